@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// command is one subcommand. Each lives in its own file and registers
+// itself from an init function, so subcommands do not touch each other.
+type command struct {
+	name    string
+	summary string
+	// run parses args and does the work. It returns a *exitError for
+	// anything but a plain setup failure.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]command{}
+
+func register(c command) {
+	if _, dup := commands[c.name]; dup {
+		panic("duplicate command " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// Exit codes.
+const (
+	exitPass  = 0
+	exitFail  = 1 // a test failed
+	exitSetup = 2 // usage or setup error
+)
+
+// exitError carries an exit code with its one-line reason. A nil Err with
+// code exitFail means "tests failed, already reported".
+type exitError struct {
+	Code int
+	Err  error
+}
+
+func (e *exitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.Err }
+
+// usageErrorf reports bad input: exit 2.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{Code: exitSetup, Err: fmt.Errorf(format, args...)}
+}
+
+// defaultCommand runs when the first argument is not a subcommand.
+const defaultCommand = "run"
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	name := defaultCommand
+	if len(args) > 0 {
+		switch a := args[0]; {
+		case a == "help" || a == "-h" || a == "--help" || a == "-help":
+			if len(args) > 1 {
+				if c, ok := commands[args[1]]; ok {
+					return exitCode(ctx, c.run(ctx, []string{"-h"}, stdout, stderr), stderr)
+				}
+			}
+			printUsage(stdout)
+			return exitPass
+		case !strings.HasPrefix(a, "-"):
+			if _, ok := commands[a]; ok {
+				name, args = a, args[1:]
+			}
+		}
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "gauntlet: unknown command %q; run 'gauntlet help'\n", name)
+		return exitSetup
+	}
+	return exitCode(ctx, c.run(ctx, args, stdout, stderr), stderr)
+}
+
+func exitCode(ctx context.Context, err error, stderr io.Writer) int {
+	if err == nil {
+		return exitPass
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitPass
+	}
+	code := exitSetup
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.Code
+		if ee.Err == nil {
+			return code
+		}
+	}
+	if ctx.Err() != nil {
+		code = 128 + int(syscall.SIGINT)
+	}
+	fmt.Fprintf(stderr, "gauntlet: %v\n", err)
+	return code
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `gauntlet tests Linux schedulers in throwaway VMs across CPU topologies.
+
+Usage:
+  gauntlet [run] [flags] [packages]   run the gauntlet (default command)
+  gauntlet <command> [flags] [args]
+
+Commands:
+`)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprint(w, `
+Examples:
+  gauntlet --budget 20m ./...          run what fits in 20 minutes
+  gauntlet plan --budget 20m ./...     show the plan without booting
+  gauntlet presets                     list the topology presets
+  gauntlet kernel which                show the kernel a run would boot
+
+Run 'gauntlet help <command>' for a command's flags.
+`)
+}
+
+// newFlagSet returns a FlagSet for a subcommand. Parse errors are not
+// printed by the flag package: [parseFlags] turns them into one-line usage
+// errors, and -h prints usage (with the command's examples) to stdout.
+func newFlagSet(name, usage string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("gauntlet "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "%s\n\nFlags:\n", strings.TrimSpace(usage))
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parseFlags parses args; a bad flag is a usage error (exit 2), -h prints
+// usage and returns flag.ErrHelp (exit 0). Flags may follow positional
+// arguments; "--" ends flag parsing.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, err
+			}
+			return nil, usageErrorf("%v (run '%s -h' for usage)", err, fs.Name())
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

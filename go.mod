@@ -1,0 +1,3 @@
+module github.com/gauntlet-sched/gauntlet
+
+go 1.26

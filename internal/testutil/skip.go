@@ -1,0 +1,40 @@
+// Package testutil holds the skip helper shared by the library and the
+// tests: a missing VM prerequisite skips, unless CI asked for it to fail.
+package testutil
+
+import (
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
+)
+
+// RequireVM reports whether GAUNTLET_REQUIRE_VM asks that missing VM
+// prerequisites fail instead of skip.
+func RequireVM() bool { return os.Getenv(spec.EnvRequireVM) == "1" }
+
+// SkipNotPossible skips t with reason, a message that names what is
+// missing and how to get it; when [RequireVM] is true it fails t instead,
+// so CI cannot pass by skipping.
+func SkipNotPossible(t testing.TB, reason string) {
+	t.Helper()
+	if RequireVM() {
+		t.Fatalf("%s (and %s=1 forbids skipping)", reason, spec.EnvRequireVM)
+	}
+	t.Skip(reason)
+}
+
+// SkipIfNotSupported skips t when err wraps [spec.ErrNotSupported] and
+// fails it for any other non-nil error. It returns normally only when err
+// is nil.
+func SkipIfNotSupported(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if errors.Is(err, spec.ErrNotSupported) {
+		SkipNotPossible(t, err.Error())
+	}
+	t.Fatal(err)
+}

@@ -1,0 +1,133 @@
+package spec
+
+import (
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// Environment variables that select a test binary's role or carry data to
+// it. Names that the seed (ktstr) defines keep their KTSTR_ spelling.
+const (
+	// EnvDescribe names a file; in a describe pass every gauntlet.Run
+	// appends its [Description] as one JSON line there, then skips.
+	EnvDescribe = "GAUNTLET_DESCRIBE"
+	// EnvGuest is set (to "1") for the test process the guest init starts
+	// inside the VM.
+	EnvGuest = "GAUNTLET_GUEST"
+	// EnvVariant carries the JSON [Variant] the test runs as.
+	EnvVariant = "GAUNTLET_VARIANT"
+	// EnvWorker carries a worker's JSON configuration; a test binary
+	// started with it runs as a scenario worker and exits.
+	EnvWorker = "GAUNTLET_WORKER"
+	// EnvRequireVM, when set to 1, turns every skip for a missing VM
+	// prerequisite (QEMU, kernel, KVM, sched_ext kernel, root) into a
+	// failure. CI sets it so VM tests really run.
+	EnvRequireVM = "GAUNTLET_REQUIRE_VM"
+	// EnvTestKernel is a kernel image path, first in the discovery chain.
+	EnvTestKernel = "KTSTR_TEST_KERNEL"
+	// EnvKernel is a kernel path, version or cache key.
+	EnvKernel = "KTSTR_KERNEL"
+	// EnvCacheDir overrides the kernel cache root.
+	EnvCacheDir = "KTSTR_CACHE_DIR"
+	// EnvSchedExtKernel names a kernel image built with sched_ext, used by
+	// tests that need one.
+	EnvSchedExtKernel = "GAUNTLET_SCX_KERNEL"
+)
+
+// Defaults for zero Spec fields.
+const (
+	DefaultTopology = "1n1l2c1t"
+	DefaultDuration = 2 * time.Second
+	DefaultWorkers  = 2
+)
+
+// Spec is what a test declares about itself. Zero fields take defaults:
+// Topology [DefaultTopology], Duration [DefaultDuration], Workers
+// [DefaultWorkers], Constraints [topo.DefaultConstraints], no scheduler
+// (the kernel's own EEVDF), memory and timeout derived by the VM runner.
+type Spec struct {
+	// Topology is the base topology, in any form [topo.Parse] accepts.
+	Topology string `json:"topology,omitempty"`
+	// Constraints limit the presets the test expands to.
+	Constraints topo.Constraints `json:"constraints"`
+	// Scheduler is the sched_ext scheduler under test; nil means EEVDF.
+	Scheduler *Scheduler `json:"scheduler,omitempty"`
+	// RequiredFlags are scheduler flags on in every profile.
+	RequiredFlags []string `json:"required_flags,omitempty"`
+	// ExcludedFlags are scheduler flags never turned on.
+	ExcludedFlags []string `json:"excluded_flags,omitempty"`
+	// Duration is how long the scenario holds its load.
+	Duration time.Duration `json:"duration_ns,omitempty"`
+	// Workers is the default worker count per cgroup.
+	Workers int `json:"workers,omitempty"`
+	// MemoryMiB is the guest memory the test needs at least.
+	MemoryMiB int `json:"memory_mib,omitempty"`
+	// Timeout bounds one VM run; zero derives it from Duration and the
+	// boot estimate.
+	Timeout time.Duration `json:"timeout_ns,omitempty"`
+	// Checks overrides check thresholds.
+	Checks Checks `json:"checks,omitempty"`
+}
+
+// Scheduler describes a scheduler under test.
+type Scheduler struct {
+	// Name is what /sys/kernel/sched_ext/root/ops shows once it is loaded.
+	Name string `json:"name"`
+	// Binary is a host path to the scheduler executable copied into the
+	// guest; empty means the built-in minimal sched_ext scheduler loaded
+	// from Go (no binary needed).
+	Binary string `json:"binary,omitempty"`
+	// Args are passed to Binary in every profile.
+	Args []string `json:"args,omitempty"`
+	// Flags are the optional features profiles are built from, in
+	// declaration order.
+	Flags []Flag `json:"flags,omitempty"`
+}
+
+// Flag is one optional scheduler feature.
+type Flag struct {
+	Name string `json:"name"`
+	// Args are added to the scheduler's command line when the flag is on.
+	Args []string `json:"args,omitempty"`
+	// Requires names flags that must also be on.
+	Requires []string `json:"requires,omitempty"`
+}
+
+// Checks holds check thresholds; zero fields mean the defaults of package
+// guest (which scales time-based ones by the accelerator).
+type Checks struct {
+	// MaxGap is the longest allowed time between a worker's progress
+	// checkpoints (stuck check).
+	MaxGap time.Duration `json:"max_gap_ns,omitempty"`
+	// MaxSpread is the largest allowed spread, in percentage points, of
+	// off-CPU time across the workers of one cgroup (fairness check).
+	MaxSpread float64 `json:"max_spread_pct,omitempty"`
+	// MinWorkUnits is the least work a worker must do (starvation check).
+	MinWorkUnits uint64 `json:"min_work_units,omitempty"`
+	// DisableIsolation turns the cpuset isolation check off.
+	DisableIsolation bool `json:"disable_isolation,omitempty"`
+}
+
+// Description is one line of describe-pass output: a test and its Spec.
+type Description struct {
+	Test string `json:"test"`
+	Spec Spec   `json:"spec"`
+}
+
+// Variant is one concrete run of a test, passed to the test in the guest
+// as JSON in [EnvVariant].
+type Variant struct {
+	// Name is "TestX" for the base variant, else "TestX/PRESET/PROFILE".
+	Name string `json:"name"`
+	// Preset is the preset name, empty for the base variant.
+	Preset string `json:"preset,omitempty"`
+	// Topology is the requested topology.
+	Topology topo.Topology `json:"topology"`
+	// Flags are the scheduler flags on in this variant's profile.
+	Flags []string `json:"flags,omitempty"`
+	// Accel is the accelerator the VM runs on: "kvm" or "tcg".
+	Accel string `json:"accel,omitempty"`
+	// Kernel names the kernel the VM booted (path or cache key).
+	Kernel string `json:"kernel,omitempty"`
+}
