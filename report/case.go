@@ -1,0 +1,90 @@
+package report
+
+import (
+	"strings"
+	"time"
+)
+
+// Outcome classifies how one variant ended. The values are the strings
+// written to JUnit (as error types) and to results JSON.
+type Outcome string
+
+// Outcomes. Pass, Fail and Skip come from the test itself; the others mean
+// the test could not finish and are reported as JUnit errors.
+const (
+	Pass          Outcome = "pass"
+	Fail          Outcome = "fail"
+	Skip          Outcome = "skip"
+	Crash         Outcome = "crash"          // the test process died (Go panic, signal)
+	KernelPanic   Outcome = "kernel_panic"   // the guest kernel panicked or init exited
+	Timeout       Outcome = "timeout"        // the VM was killed at its deadline
+	QEMUFailed    Outcome = "qemu_failed"    // QEMU could not start or died
+	AccelUnusable Outcome = "accel_unusable" // the requested accelerator does not work
+	NotRun        Outcome = "not_run"        // cancelled or setup failed before booting
+)
+
+// Failed reports whether o counts as a failure for the exit code.
+func (o Outcome) Failed() bool { return o != Pass && o != Skip }
+
+// IsError reports whether o means the test never produced its own verdict
+// (JUnit <error> rather than <failure>).
+func (o Outcome) IsError() bool { return o.Failed() && o != Fail }
+
+// Case is the result of one variant (or one plain host test), as the
+// reports need it. It is plain data filled by the runner.
+type Case struct {
+	Package  string  `json:"package"`
+	Test     string  `json:"test"`    // top-level test name, TestX
+	Variant  string  `json:"variant"` // TestX or TestX/PRESET/PROFILE
+	Preset   string  `json:"preset,omitempty"`
+	Profile  string  `json:"profile,omitempty"`
+	Topology string  `json:"topology,omitempty"`
+	Accel    string  `json:"accel,omitempty"` // "kvm", "tcg" or "" for host tests
+	Kernel   string  `json:"kernel,omitempty"`
+	Outcome  Outcome `json:"outcome"`
+	// Message is a one-line reason for anything but a pass.
+	Message string `json:"message,omitempty"`
+	// Output is the test's own `go test -v` output.
+	Output []byte `json:"-"`
+	// ConsoleTail is the end of the kernel console log.
+	ConsoleTail string `json:"-"`
+	// ConsoleLog is the path of the full console log, if kept.
+	ConsoleLog string        `json:"console_log,omitempty"`
+	Boot       time.Duration `json:"-"`
+	TestTime   time.Duration `json:"-"`
+	Total      time.Duration `json:"-"`
+	// Properties are extra name/value facts (thresholds, measured stats)
+	// that end up in JUnit as a properties block in system-out.
+	Properties []Property `json:"properties,omitempty"`
+}
+
+// Property is one name/value fact about a case.
+type Property struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Host reports whether c is a plain host test (no VM).
+func (c Case) Host() bool { return c.Accel == "" && c.Topology == "" }
+
+// column returns the matrix column a case belongs to: its preset, "base"
+// for the base variant, "host" for plain host tests.
+func (c Case) column() string {
+	switch {
+	case c.Preset != "":
+		return c.Preset
+	case c.Host():
+		return "host"
+	}
+	return "base"
+}
+
+// firstLine returns the first non-empty line of s, trimmed.
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
+}

@@ -1,0 +1,237 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+const pkg = "example.com/sched"
+
+// fixtureCases are one case per outcome, with outputs recorded from real
+// `go test -v` runs (testdata/regen.sh).
+func fixtureCases(t *testing.T) []Case {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	vm := func(c Case) Case {
+		c.Package, c.Accel, c.Boot, c.TestTime, c.Total = pkg, "tcg", 5200*time.Millisecond, 2100*time.Millisecond, 7500*time.Millisecond
+		return c
+	}
+	return []Case{
+		vm(Case{Test: "TestPass", Variant: "TestPass", Topology: "1n1l2c1t", Outcome: Pass, Output: read("pass.out"),
+			Properties: []Property{{"max_gap_ms", "12"}}}),
+		vm(Case{Test: "TestPass", Variant: "TestPass/tiny-2llc/llc+steal", Preset: "tiny-2llc", Profile: "llc+steal", Topology: "1n2l2c1t", Outcome: Pass, Output: read("pass.out")}),
+		vm(Case{Test: "TestFail", Variant: "TestFail/smt-2llc/default", Preset: "smt-2llc", Profile: "default", Topology: "1n2l2c2t", Outcome: Fail, Output: read("fail.out")}),
+		vm(Case{Test: "TestSkip", Variant: "TestSkip", Topology: "1n1l2c1t", Outcome: Skip, Output: read("skip.out")}),
+		vm(Case{Test: "TestPanic", Variant: "TestPanic/tiny-1llc/default", Preset: "tiny-1llc", Profile: "default", Topology: "1n1l4c1t", Outcome: Crash,
+			Message: "test process crashed: panic: assignment to entry in nil map", Output: read("panic.out")}),
+		vm(Case{Test: "TestHang", Variant: "TestHang", Topology: "1n1l2c1t", Outcome: Timeout, Message: "timed out after 40s",
+			Output: []byte("=== RUN   TestHang\n"), ConsoleTail: "[    3.1] gauntlet: init reached\n"}),
+		vm(Case{Test: "TestInit", Variant: "TestInit", Topology: "1n1l2c1t", Outcome: KernelPanic, Message: "Kernel panic - not syncing: Attempted to kill init!",
+			ConsoleTail: "[    3.2] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n"}),
+		{Package: pkg, Test: "TestHostOnly", Variant: "TestHostOnly", Outcome: Pass, Output: []byte("=== RUN   TestHostOnly\n--- PASS: TestHostOnly (0.00s)\n")},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden (go test ./report -update rewrites it); got:\n%s", name, got)
+	}
+}
+
+func TestJUnitGolden(t *testing.T) {
+	suites := JUnit(fixtureCases(t), "host1", time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	var buf bytes.Buffer
+	if err := suites.WriteXML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "junit.golden.xml", buf.Bytes())
+}
+
+func TestJUnitClassifies(t *testing.T) {
+	suites := JUnit(fixtureCases(t), "h", time.Time{})
+	if len(suites.Suites) != 1 {
+		t.Fatalf("want 1 suite (one package), got %d", len(suites.Suites))
+	}
+	s := suites.Suites[0]
+	byName := map[string]junit.Testcase{}
+	for _, tc := range s.Testcases {
+		byName[tc.Name] = tc
+	}
+	checks := []struct {
+		name, kind, msg string
+	}{
+		{"TestPass/tiny-2llc/llc+steal", "pass", ""},
+		{"TestPass/tiny-2llc/llc+steal/sub", "pass", ""},
+		{"TestFail/smt-2llc/default", "failure", "stuck 3500ms on cpu1 at +1200ms"},
+		{"TestFail/smt-2llc/default/sub", "failure", "sub broke"},
+		{"TestSkip", "skipped", "kernel lacks sched_ext: /sys/kernel/sched_ext missing"},
+		{"TestPanic/tiny-1llc/default", "error", "test process crashed: panic: assignment to entry in nil map"},
+		{"TestHang", "error", "timed out after 40s"},
+		{"TestInit", "error", "Kernel panic - not syncing: Attempted to kill init!"},
+		{"TestHostOnly", "pass", ""},
+	}
+	for _, c := range checks {
+		tc, ok := byName[c.name]
+		if !ok {
+			t.Errorf("no testcase %q", c.name)
+			continue
+		}
+		kind, msg := "pass", ""
+		switch {
+		case tc.Failure != nil:
+			kind, msg = "failure", tc.Failure.Message
+		case tc.Skipped != nil:
+			kind, msg = "skipped", tc.Skipped.Message
+		case tc.Error != nil:
+			kind, msg = "error", tc.Error.Message
+		}
+		if kind != c.kind || msg != c.msg {
+			t.Errorf("%s: got %s %q, want %s %q", c.name, kind, msg, c.kind, c.msg)
+		}
+	}
+	if got := byName["TestInit"].Error; got == nil || got.Type != "kernel_panic" || !strings.Contains(got.Data, "Attempted to kill init") {
+		t.Errorf("kernel panic error lacks type or console tail: %+v", got)
+	}
+	if s.Tests != 11 || s.Failures != 2 || s.Errors != 3 || s.Skipped != 1 {
+		t.Errorf("totals tests=%d failures=%d errors=%d skipped=%d, want 11/2/3/1", s.Tests, s.Failures, s.Errors, s.Skipped)
+	}
+	// The XML must parse back.
+	var buf bytes.Buffer
+	if err := suites.WriteXML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var back junit.Testsuites
+	if err := xml.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatalf("JUnit output does not parse: %v", err)
+	}
+}
+
+func TestTablesGolden(t *testing.T) {
+	cases := fixtureCases(t)
+	var buf bytes.Buffer
+	if err := WriteResults(&buf, cases); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString("\n")
+	if err := WriteMatrix(&buf, cases); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString("\n" + Summary(cases, 95*time.Second) + "\n")
+	golden(t, "tables.golden.txt", buf.Bytes())
+}
+
+func TestSummary(t *testing.T) {
+	pass := []Case{{Outcome: Pass}, {Outcome: Skip}}
+	if got, want := Summary(pass, time.Minute), "PASS: 1 of 2 variants passed, 1 skipped, wall 1m0s"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+	fail := append(pass, Case{Outcome: Timeout}, Case{Outcome: Fail})
+	if got, want := Summary(fail, time.Minute), "FAIL: 2 of 4 variants failed (1 fail, 1 timeout), 1 skipped, wall 1m0s"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+}
+
+func TestXMLCleansControlBytes(t *testing.T) {
+	c := Case{Package: pkg, Test: "TestX", Variant: "TestX", Outcome: Crash, Output: []byte("boom\x00\x1b[31m\n")}
+	var buf bytes.Buffer
+	s := JUnit([]Case{c}, "", time.Time{})
+	if err := s.WriteXML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var back junit.Testsuites
+	if err := xml.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatalf("control bytes broke the XML: %v", err)
+	}
+}
+
+func TestJUnitRoundTrip(t *testing.T) {
+	cases := fixtureCases(t)
+	var buf bytes.Buffer
+	s := JUnit(cases, "h", time.Time{})
+	if err := s.WriteXML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadJUnit(&buf, "junit.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := CasesFromJUnit(back)
+	if len(got) != len(cases) {
+		t.Fatalf("read back %d cases, want %d (subtests folded into variants)", len(got), len(cases))
+	}
+	for i, c := range cases {
+		g := got[i]
+		if g.Variant != c.Variant || g.Outcome != c.Outcome || g.Topology != c.Topology || g.Accel != c.Accel || g.Boot != c.Boot || g.Preset != c.Preset {
+			t.Errorf("case %d: read back %+v, want variant=%s outcome=%s topology=%s accel=%s boot=%s preset=%s",
+				i, g, c.Variant, c.Outcome, c.Topology, c.Accel, c.Boot, c.Preset)
+		}
+	}
+}
+
+func TestMergeJUnitShards(t *testing.T) {
+	cases := fixtureCases(t)
+	a := JUnit(cases[:3], "h", time.Time{})
+	b := JUnit(cases[3:], "h", time.Time{})
+	all := JUnit(cases, "h", time.Time{})
+	m := MergeJUnit(a, b)
+	if m.Tests != all.Tests || m.Failures != all.Failures || m.Errors != all.Errors || m.Skipped != all.Skipped || len(m.Suites) != 1 {
+		t.Fatalf("merged totals %d/%d/%d/%d in %d suites, want %d/%d/%d/%d in 1",
+			m.Tests, m.Failures, m.Errors, m.Skipped, len(m.Suites), all.Tests, all.Failures, all.Errors, all.Skipped)
+	}
+	// A re-run shard replaces earlier results of the same testcase.
+	rerun := cases[2]
+	rerun.Outcome, rerun.Output = Pass, nil
+	m = MergeJUnit(m, JUnit([]Case{rerun}, "h", time.Time{}))
+	if m.Tests != all.Tests-1 || m.Failures != all.Failures-2 {
+		t.Errorf("after re-run: tests=%d failures=%d, want %d and %d (variant and its subtest replaced)", m.Tests, m.Failures, all.Tests-1, all.Failures-2)
+	}
+}
+
+func TestReadJUnitErrors(t *testing.T) {
+	for name, in := range map[string]string{
+		"garbage":    "not xml at all",
+		"wrong root": "<html><body/></html>",
+		"truncated":  "<testsuites><testsuite name=\"x\">",
+	} {
+		if _, err := ReadJUnit(strings.NewReader(in), "in.xml"); err == nil || !strings.Contains(err.Error(), "in.xml") {
+			t.Errorf("%s: err = %v, want an error naming in.xml", name, err)
+		}
+	}
+	one := `<testsuite name="p" tests="9"><testcase name="TestA" classname="p"><failure message="x"/></testcase></testsuite>`
+	s, err := ReadJUnit(strings.NewReader(one), "one.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Tests != 1 || s.Failures != 1 {
+		t.Errorf("lone testsuite: tests=%d failures=%d, want recounted 1 and 1", s.Tests, s.Failures)
+	}
+	if c := CasesFromJUnit(s); len(c) != 1 || c[0].Outcome != Fail || !c[0].Host() {
+		t.Errorf("foreign testcase read as %+v, want one failed host case", c)
+	}
+}
