@@ -156,11 +156,16 @@ func newFlagSet(name, usage string, stdout io.Writer) *flag.FlagSet {
 // usage and returns flag.ErrHelp (exit 0). Flags may follow positional
 // arguments; "--" ends flag parsing.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package calls Usage on every parse error; print it only
+	// for -h, so a bad flag gets one line.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				usage()
 				return nil, err
 			}
 			return nil, usageErrorf("%v (run '%s -h' for usage)", err, fs.Name())

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gauntlet's VM tests and demo need, when they
+# are missing: QEMU, a static busybox (for `gauntlet shell`), cpio, and a
+# Debian 6.12 cloud kernel to boot. Needs root or sudo; without either it
+# prints the apt-get command to run and exits 0, so callers can carry on
+# (VM tests then skip with a reason).
+#
+# Usage: scripts/deps.sh [--kernel]   (--kernel: also install the kernel package)
+set -euo pipefail
+
+pkgs=()
+command -v qemu-system-x86_64 >/dev/null || pkgs+=(qemu-system-x86)
+[ -x /bin/busybox ] || pkgs+=(busybox-static)
+command -v cpio >/dev/null || pkgs+=(cpio)
+if [ "${1:-}" = --kernel ] && ! ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1; then
+	pkgs+=(linux-image-6.12-cloud-amd64)
+fi
+[ ${#pkgs[@]} -eq 0 ] && exit 0
+
+run() {
+	if [ "$(id -u)" = 0 ]; then "$@"
+	elif command -v sudo >/dev/null; then sudo "$@"
+	else
+		echo "deps: not root and no sudo; install these yourself: apt-get install -y ${pkgs[*]}" >&2
+		exit 0
+	fi
+}
+echo "deps: installing ${pkgs[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+run apt-get update -qq >/dev/null
+run apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
