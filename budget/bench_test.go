@@ -1,0 +1,68 @@
+package budget
+
+import (
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// candidates100k returns 100,000 generated candidates for host scenario h:
+// as many tests as it takes, each with its base variant and presets x 4
+// profiles.
+func candidates100k(h hostScenario) []Candidate {
+	const n = 100_000
+	presets := h.presets()
+	tests := (n + 4*len(presets)) / (1 + 4*len(presets))
+	return genSet{seed: 7, tests: tests, packages: 25, presets: presets}.generate()[:n]
+}
+
+// cpuTime returns the CPU time this process has used (user + system, all
+// threads, the garbage collector's included): unlike ns/op it does not
+// grow when other work on a shared machine takes the cores.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkSelect100k plans 100,000 candidates: on this host (2 cores,
+// TCG) for 20 minutes, on a 64-CPU KVM host for 2 hours and with no
+// budget, and serially for 2 hours. Run with
+//
+//	go test ./budget -run '^$' -bench Select100k -benchmem
+func BenchmarkSelect100k(b *testing.B) {
+	cases := []struct {
+		h      hostScenario
+		budget time.Duration
+		jobs   int
+	}{
+		{thisHost, 20 * time.Minute, 0},
+		{bigHost, 2 * time.Hour, 0},
+		{bigHost, 0, 0},
+		{bigHost, 2 * time.Hour, 1},
+	}
+	for _, c := range cases {
+		cs := candidates100k(c.h)
+		name := fmt.Sprintf("%s/budget=%s/jobs=%d", c.h.name, c.budget, c.jobs)
+		b.Run(name, func(b *testing.B) {
+			opts := Options{Budget: c.budget, Jobs: c.jobs, Host: c.h.host}
+			var p Plan
+			b.ReportAllocs()
+			cpu0 := cpuTime(b)
+			for b.Loop() {
+				var err error
+				if p, err = Select(cs, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(len(p.Selected)), "selected")
+			if c.budget > 0 && p.EstWall > c.budget {
+				b.Fatalf("predicted %s, over the %s budget", p.EstWall, c.budget)
+			}
+		})
+	}
+}

@@ -1,0 +1,121 @@
+package budget
+
+import (
+	"math"
+	"time"
+)
+
+// CostSource says where an estimate comes from.
+type CostSource string
+
+// Estimate sources, from most to least specific.
+const (
+	// SourceHistory: measured runs of this very variant (package, variant
+	// and accelerator match).
+	SourceHistory CostSource = "history"
+	// SourceHistoryTopology: measured runs of the same test at the same
+	// topology under another variant name (e.g. another profile).
+	SourceHistoryTopology CostSource = "history-topology"
+	// SourceModel: the cost model of [EstimateCost].
+	SourceModel CostSource = "model"
+)
+
+// Cost is the estimated wall time of one VM run, split in phases.
+type Cost struct {
+	// Boot is from starting QEMU to the guest running its init.
+	Boot time.Duration
+	// Test is the test itself inside the guest, setup included.
+	Test time.Duration
+	// Teardown is from the test's end to QEMU's exit and cleanup.
+	Teardown time.Duration
+	// Source says where the numbers come from.
+	Source CostSource
+	// Runs is how many measured runs the estimate is the median of; zero
+	// for the model.
+	Runs int
+}
+
+// Total returns the whole run's estimated wall time.
+func (c Cost) Total() time.Duration { return c.Boot + c.Test + c.Teardown }
+
+// Cost model constants; see [EstimateCost].
+const (
+	kvmBootBase     = 1500 * time.Millisecond
+	kvmBootPerVCPU  = 20 * time.Millisecond
+	guestSetup      = time.Second
+	teardown        = 500 * time.Millisecond
+	stretchPerRatio = 0.5
+	// tcgTableHostCPUs is the core count of the host the TCG boot table
+	// was measured on.
+	tcgTableHostCPUs = 2
+)
+
+// tcgBoot is the measured TCG boot table (q35, Debian 6.12 cloud kernel,
+// busybox init that powers off at once, 64 MiB per vCPU and at least
+// 512 MiB, on a 2-core host): vCPUs -> seconds of wall time.
+var tcgBoot = []struct{ vcpus, secs float64 }{
+	{1, 5.3}, {4, 5.6}, {8, 8.2}, {16, 15.4}, {32, 32.6}, {64, 105},
+}
+
+// EstimateCost returns the estimated wall time of running c on host h.
+//
+// Measured durations in hist replace the model: first the runs of this
+// very variant (same package, variant name and accelerator), else the runs
+// of the same test at the same topology and accelerator. See [NewHistory]
+// for which runs count and how they are combined.
+//
+// The model, for a VM with v vCPUs on a host with H CPUs:
+//
+//   - Boot under TCG: the measured table (q35, on a 2-core host: 1 vCPU
+//     5.3 s, 4: 5.6 s, 8: 8.2 s, 16: 15.4 s, 32: 32.6 s, 64: 105 s) read
+//     at v x 2/H, since boot time grows with vCPUs per host core;
+//     interpolated piecewise linearly and extrapolated along the last
+//     segment (about 2.26 s more per step beyond 64).
+//   - Boot under KVM: 1.5 s + 20 ms per vCPU, a guess (KVM is unusable on
+//     the machine the table comes from); history soon replaces it.
+//   - Test: (duration + 1 s of guest setup: cgroups, workers, scheduler
+//     attach) x max(1, 0.5 x v/H). Guest wall time follows host wall time,
+//     but with more vCPUs than host cores the setup, the scheduler's start
+//     and the workers' reports stretch.
+//   - Teardown: 0.5 s (power-off, QEMU exit, temp dir removal).
+func EstimateCost(c Candidate, h Host, hist *History) Cost {
+	if cost, ok := hist.lookup(&c, h.accel()); ok {
+		return cost
+	}
+	return modelCost(&c, h)
+}
+
+// modelCost is the cost model of [EstimateCost].
+func modelCost(c *Candidate, h Host) Cost {
+	v, hostCPUs := float64(c.vcpus()), float64(max(h.CPUs, 1))
+	var boot time.Duration
+	if h.accel() == AccelKVM {
+		boot = kvmBootBase + time.Duration(v)*kvmBootPerVCPU
+	} else {
+		boot = seconds(tcgBootSecs(v * tcgTableHostCPUs / hostCPUs))
+	}
+	stretch := max(1, stretchPerRatio*v/hostCPUs)
+	test := seconds(stretch * (c.duration() + guestSetup).Seconds())
+	return Cost{Boot: boot, Test: test, Teardown: teardown, Source: SourceModel}
+}
+
+// tcgBootSecs interpolates the TCG boot table at x vCPUs (on the table's
+// 2-core host).
+func tcgBootSecs(x float64) float64 {
+	t := tcgBoot
+	if x <= t[0].vcpus {
+		return t[0].secs
+	}
+	i := 1
+	for i < len(t)-1 && x > t[i].vcpus {
+		i++
+	}
+	a, b := t[i-1], t[i]
+	return a.secs + (x-a.vcpus)*(b.secs-a.secs)/(b.vcpus-a.vcpus)
+}
+
+// seconds converts s seconds to a Duration rounded to the millisecond, so
+// estimates print cleanly and compare exactly.
+func seconds(s float64) time.Duration {
+	return time.Duration(math.Round(s*1000)) * time.Millisecond
+}

@@ -1,0 +1,88 @@
+package budget
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// flat returns a 1-NUMA, 1-LLC, n-core topology.
+func flat(n int) topo.Topology {
+	return topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: n, ThreadsPerCore: 1}
+}
+
+func TestTCGBootTable(t *testing.T) {
+	cases := []struct {
+		x, want float64
+	}{
+		{0.5, 5.3}, {1, 5.3}, {4, 5.6}, {8, 8.2}, {16, 15.4}, {32, 32.6}, {64, 105}, // measured points
+		{2, 5.4}, {12, 11.8}, {48, 68.8}, // halfway between neighbours
+		{96, 177.4}, {128, 249.8}, // extrapolated along 32..64
+	}
+	for _, c := range cases {
+		if got := tcgBootSecs(c.x); got < c.want-1e-9 || got > c.want+1e-9 {
+			t.Errorf("tcgBootSecs(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+}
+
+func TestModelCost(t *testing.T) {
+	two := Host{CPUs: 2, Accel: AccelTCG}
+	cases := []struct {
+		name string
+		c    Candidate
+		h    Host
+		want Cost
+	}{
+		{"tcg 2 vCPUs default duration", Candidate{Topology: flat(2)}, two,
+			Cost{Boot: 5400 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+		{"tcg 32 vCPUs on 2 cores stretches the test 8x", Candidate{Topology: flat(32), Duration: 5 * time.Second}, two,
+			Cost{Boot: 32600 * time.Millisecond, Test: 48 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+		{"tcg 32 vCPUs on 16 cores reads the table at 4", Candidate{Topology: flat(32)}, Host{CPUs: 16},
+			Cost{Boot: 5600 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+		{"kvm 8 vCPUs", Candidate{Topology: flat(8), Duration: 10 * time.Second}, Host{CPUs: 64, Accel: AccelKVM},
+			Cost{Boot: 1660 * time.Millisecond, Test: 11 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := EstimateCost(c.c, c.h, nil); got != c.want {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestModelCostGrowsWithVCPUs(t *testing.T) {
+	for _, h := range []Host{{CPUs: 2}, {CPUs: 8, Accel: AccelKVM}} {
+		prev := time.Duration(0)
+		for n := 1; n <= 256; n *= 2 {
+			got := EstimateCost(Candidate{Topology: flat(n)}, h, nil).Total()
+			if got < prev {
+				t.Errorf("host %+v: %d vCPUs cost %s, less than %s for %d", h, n, got, prev, n/2)
+			}
+			prev = got
+		}
+	}
+}
+
+func TestEstimateCostPrefersHistory(t *testing.T) {
+	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA/tiny-1llc/default", Topology: flat(4)}
+	res := &Results{Version: 1, RunID: "r", Host: Host{CPUs: 2}, Accel: AccelTCG, Variants: []VariantResult{
+		{Package: "p", Test: "TestA", Variant: "TestA/tiny-1llc/llc", Topology: flat(4), VCPUs: 4, Accel: AccelTCG, BootS: 4, TestS: 5, TotalS: 10, Outcome: OutcomePass},
+	}}
+	h := NewHistory(res)
+	host := Host{CPUs: 2}
+	if got := EstimateCost(c, host, h); got.Source != SourceHistoryTopology || got.Total() != 10*time.Second {
+		t.Errorf("same test and topology, other profile: got %+v; want 10 s from %s", got, SourceHistoryTopology)
+	}
+	res.Variants = append(res.Variants, VariantResult{Package: "p", Test: "TestA", Variant: c.Variant, Topology: flat(4), VCPUs: 4, Accel: AccelTCG, BootS: 3, TestS: 3, TotalS: 7, Outcome: OutcomePass})
+	h = NewHistory(res)
+	want := Cost{Boot: 3 * time.Second, Test: 3 * time.Second, Teardown: time.Second, Source: SourceHistory, Runs: 1}
+	if got := EstimateCost(c, host, h); got != want {
+		t.Errorf("same variant: got %+v, want %+v", got, want)
+	}
+	if got := EstimateCost(c, Host{CPUs: 2, Accel: AccelKVM}, h); got.Source != SourceModel {
+		t.Errorf("history from TCG used for a KVM host: %+v", got)
+	}
+}

@@ -1,0 +1,216 @@
+package budget
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// ResultsVersion is the results.json format this package reads and writes.
+const ResultsVersion = 1
+
+// Outcome is how one variant's run ended.
+type Outcome string
+
+// Outcomes of a variant's run.
+const (
+	OutcomePass        Outcome = "pass"
+	OutcomeFail        Outcome = "fail"         // the test reported a failure
+	OutcomeCrash       Outcome = "crash"        // the test process died
+	OutcomeKernelPanic Outcome = "kernel_panic" // the guest kernel panicked
+	OutcomeTimeout     Outcome = "timeout"      // the run hit its timeout
+	OutcomeQEMUFailed  Outcome = "qemu_failed"  // QEMU failed to start or died
+	OutcomeSkip        Outcome = "skip"         // the test skipped itself
+)
+
+var outcomes = []Outcome{OutcomePass, OutcomeFail, OutcomeCrash, OutcomeKernelPanic, OutcomeTimeout, OutcomeQEMUFailed, OutcomeSkip}
+
+// Valid reports whether o is one of the known outcomes.
+func (o Outcome) Valid() bool {
+	for _, k := range outcomes {
+		if o == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Results is the content of one run's results.json: what ran, where, and
+// how long each variant took. `gauntlet run` writes one per run; earlier
+// ones feed [NewHistory].
+type Results struct {
+	// Version is [ResultsVersion].
+	Version int `json:"version"`
+	// RunID names the run (its directory name, say).
+	RunID string `json:"run_id"`
+	// Started is when the run started.
+	Started time.Time `json:"started"`
+	// Host is the machine the run used.
+	Host Host `json:"host"`
+	// Accel is the accelerator the run's VMs used.
+	Accel string `json:"accel"`
+	// Variants holds one entry per variant run.
+	Variants []VariantResult `json:"variants"`
+}
+
+// VariantResult is one variant's measured run.
+type VariantResult struct {
+	Package  string        `json:"package"`
+	Test     string        `json:"test"`
+	Variant  string        `json:"variant"`
+	Preset   string        `json:"preset,omitempty"`
+	Profile  string        `json:"profile,omitempty"`
+	Topology topo.Topology `json:"topology"`
+	VCPUs    int           `json:"vcpus"`
+	Accel    string        `json:"accel"`
+	Kernel   string        `json:"kernel,omitempty"`
+	// BootS is the measured boot time in seconds (QEMU start to init).
+	BootS float64 `json:"boot_s"`
+	// TestS is the measured test time in seconds.
+	TestS float64 `json:"test_s"`
+	// TotalS is the whole VM run's wall time in seconds.
+	TotalS  float64 `json:"total_s"`
+	Outcome Outcome `json:"outcome"`
+}
+
+// ReadResults decodes one results.json from r. name (a path, say) is only
+// used in errors, which name it and what is wrong, e.g.
+// `results runs/x/results.json: version 2 is not supported; this gauntlet reads version 1`.
+func ReadResults(r io.Reader, name string) (*Results, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("results %s: read: %w", name, err)
+	}
+	res, err := decodeResults(data)
+	if err != nil {
+		return nil, fmt.Errorf("results %s: %w", name, err)
+	}
+	return res, nil
+}
+
+func decodeResults(data []byte) (*Results, error) {
+	var head struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("not a results.json: %w", cleanJSONError(err))
+	}
+	if head.Version == nil {
+		return nil, errors.New(`not a results.json: no "version" field`)
+	}
+	if *head.Version != ResultsVersion {
+		return nil, fmt.Errorf("version %d is not supported; this gauntlet reads version %d", *head.Version, ResultsVersion)
+	}
+	var res Results
+	if err := json.Unmarshal(data, &res); err != nil {
+		return nil, fmt.Errorf("bad results.json: %w", cleanJSONError(err))
+	}
+	if err := res.Validate(); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// cleanJSONError drops the Go type names encoding/json puts in its
+// messages, keeping the field and the problem.
+func cleanJSONError(err error) error {
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) {
+		return fmt.Errorf("field %q: want a %s, got a JSON %s", ute.Field, kindName(ute.Type.Kind().String()), ute.Value)
+	}
+	return err
+}
+
+// kindName turns a reflect kind into a word for users.
+func kindName(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "number"
+	case k == "slice":
+		return "list"
+	case k == "struct", k == "map":
+		return "object"
+	}
+	return k
+}
+
+// WriteResults validates res and writes it to w as indented JSON.
+func WriteResults(w io.Writer, res *Results) error {
+	if err := res.Validate(); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	return nil
+}
+
+// Validate checks res: the version, a run id, known accelerators and
+// outcomes, valid topologies matching their vCPU counts, and times that
+// are finite and not negative. The error names the first bad variant.
+func (res *Results) Validate() error {
+	switch {
+	case res.Version != ResultsVersion:
+		return fmt.Errorf("version %d is not supported; this gauntlet reads version %d", res.Version, ResultsVersion)
+	case res.RunID == "":
+		return errors.New(`empty "run_id"`)
+	case res.Host.CPUs < 1:
+		return fmt.Errorf(`host: %d CPUs; want at least 1`, res.Host.CPUs)
+	}
+	if err := validAccel("accel", res.Accel, false); err != nil {
+		return err
+	}
+	for i := range res.Variants {
+		if err := res.Variants[i].validate(); err != nil {
+			return fmt.Errorf("variant %d (%q): %w", i, res.Variants[i].Variant, err)
+		}
+	}
+	return nil
+}
+
+func (v *VariantResult) validate() error {
+	switch {
+	case v.Test == "":
+		return errors.New(`empty "test"`)
+	case v.Variant == "":
+		return errors.New(`empty "variant"`)
+	case !v.Outcome.Valid():
+		return fmt.Errorf("outcome %q is not one of %s", v.Outcome, outcomeList())
+	}
+	if err := v.Topology.Validate(); err != nil {
+		return err
+	}
+	if v.VCPUs != v.Topology.CPUs() {
+		return fmt.Errorf("vcpus %d does not match topology %s (%d CPUs)", v.VCPUs, v.Topology, v.Topology.CPUs())
+	}
+	if err := validAccel("accel", v.Accel, false); err != nil {
+		return err
+	}
+	for _, t := range []struct {
+		name string
+		v    float64
+	}{{"boot_s", v.BootS}, {"test_s", v.TestS}, {"total_s", v.TotalS}} {
+		if t.v < 0 || math.IsNaN(t.v) || math.IsInf(t.v, 0) {
+			return fmt.Errorf("%s is %g; want a duration in seconds, 0 or more", t.name, t.v)
+		}
+	}
+	return nil
+}
+
+func outcomeList() string {
+	s := make([]string, len(outcomes))
+	for i, o := range outcomes {
+		s[i] = string(o)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,135 @@
+package budget
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+func sampleResults() *Results {
+	t1 := topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 2, ThreadsPerCore: 1}
+	t2 := topo.Topology{NUMA: 1, LLCs: 2, CoresPerLLC: 2, ThreadsPerCore: 2}
+	return &Results{
+		Version: ResultsVersion,
+		RunID:   "20261126-120000-1",
+		Started: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC),
+		Host:    Host{CPUs: 2, MemoryMiB: 24576, Accel: AccelTCG},
+		Accel:   AccelTCG,
+		Variants: []VariantResult{
+			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Profile: "default", Topology: t1, VCPUs: 2, Accel: AccelTCG, BootS: 5.2, TestS: 3.1, TotalS: 8.9, Outcome: OutcomePass},
+			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair/smt-2llc/llc", Preset: "smt-2llc", Profile: "llc", Topology: t2, VCPUs: 8, Accel: AccelTCG, Kernel: "6.12", BootS: 8.4, TestS: 3.3, TotalS: 12.3, Outcome: OutcomeFail},
+			{Package: "example.com/m/sched", Test: "TestStuck", Variant: "TestStuck", Profile: "default", Topology: t1, VCPUs: 2, Accel: AccelTCG, BootS: 5.1, TestS: 0, TotalS: 31, Outcome: OutcomeTimeout},
+		},
+	}
+}
+
+// TestResultsGolden pins the results.json format. Regenerate with
+//
+//	go test ./budget -run TestResultsGolden -update
+func TestResultsGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteResults(&buf, sampleResults()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "results.json", buf.String())
+	got, err := ReadResults(bytes.NewReader(buf.Bytes()), "results.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, sampleResults()) {
+		t.Errorf("round trip changed the results:\n got %+v\nwant %+v", got, sampleResults())
+	}
+}
+
+func TestReadResultsRejectsGarbage(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(old, new string) string {
+		if !strings.Contains(string(good), old) {
+			t.Fatalf("golden results.json lacks %q", old)
+		}
+		return strings.Replace(string(good), old, new, 1)
+	}
+	cases := []struct {
+		name, in, want string
+	}{
+		{"empty", "", "not a results.json: unexpected end of JSON input"},
+		{"not json", "PASS\nok  \texample.com/m 1.2s\n", "not a results.json: invalid character"},
+		{"a list", "[]", "not a results.json"},
+		{"no version", `{"run_id":"x"}`, `no "version" field`},
+		{"future version", `{"version":2,"whatever":true}`, "version 2 is not supported; this gauntlet reads version 1"},
+		{"trailing data", string(good) + "{}", "not a results.json: invalid character '{' after top-level value"},
+		{"wrong type", edit(`"vcpus": 2,`, `"vcpus": "two",`), `field "variants.vcpus": want a number, got a JSON string`},
+		{"bad topology", edit(`"topology": "1n1l2c1t"`, `"topology": "1n0l2c1t"`), "LLCs must be at least 1"},
+		{"bad outcome", edit(`"outcome": "pass"`, `"outcome": "passed"`), `variant 0 ("TestFair"): outcome "passed" is not one of pass, fail, crash, kernel_panic, timeout, qemu_failed, skip`},
+		{"vcpus mismatch", edit(`"vcpus": 8,`, `"vcpus": 4,`), `variant 1 ("TestFair/smt-2llc/llc"): vcpus 4 does not match topology 1n2l2c2t (8 CPUs)`},
+		{"negative time", edit(`"boot_s": 5.2,`, `"boot_s": -5.2,`), "boot_s is -5.2; want a duration in seconds"},
+		{"bad accel", edit(`"accel": "tcg",
+  "variants"`, `"accel": "xen",
+  "variants"`), `accel "xen"; want "kvm" or "tcg"`},
+		{"no run id", edit(`"run_id": "20261126-120000-1"`, `"run_id": ""`), `empty "run_id"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadResults(strings.NewReader(c.in), "runs/r1/results.json")
+			if err == nil {
+				t.Fatalf("accepted garbage")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "results runs/r1/results.json: ") || !strings.Contains(msg, c.want) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q; want one line naming the file and containing %q", msg, c.want)
+			}
+		})
+	}
+}
+
+func TestWriteResultsValidates(t *testing.T) {
+	r := sampleResults()
+	r.Variants[0].Outcome = "ok"
+	if err := WriteResults(&bytes.Buffer{}, r); err == nil || !strings.Contains(err.Error(), `outcome "ok"`) {
+		t.Errorf("WriteResults of a bad outcome: %v", err)
+	}
+}
+
+func FuzzReadResults(f *testing.F) {
+	good, err := os.ReadFile(filepath.Join("testdata", "results.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`{"version":1,"run_id":"r","host":{"cpus":1},"accel":"kvm","variants":[{}]}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r, err := ReadResults(bytes.NewReader(in), "fuzz")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "results fuzz: ") {
+				t.Errorf("error does not name the input: %v", err)
+			}
+			return
+		}
+		var buf bytes.Buffer
+		if err := WriteResults(&buf, r); err != nil {
+			t.Fatalf("accepted results do not write back: %v", err)
+		}
+		again, err := ReadResults(&buf, "again")
+		if err != nil {
+			t.Fatalf("written results do not read back: %v", err)
+		}
+		if !r.Started.Equal(again.Started) {
+			t.Errorf("round trip changed the start time: %v, then %v", r.Started, again.Started)
+		}
+		again.Started = r.Started // same instant; the location may differ
+		if !reflect.DeepEqual(r, again) {
+			t.Errorf("round trip changed the results:\n%+v\n%+v", r, again)
+		}
+		NewHistory(r, again) // must not panic
+	})
+}
