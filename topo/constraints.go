@@ -1,5 +1,10 @@
 package topo
 
+import (
+	"errors"
+	"fmt"
+)
+
 // Constraints limit which topologies a test may run on. A zero field means
 // the default from [DefaultConstraints]: NUMA 1..1, LLCs 1..12, CPUs 1..192,
 // SMT not required.
@@ -31,4 +36,77 @@ func (c Constraints) WithDefaults() Constraints {
 	set(&c.MinCPUs, d.MinCPUs)
 	set(&c.MaxCPUs, d.MaxCPUs)
 	return c
+}
+
+// Validate checks that c (after [Constraints.WithDefaults]) makes sense:
+// no negative field and every minimum at most its maximum. Errors name the
+// fields involved.
+func (c Constraints) Validate() error {
+	d := c.WithDefaults()
+	ranges := []struct {
+		name     string
+		min, max int
+	}{{"numa", d.MinNUMA, d.MaxNUMA}, {"llcs", d.MinLLCs, d.MaxLLCs}, {"cpus", d.MinCPUs, d.MaxCPUs}}
+	for _, r := range ranges {
+		if r.min < 0 || r.max < 0 {
+			return fmt.Errorf("constraints: min_%s (%d) and max_%s (%d) must not be negative", r.name, r.min, r.name, r.max)
+		}
+		if r.min > r.max {
+			return fmt.Errorf("constraints: min_%s (%d) is more than max_%s (%d)", r.name, r.min, r.name, r.max)
+		}
+	}
+	return nil
+}
+
+// Check reports whether t satisfies c (with defaults applied). The error
+// names the first constraint t breaks, e.g. "2 NUMA nodes > max_numa 1";
+// it is nil when t is allowed.
+func (c Constraints) Check(t Topology) error {
+	d := c.WithDefaults()
+	cpus := t.CPUs()
+	switch {
+	case t.NUMA < d.MinNUMA:
+		return fmt.Errorf("%s < min_numa %d", count(t.NUMA, "NUMA node"), d.MinNUMA)
+	case t.NUMA > d.MaxNUMA:
+		return fmt.Errorf("%s > max_numa %d", count(t.NUMA, "NUMA node"), d.MaxNUMA)
+	case t.LLCs < d.MinLLCs:
+		return fmt.Errorf("%s < min_llcs %d", count(t.LLCs, "LLC"), d.MinLLCs)
+	case t.LLCs > d.MaxLLCs:
+		return fmt.Errorf("%s > max_llcs %d", count(t.LLCs, "LLC"), d.MaxLLCs)
+	case cpus < d.MinCPUs:
+		return fmt.Errorf("%s < min_cpus %d", count(cpus, "CPU"), d.MinCPUs)
+	case cpus > d.MaxCPUs:
+		return fmt.Errorf("%s > max_cpus %d", count(cpus, "CPU"), d.MaxCPUs)
+	case d.RequiresSMT && !t.SMT():
+		return errors.New("no SMT but requires_smt")
+	}
+	return nil
+}
+
+// count prints n things, e.g. "1 LLC", "2 LLCs".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// Exclusion is a preset a filter dropped, with the reason.
+type Exclusion struct {
+	Preset Preset
+	// Reason is a short phrase, e.g. "2 NUMA nodes > max_numa 1".
+	Reason string
+}
+
+// Filter splits presets into those c allows and those it excludes, each
+// exclusion with the constraint that caused it. Both keep the input order.
+func (c Constraints) Filter(presets []Preset) (kept []Preset, excluded []Exclusion) {
+	for _, p := range presets {
+		if err := c.Check(p.Topology); err != nil {
+			excluded = append(excluded, Exclusion{Preset: p, Reason: err.Error()})
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return kept, excluded
 }

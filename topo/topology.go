@@ -47,7 +47,8 @@ func (t *Topology) UnmarshalText(b []byte) error {
 }
 
 // Validate checks the rules every topology must obey: no zero dimension,
-// LLCs a multiple of NUMA nodes, at most [MaxVCPUs] CPUs.
+// LLCs a multiple of NUMA nodes, at most [MaxVCPUs] CPUs. Every dimension
+// is bounded first, so CPUs cannot overflow.
 func (t Topology) Validate() error {
 	dims := []struct {
 		name string
@@ -56,6 +57,9 @@ func (t Topology) Validate() error {
 	for _, d := range dims {
 		if d.v < 1 {
 			return fmt.Errorf("topology %s: %s must be at least 1, got %d", t, d.name, d.v)
+		}
+		if d.v > MaxVCPUs {
+			return fmt.Errorf("topology %s: %s (%d) is more than QEMU's q35 machine allows (%d vCPUs)", t, d.name, d.v, MaxVCPUs)
 		}
 	}
 	if t.LLCs%t.NUMA != 0 {
@@ -111,11 +115,25 @@ func parseComma(s string) (Topology, error) {
 	}
 	switch len(nums) {
 	case 3:
+		if err := positive(nums, "sockets", "cores", "threads"); err != nil {
+			return Topology{}, err
+		}
 		return Topology{NUMA: 1, LLCs: nums[0], CoresPerLLC: nums[1], ThreadsPerCore: nums[2]}, nil
 	case 4:
 		return Topology{NUMA: nums[0], LLCs: nums[1], CoresPerLLC: nums[2], ThreadsPerCore: nums[3]}, nil
 	}
 	return Topology{}, fmt.Errorf("want 3 numbers (sockets,cores,threads) or 4 (numa,llcs,cores,threads), got %d", len(nums))
+}
+
+// positive checks that each of nums is at least 1, naming the dimension
+// as the user's form calls it.
+func positive(nums []int, names ...string) error {
+	for i, n := range nums {
+		if n < 1 {
+			return fmt.Errorf("%s must be at least 1, got %d", names[i], n)
+		}
+	}
+	return nil
 }
 
 func parseCompact(s string) (Topology, error) {

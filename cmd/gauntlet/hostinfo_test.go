@@ -1,0 +1,51 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseMemTotal(t *testing.T) {
+	mib, err := parseMemTotal(strings.NewReader("MemTotal:       24683620 kB\nMemFree:         1000 kB\n"))
+	if err != nil || mib != 24105 {
+		t.Fatalf("parseMemTotal = %d, %v", mib, err)
+	}
+	for _, in := range []string{"", "MemFree: 1 kB\n", "MemTotal: x kB\n", "MemTotal: -5 kB\n"} {
+		if _, err := parseMemTotal(strings.NewReader(in)); err == nil {
+			t.Errorf("parseMemTotal(%q) succeeded", in)
+		}
+	}
+}
+
+func TestGatherHost(t *testing.T) {
+	h, err := gatherHost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.CPUs < 1 || h.MemoryMiB < 64 {
+		t.Fatalf("implausible host %+v", h)
+	}
+}
+
+func TestPlanAccel(t *testing.T) {
+	works := func() error { return nil }
+	broken := func() error { return errors.New("kvm_pvm cannot boot stock kernels") }
+	tests := []struct {
+		flag  string
+		probe kvmProbe
+		want  string
+		note  string
+	}{
+		{"auto", works, "kvm", "usable"},
+		{"auto", broken, "tcg", "kvm_pvm"},
+		{"kvm", broken, "kvm", "as asked"},
+		{"tcg", works, "tcg", "as asked"},
+	}
+	for _, tt := range tests {
+		a, note := planAccel(tt.flag, tt.probe)
+		if a != tt.want || !strings.Contains(note, tt.note) {
+			t.Errorf("planAccel(%s) = %s (%s), want %s (%s)", tt.flag, a, note, tt.want, tt.note)
+		}
+	}
+}

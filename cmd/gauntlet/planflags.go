@@ -1,0 +1,173 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// Flag values for the planning flags shared by `plan` (and `run`). Each
+// Set returns an error that says what a good value looks like; the flag
+// package prefixes it with the flag and the bad value.
+
+// budgetFlag is --budget: a non-negative duration; 0 means no budget.
+type budgetFlag struct{ d *time.Duration }
+
+func (f budgetFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f budgetFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("want a duration like 20m, 90s or 1h30m")
+	}
+	if d < 0 {
+		return errors.New("a budget cannot be negative; want e.g. 20m")
+	}
+	*f.d = d
+	return nil
+}
+
+// shardFlag is --shard K/N.
+type shardFlag struct{ k, n *int }
+
+func (f shardFlag) String() string {
+	if f.k == nil || *f.n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", *f.k, *f.n)
+}
+
+func (f shardFlag) Set(s string) error {
+	k, n, err := budget.ParseShard(s)
+	if err != nil {
+		return errors.New(oneLine(err))
+	}
+	*f.k, *f.n = k, n
+	return nil
+}
+
+// presetsFlag is --presets a,b.
+type presetsFlag struct{ ps *[]topo.Preset }
+
+func (f presetsFlag) String() string {
+	if f.ps == nil {
+		return ""
+	}
+	var names []string
+	for _, p := range *f.ps {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, ",")
+}
+
+func (f presetsFlag) Set(s string) error {
+	ps, err := topo.ParsePresets(s)
+	if err != nil {
+		return errors.New(oneLine(err) + " (see 'gauntlet presets')")
+	}
+	*f.ps = ps
+	return nil
+}
+
+// topologyFlag is --topology, repeatable: custom topologies named by their
+// compact form.
+type topologyFlag struct{ ts *[]topo.Topology }
+
+func (f topologyFlag) String() string { return "" }
+
+func (f topologyFlag) Set(s string) error {
+	t, err := topo.Parse(s)
+	if err != nil {
+		return errors.New(oneLine(err) + "; want e.g. 1n2l4c2t, 2,4,1 (sockets,cores,threads) or 1,2,4,2")
+	}
+	*f.ts = append(*f.ts, t)
+	return nil
+}
+
+// factorFlag is --oversubscribe: a positive number.
+type factorFlag struct{ f *float64 }
+
+func (f factorFlag) String() string {
+	if f.f == nil || *f.f == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(*f.f, 'g', -1, 64)
+}
+
+func (f factorFlag) Set(s string) error {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || v > 1000 {
+		return errors.New("want a positive number of vCPUs per host CPU, e.g. 16")
+	}
+	*f.f = v
+	return nil
+}
+
+// accelFlag is --accel auto|kvm|tcg.
+type accelFlag struct{ a *string }
+
+func (f accelFlag) String() string {
+	if f.a == nil {
+		return ""
+	}
+	return *f.a
+}
+
+func (f accelFlag) Set(s string) error {
+	switch s {
+	case "auto", "kvm", "tcg":
+		*f.a = s
+		return nil
+	}
+	return errors.New("want auto, kvm or tcg")
+}
+
+// jobsFlag is --jobs: a non-negative count; 0 means one per host CPU.
+type jobsFlag struct{ n *int }
+
+func (f jobsFlag) String() string {
+	if f.n == nil || *f.n == 0 {
+		return ""
+	}
+	return strconv.Itoa(*f.n)
+}
+
+func (f jobsFlag) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return errors.New("want a number of VMs at once, e.g. 2 (0: one per host CPU)")
+	}
+	*f.n = n
+	return nil
+}
+
+// oneLine keeps the first line of err's text.
+func oneLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+// addPlanFlags registers the planning flags on fs, filling c.
+func (c *planConfig) addPlanFlags(fs *flag.FlagSet) {
+	fs.Var(budgetFlag{&c.Budget}, "budget", "wall-clock `budget` for the run, e.g. 20m (default: none, everything runs)")
+	fs.Var(jobsFlag{&c.Jobs}, "jobs", "run at most `N` VMs at once (default: one per host CPU)")
+	fs.Var(presetsFlag{&c.Presets}, "presets", "comma-separated `names` of the presets to expand to (default: all 24)")
+	fs.Var(topologyFlag{&c.Topologies}, "topology", "expand to this `topology` (1n2l4c2t, S,C,T or N,L,C,T); repeatable; without --presets, instead of the presets")
+	fs.StringVar(&c.Run, "run", "", "only tests and variants matching `regexp`, like go test -run (e.g. TestA/tiny)")
+	fs.StringVar(&c.Skip, "skip", "", "leave out tests and variants matching `regexp`, like go test -skip")
+	fs.Var(shardFlag{&c.ShardK, &c.ShardN}, "shard", "plan only shard `K/N` of the selection")
+	fs.Var(factorFlag{&c.Oversubscribe}, "oversubscribe", fmt.Sprintf("most vCPUs per host CPU a VM may have (`factor`, default %d)", topo.DefaultOversubscribe))
+	fs.Var(accelFlag{&c.Accel}, "accel", "accelerator to plan for: `auto`, kvm or tcg")
+	fs.StringVar(&c.History, "history", "gauntlet-runs", "`dir` of earlier runs whose */results.json replace the cost model (\"\" for none)")
+}

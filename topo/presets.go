@@ -1,0 +1,94 @@
+package topo
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Preset is a named topology from the gauntlet's preset table.
+type Preset struct {
+	Name     string   `json:"name"`
+	Topology Topology `json:"topology"`
+}
+
+// presets is ktstr's table of 24 topologies, in its order.
+var presets = []Preset{
+	{"tiny-1llc", Topology{1, 1, 4, 1}},
+	{"tiny-2llc", Topology{1, 2, 2, 1}},
+	{"odd-3llc", Topology{1, 3, 3, 1}},
+	{"odd-5llc", Topology{1, 5, 3, 1}},
+	{"odd-7llc", Topology{1, 7, 2, 1}},
+	{"smt-2llc", Topology{1, 2, 2, 2}},
+	{"smt-3llc", Topology{1, 3, 2, 2}},
+	{"medium-4llc", Topology{1, 4, 4, 2}},
+	{"medium-8llc", Topology{1, 8, 4, 2}},
+	{"large-4llc", Topology{1, 4, 16, 2}},
+	{"large-8llc", Topology{1, 8, 8, 2}},
+	{"near-max-llc", Topology{1, 15, 8, 2}},
+	{"max-cpu", Topology{1, 14, 9, 2}},
+	{"medium-4llc-nosmt", Topology{1, 4, 8, 1}},
+	{"medium-8llc-nosmt", Topology{1, 8, 8, 1}},
+	{"large-4llc-nosmt", Topology{1, 4, 32, 1}},
+	{"large-8llc-nosmt", Topology{1, 8, 16, 1}},
+	{"near-max-llc-nosmt", Topology{1, 15, 16, 1}},
+	{"max-cpu-nosmt", Topology{1, 14, 18, 1}},
+	{"numa2-4llc", Topology{2, 4, 4, 1}},
+	{"numa2-8llc", Topology{2, 8, 8, 2}},
+	{"numa2-8llc-nosmt", Topology{2, 8, 16, 1}},
+	{"numa4-8llc", Topology{4, 8, 4, 1}},
+	{"numa4-12llc", Topology{4, 12, 8, 2}},
+}
+
+// Presets returns the 24 topology presets in table order: tiny, odd, SMT,
+// medium, large and near-maximum single-node layouts, their no-SMT twins,
+// then the multi-node ones. The slice is a copy the caller may modify.
+func Presets() []Preset {
+	return append([]Preset(nil), presets...)
+}
+
+// LookupPreset returns the preset called name. The error lists the known
+// names.
+func LookupPreset(name string) (Preset, error) {
+	for _, p := range presets {
+		if p.Name == name {
+			return p, nil
+		}
+	}
+	return Preset{}, fmt.Errorf("unknown preset %q; known presets: %s", name, strings.Join(PresetNames(), ", "))
+}
+
+// PresetNames returns the preset names in table order.
+func PresetNames() []string {
+	names := make([]string, len(presets))
+	for i, p := range presets {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// ParsePresets reads a comma-separated list of preset names, as typed on
+// the command line ("tiny-1llc,smt-2llc"), in the order given. Empty items
+// are ignored; a name given twice is an error, as is an unknown name.
+func ParsePresets(list string) ([]Preset, error) {
+	var out []Preset
+	seen := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("preset %q given twice", name)
+		}
+		seen[name] = true
+		p, err := LookupPreset(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("preset list %q names no preset; want names like tiny-1llc,smt-2llc", list)
+	}
+	return out, nil
+}
