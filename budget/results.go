@@ -20,16 +20,17 @@ type Outcome string
 
 // Outcomes of a variant's run.
 const (
-	OutcomePass        Outcome = "pass"
-	OutcomeFail        Outcome = "fail"         // the test reported a failure
-	OutcomeCrash       Outcome = "crash"        // the test process died
-	OutcomeKernelPanic Outcome = "kernel_panic" // the guest kernel panicked
-	OutcomeTimeout     Outcome = "timeout"      // the run hit its timeout
-	OutcomeQEMUFailed  Outcome = "qemu_failed"  // QEMU failed to start or died
-	OutcomeSkip        Outcome = "skip"         // the test skipped itself
+	OutcomePass          Outcome = "pass"
+	OutcomeFail          Outcome = "fail"           // the test reported a failure
+	OutcomeCrash         Outcome = "crash"          // the test process died
+	OutcomeKernelPanic   Outcome = "kernel_panic"   // the guest kernel panicked
+	OutcomeTimeout       Outcome = "timeout"        // the run hit its timeout
+	OutcomeQEMUFailed    Outcome = "qemu_failed"    // QEMU failed to start or died
+	OutcomeSkip          Outcome = "skip"           // the test skipped itself
+	OutcomeAccelUnusable Outcome = "accel_unusable" // the asked-for accelerator does not work
 )
 
-var outcomes = []Outcome{OutcomePass, OutcomeFail, OutcomeCrash, OutcomeKernelPanic, OutcomeTimeout, OutcomeQEMUFailed, OutcomeSkip}
+var outcomes = []Outcome{OutcomePass, OutcomeFail, OutcomeCrash, OutcomeKernelPanic, OutcomeTimeout, OutcomeQEMUFailed, OutcomeSkip, OutcomeAccelUnusable}
 
 // Valid reports whether o is one of the known outcomes.
 func (o Outcome) Valid() bool {

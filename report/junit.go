@@ -8,8 +8,9 @@ import (
 	"time"
 
 	"github.com/jstemmer/go-junit-report/v2/gtr"
-	"github.com/jstemmer/go-junit-report/v2/junit"
 	"github.com/jstemmer/go-junit-report/v2/parser/gotest"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // JUnit builds JUnit XML suites from cases: one suite per package, one
@@ -18,8 +19,8 @@ import (
 // go-junit-report; outcomes where the test gave no verdict (crash, kernel
 // panic, timeout, QEMU failure) become <error> elements typed by outcome,
 // with the output and the console tail attached. stamp is the run's start.
-func JUnit(cases []Case, hostname string, stamp time.Time) junit.Testsuites {
-	var suites junit.Testsuites
+func JUnit(cases []Case, hostname string, stamp time.Time) Suites {
+	var suites Suites
 	var order []string
 	byPkg := map[string][]Case{}
 	for _, c := range cases {
@@ -29,27 +30,27 @@ func JUnit(cases []Case, hostname string, stamp time.Time) junit.Testsuites {
 		byPkg[c.Package] = append(byPkg[c.Package], c)
 	}
 	for _, pkg := range order {
-		s := junit.Testsuite{Name: pkg, Hostname: hostname, ID: len(suites.Suites)}
-		s.SetTimestamp(stamp)
+		s := Suite{Name: pkg, Hostname: hostname, ID: len(suites.Suites)}
+		s.setTimestamp(stamp)
 		var total time.Duration
 		for _, c := range byPkg[pkg] {
 			for _, tc := range testcases(c) {
-				s.AddTestcase(tc)
+				s.add(tc)
 			}
 			total += c.Total
 		}
 		s.Time = seconds(total)
-		suites.AddSuite(s)
+		suites.addSuite(s)
 	}
 	return suites
 }
 
 // testcases turns one case into its JUnit testcases: the variant first,
 // then any subtests found in its output.
-func testcases(c Case) []junit.Testcase {
+func testcases(c Case) []Testcase {
 	tests := parseTests(c)
-	main := junit.Testcase{Name: c.Variant, Classname: c.Package, Time: seconds(c.Total)}
-	var subs []junit.Testcase
+	main := Testcase{Name: c.Variant, Classname: c.Package, Time: seconds(c.Total), Properties: properties(c)}
+	var subs []Testcase
 	var mainOut []string
 	for _, t := range tests {
 		if t.Name == c.Test {
@@ -64,39 +65,36 @@ func testcases(c Case) []junit.Testcase {
 	if len(mainOut) == 0 && len(c.Output) > 0 {
 		out = header(c) + string(c.Output)
 	}
-	msg := c.Message
-	if msg == "" && c.Outcome != Pass {
-		msg = failureLine(mainOut)
-	}
+	msg := c.Detail()
 	switch {
 	case c.Outcome == Pass:
-		main.SystemOut = &junit.Output{Data: clean(out)}
+		main.SystemOut = &XMLOutput{Data: clean(out)}
 	case c.Outcome == Skip:
-		main.Skipped = &junit.Result{Message: orDefault(msg, "skipped"), Data: clean(out)}
+		main.Skipped = &XMLResult{Message: orDefault(msg, "skipped"), Data: clean(out)}
 	case c.Outcome == Fail:
-		main.Failure = &junit.Result{Message: orDefault(msg, "failed"), Type: string(c.Outcome), Data: clean(out)}
+		main.Failure = &XMLResult{Message: orDefault(msg, "failed"), Type: string(c.Outcome), Data: clean(out)}
 	default:
 		data := out
 		if c.ConsoleTail != "" {
 			data += "\n--- kernel console (tail) ---\n" + c.ConsoleTail
 		}
-		main.Error = &junit.Result{Message: orDefault(msg, string(c.Outcome)), Type: string(c.Outcome), Data: clean(data)}
+		main.Error = &XMLResult{Message: orDefault(msg, string(c.Outcome)), Type: string(c.Outcome), Data: clean(data)}
 	}
-	return append([]junit.Testcase{main}, subs...)
+	return append([]Testcase{main}, subs...)
 }
 
-func subtestcase(c Case, rest string, t gtr.Test) junit.Testcase {
-	tc := junit.Testcase{Name: c.Variant + "/" + rest, Classname: c.Package, Time: seconds(t.Duration)}
+func subtestcase(c Case, rest string, t gtr.Test) Testcase {
+	tc := Testcase{Name: c.Variant + "/" + rest, Classname: c.Package, Time: seconds(t.Duration)}
 	out := clean(strings.Join(t.Output, "\n"))
 	switch t.Result {
 	case gtr.Fail:
-		tc.Failure = &junit.Result{Message: orDefault(failureLine(t.Output), "failed"), Type: string(Fail), Data: out}
+		tc.Failure = &XMLResult{Message: orDefault(failureLine(t.Output), "failed"), Type: string(Fail), Data: out}
 	case gtr.Skip:
-		tc.Skipped = &junit.Result{Message: "skipped", Data: out}
+		tc.Skipped = &XMLResult{Message: "skipped", Data: out}
 	case gtr.Pass:
-		tc.SystemOut = &junit.Output{Data: out}
+		tc.SystemOut = &XMLOutput{Data: out}
 	default:
-		tc.Error = &junit.Result{Message: "no result: the test did not finish", Type: string(c.Outcome), Data: out}
+		tc.Error = &XMLResult{Message: "no result: the test did not finish", Type: string(c.Outcome), Data: out}
 	}
 	return tc
 }
@@ -118,9 +116,21 @@ func parseTests(c Case) []gtr.Test {
 	return tests
 }
 
-// detail is the one-line reason shown for a case: its Message, else the
-// failure line of its own output.
-func detail(c Case) string {
+// Detail is the reason shown for a case. A failed or skipped test says it
+// best itself: the message of the guest's structured result, else the
+// last t.Error-style line of its output. Otherwise (and as a fallback) the
+// case's Message: the VM runner's classification.
+func (c Case) Detail() string {
+	if c.Outcome == Fail || c.Outcome == Skip {
+		if r, ok := guestResult(c.Output); ok && r.Message != "" {
+			return r.Message
+		}
+		for _, t := range parseTests(c) {
+			if l := failureLine(t.Output); t.Name == c.Test && l != "" {
+				return l
+			}
+		}
+	}
 	if c.Message != "" || c.Outcome == Pass {
 		return c.Message
 	}
@@ -145,10 +155,56 @@ func header(c Case) string {
 		fmt.Fprintf(&b, " boot=%s test=%s", seconds(c.Boot)+"s", seconds(c.TestTime)+"s")
 	}
 	b.WriteByte('\n')
-	for _, p := range c.Properties {
-		fmt.Fprintf(&b, "gauntlet: %s=%s\n", p.Name, p.Value)
-	}
 	return b.String()
+}
+
+// properties are the testcase's JUnit properties: the run's facts
+// ("gauntlet.run.*"), the guest's structured result ("gauntlet.*", see
+// [spec.Result.Properties]) and the case's own.
+func properties(c Case) *[]XMLProp {
+	var ps []XMLProp
+	add := func(name, value string) {
+		if value != "" {
+			ps = append(ps, XMLProp{Name: name, Value: value})
+		}
+	}
+	add("gauntlet.run.outcome", string(c.Outcome))
+	add("gauntlet.run.preset", c.Preset)
+	add("gauntlet.run.profile", c.Profile)
+	add("gauntlet.run.topology", c.Topology)
+	add("gauntlet.run.accel", c.Accel)
+	add("gauntlet.run.kernel", c.Kernel)
+	if c.Boot > 0 {
+		add("gauntlet.run.boot_s", seconds(c.Boot))
+		add("gauntlet.run.test_s", seconds(c.TestTime))
+	}
+	add("gauntlet.run.console_log", c.ConsoleLog)
+	if r, ok := guestResult(c.Output); ok {
+		for _, p := range r.Properties() {
+			add(p.Name, p.Value)
+		}
+	}
+	for _, p := range c.Properties {
+		add(p.Name, p.Value)
+	}
+	return &ps
+}
+
+// guestResult finds the guest's structured result line in out (the last
+// one, should a test print several).
+func guestResult(out []byte) (spec.Result, bool) {
+	for len(out) > 0 {
+		i := bytes.LastIndexByte(out[:len(out)-1], '\n')
+		line := string(out[i+1:])
+		out = out[:i+1]
+		if r, ok, err := spec.ParseResultLine(line); ok && err == nil {
+			return r, true
+		}
+		if i < 0 {
+			break
+		}
+	}
+	return spec.Result{}, false
 }
 
 // goLogLine matches a t.Error/t.Log line: "    file.go:12: message".

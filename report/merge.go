@@ -8,35 +8,33 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jstemmer/go-junit-report/v2/junit"
 )
 
 // ReadJUnit decodes a JUnit XML document: <testsuites> or a lone
 // <testsuite>, as written by gauntlet or by other tools. name is used in
 // errors.
-func ReadJUnit(r io.Reader, name string) (junit.Testsuites, error) {
+func ReadJUnit(r io.Reader, name string) (Suites, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return junit.Testsuites{}, fmt.Errorf("read %s: %w", name, err)
+		return Suites{}, fmt.Errorf("read %s: %w", name, err)
 	}
 	var probe struct{ XMLName xml.Name }
 	if err := xml.Unmarshal(data, &probe); err != nil {
-		return junit.Testsuites{}, fmt.Errorf("%s is not JUnit XML: %w", name, err)
+		return Suites{}, fmt.Errorf("%s is not JUnit XML: %w", name, err)
 	}
-	var s junit.Testsuites
+	var s Suites
 	switch probe.XMLName.Local {
 	case "testsuites":
 		err = xml.Unmarshal(data, &s)
 	case "testsuite":
-		var one junit.Testsuite
+		var one Suite
 		err = xml.Unmarshal(data, &one)
-		s.Suites = []junit.Testsuite{one}
+		s.Suites = []Suite{one}
 	default:
-		return junit.Testsuites{}, fmt.Errorf("%s is not JUnit XML: root element is <%s>, want <testsuites> or <testsuite>", name, probe.XMLName.Local)
+		return Suites{}, fmt.Errorf("%s is not JUnit XML: root element is <%s>, want <testsuites> or <testsuite>", name, probe.XMLName.Local)
 	}
 	if err != nil {
-		return junit.Testsuites{}, fmt.Errorf("%s is not JUnit XML: %w", name, err)
+		return Suites{}, fmt.Errorf("%s is not JUnit XML: %w", name, err)
 	}
 	return recount(s), nil
 }
@@ -45,9 +43,9 @@ func ReadJUnit(r io.Reader, name string) (junit.Testsuites, error) {
 // the same name become one suite, and a testcase (classname, name) that
 // appears again replaces the earlier one (a re-run shard wins). Totals are
 // recomputed from the testcases.
-func MergeJUnit(docs ...junit.Testsuites) junit.Testsuites {
+func MergeJUnit(docs ...Suites) Suites {
 	var order []string
-	suites := map[string]*junit.Testsuite{}
+	suites := map[string]*Suite{}
 	for _, d := range docs {
 		for _, s := range d.Suites {
 			m, ok := suites[s.Name]
@@ -64,7 +62,7 @@ func MergeJUnit(docs ...junit.Testsuites) junit.Testsuites {
 			}
 		}
 	}
-	var out junit.Testsuites
+	var out Suites
 	for i, name := range order {
 		s := suites[name]
 		s.ID = i
@@ -76,7 +74,7 @@ func MergeJUnit(docs ...junit.Testsuites) junit.Testsuites {
 // upsert appends add to have; a testcase in add replaces any earlier one
 // with the same (classname, name) together with its subtests
 // ("name/..."), so a re-run variant does not keep stale subtest results.
-func upsert(have, add []junit.Testcase) []junit.Testcase {
+func upsert(have, add []Testcase) []Testcase {
 	replaced := map[[2]string]bool{}
 	for _, tc := range add {
 		replaced[[2]string{tc.Classname, tc.Name}] = true
@@ -90,7 +88,7 @@ func upsert(have, add []junit.Testcase) []junit.Testcase {
 	return append(kept, add...)
 }
 
-func subtestOf(replaced map[[2]string]bool, tc junit.Testcase) bool {
+func subtestOf(replaced map[[2]string]bool, tc Testcase) bool {
 	for p := range parents(tc.Name) {
 		if replaced[[2]string{tc.Classname, p}] {
 			return true
@@ -101,21 +99,21 @@ func subtestOf(replaced map[[2]string]bool, tc junit.Testcase) bool {
 
 // recount recomputes every total from the testcases, so hand-edited or
 // merged documents stay consistent.
-func recount(in junit.Testsuites) junit.Testsuites {
-	out := junit.Testsuites{Name: in.Name}
+func recount(in Suites) Suites {
+	out := Suites{Name: in.Name}
 	for _, s := range in.Suites {
 		tcs := s.Testcases
 		s.Testcases, s.Tests, s.Failures, s.Errors, s.Skipped = nil, 0, 0, 0, 0
 		var total float64
 		for _, tc := range tcs {
-			s.AddTestcase(tc)
+			s.add(tc)
 			f, _ := strconv.ParseFloat(tc.Time, 64)
 			total += f
 		}
 		if s.Time == "" {
 			s.Time = fmt.Sprintf("%.3f", total)
 		}
-		out.AddSuite(s)
+		out.addSuite(s)
 	}
 	return out
 }
@@ -129,7 +127,7 @@ var headerLine = regexp.MustCompile(`(?m)^gauntlet: variant=(\S+) outcome=(\S+)(
 // tables. Testcases written by gauntlet keep their facts; others become
 // host cases named by the testcase. Subtest testcases of a gauntlet variant
 // are folded into their variant.
-func CasesFromJUnit(s junit.Testsuites) []Case {
+func CasesFromJUnit(s Suites) []Case {
 	var cases []Case
 	for _, suite := range s.Suites {
 		variants := map[string]bool{}
@@ -167,7 +165,7 @@ func parents(name string) func(func(string) bool) {
 	}
 }
 
-func caseFromTestcase(pkg string, tc junit.Testcase) (Case, bool) {
+func caseFromTestcase(pkg string, tc Testcase) (Case, bool) {
 	c := Case{Package: orDefault(tc.Classname, pkg), Variant: tc.Name, Outcome: Pass}
 	c.Test, _, _ = strings.Cut(tc.Name, "/")
 	var data string

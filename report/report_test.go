@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jstemmer/go-junit-report/v2/junit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -44,6 +42,10 @@ func fixtureCases(t *testing.T) []Case {
 		vm(Case{Test: "TestInit", Variant: "TestInit", Topology: "1n1l2c1t", Outcome: KernelPanic, Message: "Kernel panic - not syncing: Attempted to kill init!",
 			ConsoleTail: "[    3.2] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n"}),
 		{Package: pkg, Test: "TestHostOnly", Variant: "TestHostOnly", Outcome: Pass, Output: []byte("=== RUN   TestHostOnly\n--- PASS: TestHostOnly (0.00s)\n")},
+		// Outputs of real VM runs (gauntlet run ./testdata/example), with
+		// the guest's structured result line.
+		vm(Case{Test: "TestTwoCgroups", Variant: "TestTwoCgroups", Topology: "1n1l2c1t", Outcome: Pass, Output: read("guest-pass.out")}),
+		vm(Case{Test: "TestSchedExtSteady", Variant: "TestSchedExtSteady", Topology: "1n1l2c1t", Outcome: Skip, Output: read("guest-skip.out")}),
 	}
 }
 
@@ -79,7 +81,7 @@ func TestJUnitClassifies(t *testing.T) {
 		t.Fatalf("want 1 suite (one package), got %d", len(suites.Suites))
 	}
 	s := suites.Suites[0]
-	byName := map[string]junit.Testcase{}
+	byName := map[string]Testcase{}
 	for _, tc := range s.Testcases {
 		byName[tc.Name] = tc
 	}
@@ -95,6 +97,7 @@ func TestJUnitClassifies(t *testing.T) {
 		{"TestHang", "error", "timed out after 40s"},
 		{"TestInit", "error", "Kernel panic - not syncing: Attempted to kill init!"},
 		{"TestHostOnly", "pass", ""},
+		{"TestSchedExtSteady", "skipped", "kernel has no sched_ext (/sys/kernel/sched_ext missing): boot a kernel built with CONFIG_SCHED_CLASS_EXT=y, e.g. set GAUNTLET_SCX_KERNEL: not possible on this host"},
 	}
 	for _, c := range checks {
 		tc, ok := byName[c.name]
@@ -118,15 +121,30 @@ func TestJUnitClassifies(t *testing.T) {
 	if got := byName["TestInit"].Error; got == nil || got.Type != "kernel_panic" || !strings.Contains(got.Data, "Attempted to kill init") {
 		t.Errorf("kernel panic error lacks type or console tail: %+v", got)
 	}
-	if s.Tests != 11 || s.Failures != 2 || s.Errors != 3 || s.Skipped != 1 {
-		t.Errorf("totals tests=%d failures=%d errors=%d skipped=%d, want 11/2/3/1", s.Tests, s.Failures, s.Errors, s.Skipped)
+	if s.Tests != 13 || s.Failures != 2 || s.Errors != 3 || s.Skipped != 2 {
+		t.Errorf("totals tests=%d failures=%d errors=%d skipped=%d, want 13/2/3/2", s.Tests, s.Failures, s.Errors, s.Skipped)
+	}
+	props := map[string]string{}
+	for _, p := range *byName["TestTwoCgroups"].Properties {
+		props[p.Name] = p.Value
+	}
+	for name, want := range map[string]string{
+		"gauntlet.run.topology": "1n1l2c1t", "gauntlet.run.accel": "tcg", "gauntlet.scheduler": "eevdf",
+		"gauntlet.threshold.max_gap_ms": "6000", "gauntlet.s0.cg_0.gap_cpu": props["gauntlet.s0.cg_0.gap_cpu"],
+	} {
+		if got, ok := props[name]; !ok || got != want {
+			t.Errorf("property %s = %q (present %v), want %q", name, got, ok, want)
+		}
+	}
+	if _, ok := props["gauntlet.s0.cg_1.work_units"]; !ok {
+		t.Errorf("no per-cgroup statistics among the properties: %v", props)
 	}
 	// The XML must parse back.
 	var buf bytes.Buffer
 	if err := suites.WriteXML(&buf); err != nil {
 		t.Fatal(err)
 	}
-	var back junit.Testsuites
+	var back Suites
 	if err := xml.Unmarshal(buf.Bytes(), &back); err != nil {
 		t.Fatalf("JUnit output does not parse: %v", err)
 	}
@@ -164,7 +182,7 @@ func TestXMLCleansControlBytes(t *testing.T) {
 	if err := s.WriteXML(&buf); err != nil {
 		t.Fatal(err)
 	}
-	var back junit.Testsuites
+	var back Suites
 	if err := xml.Unmarshal(buf.Bytes(), &back); err != nil {
 		t.Fatalf("control bytes broke the XML: %v", err)
 	}
@@ -233,5 +251,24 @@ func TestReadJUnitErrors(t *testing.T) {
 	}
 	if c := CasesFromJUnit(s); len(c) != 1 || c[0].Outcome != Fail || !c[0].Host() {
 		t.Errorf("foreign testcase read as %+v, want one failed host case", c)
+	}
+}
+
+func TestHostCases(t *testing.T) {
+	out, err := os.ReadFile("testdata/fail.out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass, _ := os.ReadFile("testdata/pass.out")
+	out = append(pass, out...)
+	cases := HostCases(pkg, out, []string{"TestPass", "TestFail", "TestMissing"})
+	want := []Outcome{Pass, Fail, Crash}
+	for i, c := range cases {
+		if c.Outcome != want[i] || !c.Host() {
+			t.Errorf("%s: outcome %s host=%v, want %s host=true", c.Test, c.Outcome, c.Host(), want[i])
+		}
+	}
+	if got := cases[1].Detail(); got != "stuck 3500ms on cpu1 at +1200ms" {
+		t.Errorf("detail of failed host test = %q", got)
 	}
 }

@@ -26,7 +26,7 @@ func WriteResults(w io.Writer, cases []Case) error {
 	for _, c := range sorted {
 		rows = append(rows, []string{
 			c.Package, c.Variant, dash(c.Topology), dash(c.Accel), label(c.Outcome),
-			secs(c.Boot), secs(c.TestTime), truncate(detail(c), maxDetail),
+			secs(c.Boot), secs(c.TestTime), truncate(c.Detail(), maxDetail),
 		})
 	}
 	return table.Write(w, []string{"package", "variant", "topology", "accel", "result", "boot", "test", "detail"}, rows)

@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/jstemmer/go-junit-report/v2/junit"
-
 	"github.com/gauntlet-sched/gauntlet/report"
 )
 
@@ -56,7 +54,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	docs := make([]junit.Testsuites, 0, len(cfg.paths))
+	docs := make([]report.Suites, 0, len(cfg.paths))
 	for _, p := range cfg.paths {
 		d, err := readJUnitPath(p)
 		if err != nil {
@@ -82,25 +80,25 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // readJUnitPath reads a JUnit file, or the junit.xml of a run directory.
-func readJUnitPath(p string) (junit.Testsuites, error) {
+func readJUnitPath(p string) (report.Suites, error) {
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
 		p = filepath.Join(p, runJUnitName)
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return junit.Testsuites{}, usageErrorf("report: %v (give a run directory or a JUnit XML file)", err)
+		return report.Suites{}, usageErrorf("report: %v (give a run directory or a JUnit XML file)", err)
 	}
 	defer f.Close()
 	d, err := report.ReadJUnit(f, p)
 	if err != nil {
-		return junit.Testsuites{}, usageErrorf("report: %w", err)
+		return report.Suites{}, usageErrorf("report: %w", err)
 	}
 	return d, nil
 }
 
 // writeJUnit writes s to path through a temp file and a rename, so a
 // reader never sees half a document.
-func writeJUnit(path string, s junit.Testsuites) error {
+func writeJUnit(path string, s report.Suites) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".junit-*.xml")
 	if err != nil {
 		return fmt.Errorf("write junit: %w", err)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,16 +9,8 @@ import (
 	"github.com/gauntlet-sched/gauntlet/report"
 )
 
-// runCLI runs the gauntlet command line in-process.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestReportFailingShard(t *testing.T) {
-	code, out, _ := runCLI(t, "report", "testdata/report/shard1.xml")
+	code, out, _ := gauntlet(t, "report", "testdata/report/shard1.xml")
 	if code != exitFail {
 		t.Errorf("exit %d, want %d for a failed testcase", code, exitFail)
 	}
@@ -33,7 +23,7 @@ func TestReportFailingShard(t *testing.T) {
 
 func TestReportMergeRerun(t *testing.T) {
 	merged := filepath.Join(t.TempDir(), "merged.xml")
-	code, out, errs := runCLI(t, "report", "--junit", merged, "testdata/report/shard1.xml", "testdata/report/shard2.xml")
+	code, out, errs := gauntlet(t, "report", "--junit", merged, "testdata/report/shard1.xml", "testdata/report/shard2.xml")
 	if code != exitPass {
 		t.Fatalf("exit %d, want 0 once the re-run shard passes; stderr: %s\n%s", code, errs, out)
 	}
@@ -60,7 +50,7 @@ func TestReportBadInput(t *testing.T) {
 		"garbage":  {"report", garbage},
 		"bad flag": {"report", "--nosuch", "x.xml"},
 	} {
-		code, out, errs := runCLI(t, args...)
+		code, out, errs := gauntlet(t, args...)
 		lines := strings.Count(strings.TrimSpace(errs), "\n") + 1
 		if code != exitSetup || lines != 1 || out != "" {
 			t.Errorf("%s: exit %d, stderr %q (%d lines), stdout %q; want exit 2 and one line", name, code, errs, lines, out)

@@ -1,0 +1,34 @@
+package gauntlet
+
+import (
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/vm"
+)
+
+// VariantConfig returns the VM config that runs the test called test (as
+// described by its Spec s) from test binary bin as variant v on kernel k:
+// v's topology, the memory and timeout s asks for, s's scheduler binary in
+// the guest, and the test selected exactly by [RunPattern]. The caller sets
+// Accel, Output and ConsoleLog. `go test` (one base variant) and `gauntlet
+// run` (many) build their VMs with it.
+func VariantConfig(bin, test string, s Spec, v spec.Variant, k vm.Kernel) vm.Config {
+	if v.Kernel == "" {
+		v.Kernel = k.String()
+	}
+	cfg := vm.Config{
+		Kernel:    k.Path,
+		Init:      bin,
+		Topology:  v.Topology,
+		Args:      []string{"-test.run", RunPattern(test), "-test.v"},
+		Env:       guestEnv(),
+		Variant:   &v,
+		Files:     schedulerFiles(s),
+		MemoryMiB: vm.MemoryMiB(v.Topology, s.MemoryMiB),
+		Timeout:   s.Timeout,
+		Duration:  s.Duration,
+	}
+	if cfg.Duration == 0 {
+		cfg.Duration = spec.DefaultDuration
+	}
+	return cfg
+}
