@@ -2,4 +2,40 @@
 // topology, writes initramfs archives, picks a working accelerator,
 // discovers, caches and builds kernels, and runs a VM to a classified
 // outcome.
+//
+// # Running a test in a VM
+//
+// A [Config] names a kernel, a static init binary (a gauntlet test binary:
+// booted as PID 1 it becomes the guest init of package guest), the test
+// process's arguments and environment, the CPU topology and extra files.
+// [Config.Run] (or [Config.Start] then [Machine.Wait]) boots it:
+//
+//   - the initramfs holds the init as /init plus the extra files; it is
+//     built once per set of inputs and cached under [Config.CacheDir];
+//   - QEMU runs a q35 machine with one socket per LLC, one RAM backend per
+//     NUMA node, no network, display or default devices, the kernel
+//     console on the first serial port written to a log file, and a
+//     virtio-serial port (internal/vmchan) to the init;
+//   - the init reports its start, receives what to run, checks the
+//     topology it sees in sysfs against the request, runs the test as a
+//     child with its output on the port, reports the exit status and
+//     powers off;
+//   - the [Result] classifies the run ([Outcome]: passed, failed, skipped,
+//     crashed, kernel panic, timed out, QEMU failed, accelerator unusable)
+//     and carries the evidence: output, console tail, timings, QEMU
+//     command line.
+//
+// Cancelling the context kills QEMU and removes the run's temporary
+// files; so does the timeout ([DefaultTimeout] derives it from the
+// topology and the scenario duration). Runs are independent: many may run
+// at once under an errgroup.
+//
+// # Accelerator
+//
+// [AccelAuto] uses KVM when /dev/kvm opens and KVM has not been found
+// unusable on this host (same kernel release and QEMU version); the first
+// run tries it and watches QEMU's stderr, so a failure such as kvm_pvm's
+// "emulation failure" is caught within seconds, remembered, and the run
+// falls back to TCG (`-accel tcg,thread=multi -cpu max`). [DetectAccel]
+// answers the question up front.
 package vm

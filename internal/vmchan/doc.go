@@ -1,0 +1,17 @@
+// Package vmchan is the wire format of the channel between the host's VM
+// runner (package vm) and the guest init (package guest): a virtio-serial
+// port named [PortName] that carries frames both ways, apart from the
+// kernel console.
+//
+// A frame is one kind byte, a big-endian uint32 payload length, then the
+// payload. The conversation is:
+//
+//	guest -> host  Hello     as soon as the init has opened the port
+//	host  -> guest Request   what to run
+//	guest -> host  Layout    the topology the guest observed
+//	guest -> host  Output    the test's stdout and stderr, in chunks
+//	guest -> host  Status    how the test process ended
+//	host  -> guest Ack       the host has everything; the guest powers off
+//
+// InitError may replace Layout/Output/Status when the init itself fails.
+package vmchan

@@ -1,0 +1,142 @@
+package vm
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+)
+
+// bareInit is a busybox init that signals the host on the channel port as
+// soon as it runs, then powers off.
+const bareInit = `#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs dev /dev
+echo -n R > /dev/vport0p1
+/bin/busybox poweroff -f
+`
+
+// BenchmarkBootVsBare measures, under the accelerator auto mode picks, the
+// time from Config.Start to the guest running this test binary (its Hello,
+// sent first thing from the init) for a 2-vCPU VM, beside a bare QEMU boot
+// of a busybox init with the same kernel and QEMU arguments (time from
+// starting QEMU to the init's first byte on the same channel). Each
+// iteration boots both, in alternating order, so host load affects them
+// alike; the metrics are medians ("ratio" of the medians, "pair-ratio" the
+// median of each iteration's ratio). Run:
+//
+//	CGO_ENABLED=0 go test ./vm -run '^$' -bench BootVsBare -benchtime 7x
+func BenchmarkBootVsBare(b *testing.B) {
+	cfg := vmConfig(b, "1n1l2c1t", "noop")
+	busybox, err := exec.LookPath("busybox")
+	if err != nil {
+		testutil.SkipNotPossible(b, "busybox not found; apt-get install busybox-static")
+	}
+	if CheckStaticBinary(busybox) != nil {
+		testutil.SkipNotPossible(b, busybox+" is not static; apt-get install busybox-static")
+	}
+	cfg.CacheDir = b.TempDir() // the first boot builds the initramfs (cold)
+	bare := bareMachine(b, cfg, busybox)
+	var ours, oursTotal, setup, bareInit, bareTotal []time.Duration
+	var ratios []float64
+	for i := 0; i < b.N; i++ {
+		var res Result
+		var toInit, total time.Duration
+		oursFirst := i%2 == 0 // alternate the order so a load trend hits both alike
+		if !oursFirst {
+			toInit, total = bareBoot(b, bare)
+		}
+		res, err := cfg.Run(b.Context())
+		if err != nil || res.Outcome != Passed {
+			b.Fatalf("boot: %v %s", err, explain(res))
+		}
+		if oursFirst {
+			toInit, total = bareBoot(b, bare)
+		}
+		ours, oursTotal, setup = append(ours, res.BootTime), append(oursTotal, res.TotalTime), append(setup, res.SetupTime)
+		bareInit, bareTotal = append(bareInit, toInit), append(bareTotal, total)
+		ratios = append(ratios, res.BootTime.Seconds()/toInit.Seconds())
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "pair-ratio")
+	b.Logf("gauntlet to main %v; total %v; setup %v (first is cold)", ours, oursTotal, setup)
+	b.Logf("bare busybox to init %v; total %v", bareInit, bareTotal)
+	b.ReportMetric(median(ours).Seconds(), "s-to-main")
+	b.ReportMetric(median(bareInit).Seconds(), "s-bare-to-init")
+	b.ReportMetric(median(ours).Seconds()/median(bareInit).Seconds(), "ratio")
+	b.ReportMetric(median(oursTotal).Seconds(), "s-total")
+	b.ReportMetric(median(bareTotal).Seconds(), "s-bare-total")
+	b.ReportMetric(float64(setup[0].Microseconds())/1000, "ms-setup-cold")
+	if len(setup) > 1 {
+		b.ReportMetric(float64(median(setup[1:]).Microseconds())/1000, "ms-setup-warm")
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// bareMachine returns the machine cfg would boot, with a busybox
+// initramfs instead of the test binary.
+func bareMachine(b *testing.B, cfg Config, busybox string) machine {
+	dir := b.TempDir()
+	script := filepath.Join(dir, "init")
+	if err := os.WriteFile(script, []byte(bareInit), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	entries, err := archiveEntries(script, []File{{Host: busybox, Guest: "/bin/busybox"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	initrd := filepath.Join(dir, "bare.cpio")
+	if err := writeArchiveFile(b.Context(), initrd, entries); err != nil {
+		b.Fatal(err)
+	}
+	r, err := cfg.resolve()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ac := resolveAccel(r.Accel, r.CacheDir, r.qemu)
+	return machine{qemu: r.qemu, name: "gauntlet-bare", topology: r.Topology, memoryMiB: r.MemoryMiB,
+		accel: ac.accel, kernel: r.Kernel, initrd: initrd, consoleLog: filepath.Join(dir, "console.log"), channelFD: 3}
+}
+
+// bareBoot boots m and returns the time from starting QEMU to the init's
+// first byte on the channel, and to QEMU's exit.
+func bareBoot(b *testing.B, m machine) (toInit, total time.Duration) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	host, guest := os.NewFile(uintptr(fds[0]), "host"), os.NewFile(uintptr(fds[1]), "guest")
+	defer host.Close()
+	argv := m.argv()
+	cmd := exec.CommandContext(b.Context(), argv[0], argv[1:]...)
+	cmd.ExtraFiles = []*os.File{guest}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	guest.Close()
+	var one [1]byte
+	if _, err := io.ReadFull(host, one[:]); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		b.Fatalf("bare boot: no byte from the init: %v\n%s", err, consoleTail(m.consoleLog))
+	}
+	toInit = time.Since(start)
+	if err := cmd.Wait(); err != nil {
+		b.Fatalf("bare boot: qemu: %v", err)
+	}
+	return toInit, time.Since(start)
+}

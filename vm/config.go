@@ -1,0 +1,139 @@
+package vm
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// Config describes one VM run: what to boot, what to run inside and where
+// its output goes. Zero fields take the defaults their comments give.
+// A Config is not modified by [Config.Start] and may be reused.
+type Config struct {
+	// Kernel is the bzImage to boot (required); see [FindKernel].
+	Kernel string
+	// Init is the host path of the static binary that becomes /init, the
+	// guest's PID 1 (required). A gauntlet test binary is one: run as PID
+	// 1 it becomes the guest init (see package guest).
+	Init string
+	// Args and Env are the command line (after the program name) and the
+	// extra environment of the test process the init starts: by default
+	// the init binary itself again, e.g. Args = -test.run ^TestX$ -test.v.
+	Args []string
+	Env  []string
+	// Variant, when set, is passed to the test process as JSON in
+	// GAUNTLET_VARIANT, with GAUNTLET_GUEST=1; the runner fills in its
+	// Topology (when zero), Accel and Kernel (when empty).
+	Variant *spec.Variant
+	// Files are extra host files put into the initramfs.
+	Files []File
+	// Topology is the guest's CPU layout; zero means
+	// [spec.DefaultTopology]. The guest checks it against its sysfs before
+	// the test runs; a mismatch fails the run.
+	Topology topo.Topology
+	// MemoryMiB is the guest memory; zero means [MemoryMiB](Topology, 0).
+	MemoryMiB int
+	// Accel picks the accelerator; empty means [AccelAuto].
+	Accel Accel
+	// Timeout bounds the run from Start until the guest reports; zero
+	// derives it with [DefaultTimeout] from Topology, the accelerator and
+	// Duration. On timeout QEMU is killed and the outcome is [TimedOut].
+	Timeout time.Duration
+	// Duration is how long the test's scenario runs; it only feeds the
+	// default Timeout.
+	Duration time.Duration
+	// Output receives the test's stdout and stderr live; nil discards it
+	// (it is in [Result.Output] either way).
+	Output io.Writer
+	// ConsoleLog is the file the kernel console is written to; empty means
+	// a temporary file removed after the run ([Result.ConsoleTail] keeps
+	// its end).
+	ConsoleLog string
+	// KernelArgs are appended to the kernel command line.
+	KernelArgs []string
+	// QEMU is the emulator binary; empty means qemu-system-x86_64 from
+	// PATH.
+	QEMU string
+	// CacheDir holds cached initramfs archives and the accelerator
+	// verdict; empty means $XDG_CACHE_HOME/gauntlet (~/.cache/gauntlet).
+	CacheDir string
+}
+
+// resolved is a validated Config with defaults applied.
+type resolved struct {
+	Config
+	qemu string
+}
+
+// resolve validates c, applies defaults and checks the files it names.
+func (c Config) resolve() (resolved, error) {
+	r := resolved{Config: c}
+	if c.Kernel == "" {
+		return r, fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see vm.FindKernel)", ErrBadConfig)
+	}
+	if c.Init == "" {
+		return r, fmt.Errorf("%w: Init is empty; set it to a static binary", ErrBadConfig)
+	}
+	if err := CheckKernelImage(c.Kernel); err != nil {
+		return r, err
+	}
+	if err := CheckStaticBinary(c.Init); err != nil {
+		return r, err
+	}
+	return r, r.defaults()
+}
+
+func (r *resolved) defaults() error {
+	if r.Topology == (topo.Topology{}) {
+		r.Topology, _ = topo.Parse(spec.DefaultTopology)
+	}
+	if err := r.Topology.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadConfig, err)
+	}
+	if r.MemoryMiB == 0 {
+		r.MemoryMiB = MemoryMiB(r.Topology, 0)
+	}
+	if r.MemoryMiB < 0 {
+		return fmt.Errorf("%w: MemoryMiB %d is negative", ErrBadConfig, r.MemoryMiB)
+	}
+	a, err := ParseAccel(string(r.Accel))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadConfig, err)
+	}
+	r.Accel = a
+	if r.CacheDir == "" {
+		r.CacheDir = DefaultCacheDir()
+	}
+	r.qemu = r.QEMU
+	if r.qemu == "" {
+		if r.qemu, err = LookQEMU(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DefaultCacheDir is $XDG_CACHE_HOME/gauntlet, else ~/.cache/gauntlet,
+// else a directory under the system's temporary directory.
+func DefaultCacheDir() string {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "gauntlet")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".cache", "gauntlet")
+	}
+	return filepath.Join(os.TempDir(), "gauntlet-cache")
+}
+
+// timeout returns the run's bound for accelerator a.
+func (r resolved) timeout(a Accel) time.Duration {
+	if r.Timeout > 0 {
+		return r.Timeout
+	}
+	return DefaultTimeout(r.Topology, a, r.Duration)
+}

@@ -1,0 +1,137 @@
+package vm
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gauntlet-sched/gauntlet/internal/vmchan"
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// machine holds everything the QEMU command line is built from.
+type machine struct {
+	qemu       string // binary
+	name       string // -name, unique per VM so leftovers can be found
+	topology   topo.Topology
+	memoryMiB  int
+	accel      Accel // kvm or tcg
+	kernel     string
+	initrd     string
+	consoleLog string   // file the serial console is written to
+	channelFD  int      // QEMU's fd number of the channel socket
+	kernelArgs []string // appended to the base kernel command line
+}
+
+// baseKernelArgs go on every kernel command line: the console on the first
+// serial port; panic and oops both reboot at once, which -no-reboot turns
+// into QEMU exiting, so a kernel panic ends the VM instead of hanging it.
+var baseKernelArgs = []string{"console=ttyS0", "panic=-1", "oops=panic", "rdinit=/init"}
+
+// argv returns QEMU's full argument vector, program name first.
+func (m machine) argv() []string {
+	a := []string{m.qemu, "-name", m.name}
+	if x := x2apicArgs(m.topology, m.accel); x != nil {
+		a = append(a, x...)
+	} else {
+		a = append(a, "-M", "q35")
+	}
+	a = append(a, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot")
+	a = append(a, m.accel.args()...)
+	a = append(a, smpArgs(m.topology)...)
+	a = append(a, memoryArgs(m.topology, m.memoryMiB)...)
+	a = append(a,
+		"-chardev", "file,id=console,path="+escapeOpt(m.consoleLog),
+		"-serial", "chardev:console",
+		"-chardev", "socket,id=channel,fd="+strconv.Itoa(m.channelFD),
+		"-device", "virtio-serial-pci,id=vser0",
+		"-device", "virtserialport,bus=vser0.0,chardev=channel,name="+vmchan.PortName,
+		"-kernel", m.kernel,
+		"-initrd", m.initrd,
+		"-append", m.cmdline())
+	return a
+}
+
+// tcgKernelArgs go on the kernel command line under TCG: QEMU's TSC is
+// consistent across vCPUs, but the guest's sync check at CPU bring-up
+// often declares it unstable, which moves timekeeping to the HPET (a
+// trap per clock read) and flips static keys at run time; see
+// emulatorRace.
+var tcgKernelArgs = []string{"tsc=reliable"}
+
+// cmdline is the kernel command line: the base arguments, the
+// accelerator's, then the caller's.
+func (m machine) cmdline() string {
+	args := append([]string(nil), baseKernelArgs...)
+	if m.accel != AccelKVM {
+		args = append(args, tcgKernelArgs...)
+	}
+	return strings.Join(append(args, m.kernelArgs...), " ")
+}
+
+// smpArgs gives one socket per LLC: QEMU reports an L3 cache per socket,
+// which is how the guest sees separate LLCs (dies do not split the L3).
+func smpArgs(t topo.Topology) []string {
+	return []string{"-smp", fmt.Sprintf("%d,sockets=%d,cores=%d,threads=%d",
+		t.CPUs(), t.LLCs, t.CoresPerLLC, t.ThreadsPerCore)}
+}
+
+// memoryArgs sizes guest memory and, with several NUMA nodes, splits it
+// evenly into one RAM backend per node; node n gets the CPUs of LLCs
+// n*L/N .. (n+1)*L/N-1.
+func memoryArgs(t topo.Topology, mib int) []string {
+	if t.NUMA <= 1 {
+		return []string{"-m", strconv.Itoa(mib)}
+	}
+	per := mib / t.NUMA
+	a := []string{"-m", strconv.Itoa(per * t.NUMA)}
+	cpusPerNode := t.CPUs() / t.NUMA
+	for n := 0; n < t.NUMA; n++ {
+		first := n * cpusPerNode
+		a = append(a,
+			"-object", fmt.Sprintf("memory-backend-ram,id=mem%d,size=%dM", n, per),
+			"-numa", fmt.Sprintf("node,nodeid=%d,memdev=mem%d,cpus=%d-%d", n, n, first, first+cpusPerNode-1))
+	}
+	return a
+}
+
+// escapeOpt doubles commas, QEMU's escape inside option values.
+func escapeOpt(s string) string { return strings.ReplaceAll(s, ",", ",,") }
+
+// Memory sizing: every guest gets at least MinMemoryMiB, plus
+// MemoryPerCPUMiB for each vCPU, rounded up to a multiple of the NUMA node
+// count (each node gets an equal share).
+const (
+	MinMemoryMiB    = 256
+	MemoryPerCPUMiB = 32
+)
+
+// MemoryMiB returns the guest memory for topology t: MinMemoryMiB +
+// MemoryPerCPUMiB per vCPU, or atLeast when that is more (a test's
+// Spec.MemoryMiB), rounded up to a multiple of t's NUMA nodes.
+func MemoryMiB(t topo.Topology, atLeast int) int {
+	m := max(MinMemoryMiB+MemoryPerCPUMiB*t.CPUs(), atLeast)
+	if n := max(t.NUMA, 1); m%n != 0 {
+		m += n - m%n
+	}
+	return m
+}
+
+// QuoteArgs renders argv as one shell-quoted line, for logs and failure
+// messages.
+func QuoteArgs(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = shellQuote(a)
+	}
+	return strings.Join(q, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=,:+@%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

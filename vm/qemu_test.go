@@ -1,0 +1,127 @@
+package vm
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run: go test ./vm -run %s -update)", err, t.Name())
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the output (regenerate: go test ./vm -run %s -update)\ngot:\n%s", p, t.Name(), got)
+	}
+}
+
+func testMachine(t topo.Topology) machine {
+	return machine{
+		qemu: "qemu-system-x86_64", name: "gauntlet-1-1", topology: t, memoryMiB: MemoryMiB(t, 0),
+		accel: AccelTCG, kernel: "/boot/vmlinuz", initrd: "/cache/initramfs/k.cpio",
+		consoleLog: "/tmp/vm,1/console.log", channelFD: 3,
+	}
+}
+
+// TestQEMUArgsPresets pins the QEMU command line of every preset.
+// Regenerate testdata/qemu-args.golden with:
+//
+//	go test ./vm -run TestQEMUArgsPresets -update
+func TestQEMUArgsPresets(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# QEMU argv per preset (TCG). Regenerate: go test ./vm -run TestQEMUArgsPresets -update\n")
+	presets := topo.Presets()
+	if len(presets) != 24 {
+		t.Fatalf("%d presets, want 24", len(presets))
+	}
+	for _, p := range presets {
+		fmt.Fprintf(&b, "\n%s (%s, %d vCPUs):\n%s\n", p.Name, p.Topology, p.Topology.CPUs(), QuoteArgs(testMachine(p.Topology).argv()))
+	}
+	golden(t, "qemu-args.golden", b.String())
+}
+
+func TestQEMUArgsShape(t *testing.T) {
+	tp := topo.Topology{NUMA: 2, LLCs: 4, CoresPerLLC: 2, ThreadsPerCore: 2}
+	a := testMachine(tp).argv()
+	want := [][]string{
+		{"-smp", "16,sockets=4,cores=2,threads=2"},
+		{"-m", "768"},
+		{"-object", "memory-backend-ram,id=mem0,size=384M"},
+		{"-numa", "node,nodeid=0,memdev=mem0,cpus=0-7"},
+		{"-numa", "node,nodeid=1,memdev=mem1,cpus=8-15"},
+		{"-accel", "tcg,thread=multi"},
+		{"-chardev", "file,id=console,path=/tmp/vm,,1/console.log"},
+		{"-chardev", "socket,id=channel,fd=3"},
+		{"-device", "virtserialport,bus=vser0.0,chardev=channel,name=gauntlet.0"},
+		{"-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable"},
+	}
+	for _, w := range want {
+		if !containsPair(a, w[0], w[1]) {
+			t.Errorf("argv lacks %s %s:\n%s", w[0], w[1], QuoteArgs(a))
+		}
+	}
+	for _, flag := range []string{"-nodefaults", "-no-reboot", "-no-user-config"} {
+		if !slices.Contains(a, flag) {
+			t.Errorf("argv lacks %s", flag)
+		}
+	}
+	kvm := testMachine(tp)
+	kvm.accel, kvm.kernelArgs = AccelKVM, []string{"quiet"}
+	ka := kvm.argv()
+	if !containsPair(ka, "-accel", "kvm") || !containsPair(ka, "-cpu", "host") || !containsPair(ka, "-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init quiet") {
+		t.Errorf("kvm argv: %s", QuoteArgs(ka))
+	}
+}
+
+func containsPair(a []string, k, v string) bool {
+	for i := 0; i+1 < len(a); i++ {
+		if a[i] == k && a[i+1] == v {
+			return true
+		}
+	}
+	return false
+}
+
+func TestMemoryMiB(t *testing.T) {
+	for _, tc := range []struct {
+		topo    string
+		atLeast int
+		want    int
+	}{
+		{"1n1l2c1t", 0, 320},
+		{"1n1l2c1t", 1000, 1000},
+		{"4n8l4c1t", 0, 1280},
+		{"4n8l4c1t", 1281, 1284}, // rounded up to a multiple of 4 nodes
+		{"1n14l9c2t", 0, 8320},
+	} {
+		tp, _ := topo.Parse(tc.topo)
+		if got := MemoryMiB(tp, tc.atLeast); got != tc.want {
+			t.Errorf("MemoryMiB(%s, %d) = %d, want %d", tc.topo, tc.atLeast, got, tc.want)
+		}
+	}
+}
+
+func TestQuoteArgs(t *testing.T) {
+	got := QuoteArgs([]string{"qemu", "-append", "console=ttyS0 panic=-1", "it's", ""})
+	want := `qemu -append 'console=ttyS0 panic=-1' 'it'\''s' ''`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -1,0 +1,360 @@
+package vm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gauntlet-sched/gauntlet/internal/vmchan"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// Result is how a VM run ended, with its evidence.
+type Result struct {
+	// Outcome classifies the run.
+	Outcome Outcome
+	// Reason explains the outcome in a line (several for a panic); empty
+	// when the test passed.
+	Reason string
+	// ExitCode is the test process's exit status; -1 when it did not exit
+	// normally or never ran.
+	ExitCode int
+	// Output is the test's stdout and stderr.
+	Output []byte
+	// ConsoleTail is the end of the kernel console.
+	ConsoleTail string
+	// ConsoleLog is the console log's path when [Config.ConsoleLog] was
+	// set, else empty (the temporary log is gone).
+	ConsoleLog string
+	// Observed is the CPU layout the guest reported, nil if it never did.
+	Observed *topo.Layout
+	// Warnings are init setup steps that failed without stopping the run.
+	Warnings []string
+	// BootTime runs from Start to the guest init's first message.
+	BootTime time.Duration
+	// GuestUptime is the guest's own uptime when its init started.
+	GuestUptime time.Duration
+	// TotalTime runs from Start to the end of the run.
+	TotalTime time.Duration
+	// SetupTime runs from Start until QEMU was started: the host-side
+	// overhead (checks, initramfs, command line).
+	SetupTime time.Duration
+	// Accel is the accelerator the VM ran on; AccelNote says why, when
+	// auto mode chose it.
+	Accel     Accel
+	AccelNote string
+	// QEMUArgs is the QEMU command line, shell-quoted.
+	QEMUArgs string
+	// QEMUPID is the QEMU process's id (gone once the run has ended).
+	QEMUPID int
+	// Name is the VM's QEMU -name, unique on the host.
+	Name string
+	// Retried, when set, says why the run was booted a second time; the
+	// Result is the second run's. When the first run had already sent
+	// output, [Config.Output] got a line saying so before the second
+	// run's output.
+	Retried string
+
+	race bool // the kernel died of an emulator race (see emulatorRace)
+}
+
+// Machine is a started VM run; see [Config.Start].
+type Machine struct {
+	cfg   resolved
+	start time.Time
+	done  chan struct{}
+	res   Result
+	err   error
+}
+
+var vmSeq atomic.Int64
+
+// Run boots the VM, runs the test and returns its classified result; see
+// [Config.Start].
+func (c Config) Run(ctx context.Context) (Result, error) {
+	m, err := c.Start(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	return m.Wait()
+}
+
+// Start validates c, prepares the initramfs (reusing a cached one when the
+// inputs are unchanged) and boots the VM in the background. Wait returns
+// the result. Cancelling ctx kills QEMU and removes its temporary files;
+// Wait then returns ctx's error.
+//
+// Errors are about the setup: a bad Config (wrapping [ErrBadConfig]), a
+// missing or non-kernel image ([ErrNotKernelImage]), a dynamic init
+// ([ErrNotStatic]), no QEMU ([ErrNoQEMU]). How the guest fared is in the
+// Result.
+func (c Config) Start(ctx context.Context) (*Machine, error) {
+	start := time.Now()
+	r, err := c.resolve()
+	if err != nil {
+		return nil, fmt.Errorf("boot vm: %w", err)
+	}
+	ac := resolveAccel(r.Accel, r.CacheDir, r.qemu)
+	if err := CheckTopology(r.Topology, ac.accel); err != nil && !ac.trial {
+		return nil, fmt.Errorf("boot vm: %w", err)
+	}
+	initrd, err := cachedArchive(ctx, filepath.Join(r.CacheDir, "initramfs"), r.Init, r.Files)
+	if err != nil {
+		return nil, fmt.Errorf("boot vm: %w", err)
+	}
+	m := &Machine{cfg: r, start: start, done: make(chan struct{})}
+	go func() {
+		defer close(m.done)
+		m.res, m.err = m.run(ctx, ac, initrd)
+	}()
+	return m, nil
+}
+
+// Wait waits for the run to end and returns its result. It may be called
+// more than once.
+func (m *Machine) Wait() (Result, error) {
+	<-m.done
+	return m.res, m.err
+}
+
+// run boots with the chosen accelerator, falling back from KVM to TCG
+// when auto mode's KVM trial finds KVM unusable, and remembers the verdict.
+func (m *Machine) run(ctx context.Context, ac accelChoice, initrd string) (Result, error) {
+	res, err := m.attemptRetry(ctx, ac.accel, initrd)
+	if err != nil || !ac.trial {
+		res.AccelNote = ac.note
+		return res, err
+	}
+	if res.Outcome != AccelUnusable {
+		if res.BootTime > 0 {
+			saveVerdict(m.cfg.CacheDir, m.cfg.qemu, verdict{Accel: AccelKVM, Reason: "a guest booted under kvm"})
+		}
+		res.AccelNote = "kvm works"
+		return res, nil
+	}
+	why := res.Reason
+	saveVerdict(m.cfg.CacheDir, m.cfg.qemu, verdict{Accel: AccelTCG, Reason: why})
+	if err := CheckTopology(m.cfg.Topology, AccelTCG); err != nil {
+		return res, fmt.Errorf("boot vm: kvm unusable (%s) and %w", why, err)
+	}
+	res, err = m.attemptRetry(ctx, AccelTCG, initrd)
+	res.AccelNote = "kvm unusable (" + why + "); fell back to tcg"
+	return res, err
+}
+
+// attemptRetry boots with accelerator a, and once more when the kernel
+// died of an emulator race rather than of anything the test did.
+func (m *Machine) attemptRetry(ctx context.Context, a Accel, initrd string) (Result, error) {
+	res, err := m.attempt(ctx, a, initrd)
+	if err != nil || !res.race {
+		return res, err
+	}
+	why := fmt.Sprintf("the kernel hit an int3 oops in patched kernel text (%s), a known race of QEMU's multi-threaded TCG with the kernel's code patching; booted again", res.Reason)
+	if m.cfg.Output != nil && len(res.Output) > 0 {
+		fmt.Fprintf(m.cfg.Output, "\ngauntlet: %s\n", why)
+	}
+	res, err = m.attempt(ctx, a, initrd)
+	res.Retried = why
+	return res, err
+}
+
+// attempt boots QEMU once with accelerator a and waits for the outcome.
+func (m *Machine) attempt(ctx context.Context, a Accel, initrd string) (Result, error) {
+	dir, err := os.MkdirTemp("", "gauntlet-vm-*")
+	if err != nil {
+		return Result{}, fmt.Errorf("boot vm: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	b, err := m.launch(a, initrd, dir)
+	if err != nil {
+		return Result{}, err
+	}
+	return b.wait(ctx, m.cfg.timeout(a))
+}
+
+// boot is one running QEMU process and what watches it.
+type boot struct {
+	m       *Machine
+	cmd     *exec.Cmd
+	mach    machine
+	host    *os.File
+	stderr  *stderrWatch
+	st      *channelState
+	served  chan struct{}
+	exited  chan error
+	request vmchan.Request
+	started time.Time // when QEMU was started
+}
+
+func (m *Machine) launch(a Accel, initrd, dir string) (*boot, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("boot vm: channel: %w", err)
+	}
+	host, guest := os.NewFile(uintptr(fds[0]), "channel-host"), os.NewFile(uintptr(fds[1]), "channel-guest")
+	defer guest.Close()
+	b := &boot{m: m, host: host, stderr: newStderrWatch(), st: newChannelState(), served: make(chan struct{}), exited: make(chan error, 1)}
+	b.mach = machine{
+		qemu: m.cfg.qemu, name: fmt.Sprintf("gauntlet-%d-%d", os.Getpid(), vmSeq.Add(1)),
+		topology: m.cfg.Topology, memoryMiB: m.cfg.MemoryMiB, accel: a,
+		kernel: m.cfg.Kernel, initrd: initrd, consoleLog: m.consoleLog(dir),
+		channelFD: 3, kernelArgs: m.cfg.KernelArgs,
+	}
+	if b.request, err = m.request(a); err != nil {
+		host.Close()
+		return nil, err
+	}
+	argv := b.mach.argv()
+	b.cmd = exec.Command(argv[0], argv[1:]...)
+	b.cmd.ExtraFiles = []*os.File{guest}
+	b.cmd.Stderr = b.stderr
+	// Its own process group keeps a terminal's Ctrl-C away from QEMU (the
+	// runner kills it when ctx ends); Pdeathsig kills it should the
+	// runner die.
+	b.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	if err := b.cmd.Start(); err != nil {
+		host.Close()
+		return nil, fmt.Errorf("boot vm: start qemu: %w", err)
+	}
+	b.started = time.Now()
+	go func() { b.exited <- b.cmd.Wait() }()
+	go func() {
+		defer close(b.served)
+		serveChannel(host, b.request, m.cfg.Output, b.st)
+	}()
+	return b, nil
+}
+
+func (m *Machine) consoleLog(dir string) string {
+	if m.cfg.ConsoleLog != "" {
+		return m.cfg.ConsoleLog
+	}
+	return filepath.Join(dir, "console.log")
+}
+
+// request builds what the init runs: the init binary with the Config's
+// arguments and environment, plus the variant.
+func (m *Machine) request(a Accel) (vmchan.Request, error) {
+	t := m.cfg.Topology
+	req := vmchan.Request{Args: m.cfg.Args, Env: append([]string(nil), m.cfg.Env...), Topology: &t}
+	if v := m.cfg.Variant; v != nil {
+		vv := *v
+		if vv.Topology == (topo.Topology{}) {
+			vv.Topology = t
+		}
+		vv.Accel = string(a)
+		if vv.Kernel == "" {
+			vv.Kernel = m.cfg.Kernel
+		}
+		js, err := json.Marshal(vv)
+		if err != nil {
+			return req, fmt.Errorf("boot vm: encode variant: %w", err)
+		}
+		req.Env = append(req.Env, spec.EnvGuest+"=1", spec.EnvVariant+"="+string(js))
+	}
+	return req, nil
+}
+
+// killGrace bounds the wait for the channel to drain after QEMU is gone.
+const killGrace = 5 * time.Second
+
+// powerOffGrace bounds the wait for QEMU to exit once the guest has
+// reported its result and been told to power off (a variable for tests).
+var powerOffGrace = 20 * time.Second
+
+// wait waits for QEMU to exit, the timeout, a KVM failure or ctx, kills
+// QEMU when it is still running, and classifies the run.
+func (b *boot) wait(ctx context.Context, timeout time.Duration) (Result, error) {
+	o := observed{timeout: timeout, want: &b.m.cfg.Topology}
+	qemuErr, err := b.watch(ctx, timeout, &o)
+	b.drain()
+	if err != nil {
+		return b.result(o, nil), fmt.Errorf("boot vm: %w", err)
+	}
+	return b.result(o, qemuErr), nil
+}
+
+// watch returns QEMU's exit error once it has ended, killing it on
+// timeout, on a KVM failure, when it does not power off after the guest's
+// final report, or when ctx ends (then returning ctx's error).
+func (b *boot) watch(ctx context.Context, timeout time.Duration, o *observed) (qemuErr, err error) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	final := b.st.final
+	var grace <-chan time.Time
+	for {
+		select {
+		case qemuErr = <-b.exited:
+			return qemuErr, ctx.Err()
+		case <-final:
+			final, grace = nil, time.After(powerOffGrace)
+		case <-grace:
+			return b.kill(), nil
+		case <-timer.C:
+			o.timedOut = !b.st.finished()
+			return b.kill(), nil
+		case <-b.stderr.kvmFailed:
+			o.accelFailed = b.stderr.failed()
+			return b.kill(), nil
+		case <-ctx.Done():
+			b.kill()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// kill ends QEMU and returns its Wait error.
+func (b *boot) kill() error {
+	b.cmd.Process.Kill()
+	return <-b.exited
+}
+
+// drain waits for the channel reader to see the end of the stream, which
+// comes once QEMU, the other end's only holder, has exited.
+func (b *boot) drain() {
+	select {
+	case <-b.served:
+	case <-time.After(killGrace):
+		b.host.Close()
+		<-b.served
+	}
+	b.host.Close()
+}
+
+// result assembles the Result from what was observed.
+func (b *boot) result(o observed, qemuErr error) Result {
+	cfg := b.m.cfg
+	st := b.st
+	o.hello, o.status, o.initErr, o.layout = st.hello != nil, st.status, st.initErr, st.layout
+	o.output, o.qemuErr, o.stderrTail = st.output.Bytes(), qemuErr, b.stderr.String()
+	o.consoleTail = consoleTail(b.mach.consoleLog)
+	if o.status == nil && o.initErr == "" && st.err != nil && o.stderrTail == "" {
+		o.stderrTail = st.err.Error()
+	}
+	res := Result{
+		ExitCode: -1, Output: o.output, ConsoleTail: o.consoleTail, Observed: o.layout,
+		TotalTime: time.Since(b.m.start), SetupTime: b.started.Sub(b.m.start), Accel: b.mach.accel,
+		QEMUArgs: QuoteArgs(b.mach.argv()), QEMUPID: b.cmd.Process.Pid, Name: b.mach.name,
+	}
+	res.Outcome, res.Reason = classify(o)
+	res.race = res.Outcome == KernelPanic && b.mach.accel == AccelTCG && emulatorRace(b.mach.consoleLog)
+	if cfg.ConsoleLog != "" {
+		res.ConsoleLog = cfg.ConsoleLog
+	}
+	if st.hello != nil {
+		res.BootTime, res.GuestUptime = st.helloAt.Sub(b.m.start), st.hello.Uptime
+	}
+	if st.status != nil {
+		res.ExitCode, res.Warnings = st.status.Exit, st.status.Warnings
+	}
+	return res
+}

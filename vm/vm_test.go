@@ -1,0 +1,335 @@
+package vm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// Integration tests: they boot real QEMU VMs with this test binary as the
+// guest init (see TestMain) and skip, via testutil, when QEMU, a kernel or
+// a static test binary is missing. CI runs them with
+// GAUNTLET_REQUIRE_VM=1, CGO_ENABLED=0 and Debian's 6.12 cloud kernel.
+
+// envHelper tells TestGuestHelper, inside a VM, what to do.
+const envHelper = "GAUNTLET_VM_TEST_HELPER"
+
+// TestGuestHelper is the guest side of the integration tests; on the host
+// it skips.
+func TestGuestHelper(t *testing.T) {
+	mode := os.Getenv(envHelper)
+	switch mode {
+	case "":
+		t.Skip("guest side of the vm integration tests; runs only inside their VMs")
+	case "check":
+		checkGuest(t)
+	case "panic":
+		panic("guest helper panics on purpose")
+	case "noop":
+		// boots for the benchmark: reach the test and end at once
+	case "dump-sysfs":
+		dumpSysfs(t)
+	case "hang":
+		fmt.Println("guest helper: hanging")
+		time.Sleep(24 * time.Hour) // a test that never returns
+	default:
+		t.Fatalf("unknown %s=%q", envHelper, mode)
+	}
+}
+
+// checkGuest verifies, inside the VM, what the init promises a test: its
+// filesystems, cgroup controllers, environment and topology.
+func checkGuest(t *testing.T) {
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{" /proc proc ", " /sys sysfs ", " /dev devtmpfs ", " /tmp tmpfs ", " /run tmpfs ",
+		" /dev/shm tmpfs ", " /sys/fs/cgroup cgroup2 ", " /sys/fs/bpf bpf ", " /sys/kernel/debug debugfs ", " /sys/kernel/tracing tracefs "} {
+		if !bytes.Contains(mounts, []byte(want)) {
+			t.Errorf("no mount %q in /proc/self/mounts:\n%s", want, mounts)
+		}
+	}
+	ctl, err := os.ReadFile("/sys/fs/cgroup/cgroup.subtree_control")
+	if err != nil || !strings.Contains(string(ctl), "cpuset") || !strings.Contains(string(ctl), "cpu ") && !strings.HasSuffix(strings.TrimSpace(string(ctl)), "cpu") {
+		t.Errorf("cgroup.subtree_control = %q, %v; want cpuset and cpu", ctl, err)
+	}
+	if os.Getpid() == 1 || os.Getenv(spec.EnvGuest) != "1" {
+		t.Errorf("pid %d, %s=%q: want a child of the init with %s=1", os.Getpid(), spec.EnvGuest, os.Getenv(spec.EnvGuest), spec.EnvGuest)
+	}
+	var v spec.Variant
+	if err := json.Unmarshal([]byte(os.Getenv(spec.EnvVariant)), &v); err != nil {
+		t.Fatalf("%s: %v", spec.EnvVariant, err)
+	}
+	l, err := topo.ReadSysfs("/sys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := topo.CheckLayout(v.Topology, l); err != nil {
+		t.Error(err)
+	}
+	fmt.Printf("guest check: variant %s topology %s accel %s layout %s\n", v.Name, v.Topology, v.Accel, l)
+}
+
+// sysfsFixtureFiles are the sysfs files topo.ReadSysfs may read.
+var sysfsFixtureFiles = []string{
+	"devices/system/cpu/online",
+	"devices/system/cpu/cpu*/topology/core_cpus_list",
+	"devices/system/cpu/cpu*/topology/thread_siblings_list",
+	"devices/system/cpu/cpu*/topology/package_cpus_list",
+	"devices/system/cpu/cpu*/cache/index*/level",
+	"devices/system/cpu/cpu*/cache/index*/type",
+	"devices/system/cpu/cpu*/cache/index*/shared_cpu_list",
+	"devices/system/node/online",
+	"devices/system/node/node*/cpulist",
+}
+
+// dumpSysfs prints the guest's topology files as a fixture (see
+// topo/testdata/sysfs), between marker lines.
+func dumpSysfs(t *testing.T) {
+	fmt.Println("sysfs fixture begin")
+	for _, g := range sysfsFixtureFiles {
+		files, _ := filepath.Glob("/sys/" + g)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Printf("-- %s --\n%s", strings.TrimPrefix(f, "/sys/"), b)
+		}
+	}
+	fmt.Println("sysfs fixture end")
+}
+
+// recordSysfs, when set, makes TestRecordSysfs write guest sysfs fixtures
+// for package topo.
+var recordSysfs = flag.Bool("record-sysfs", false, "boot VMs and record topo/testdata/sysfs fixtures")
+
+// TestRecordSysfs records real guest sysfs trees as topo's test fixtures:
+//
+//	CGO_ENABLED=0 go test ./vm -run TestRecordSysfs -record-sysfs
+func TestRecordSysfs(t *testing.T) {
+	if !*recordSysfs {
+		t.Skip("run with -record-sysfs to record topo/testdata/sysfs")
+	}
+	for _, tp := range []string{"1n2l2c2t", "2n2l2c1t"} {
+		res := run(t, vmConfig(t, tp, "dump-sysfs"))
+		out := string(res.Output)
+		i, j := strings.Index(out, "sysfs fixture begin\n"), strings.Index(out, "sysfs fixture end")
+		if res.Outcome != Passed || i < 0 || j < i {
+			t.Fatalf("no fixture from %s: %s", tp, explain(res))
+		}
+		head := "# Recorded from a real guest booted at " + tp + " (QEMU q35, TCG, Debian 6.12 cloud kernel) by:\n" +
+			"#   CGO_ENABLED=0 go test ./vm -run TestRecordSysfs -record-sysfs\n"
+		p := filepath.Join("..", "topo", "testdata", "sysfs", tp+".txt")
+		if err := os.WriteFile(p, []byte(head+out[i+len("sysfs fixture begin\n"):j]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// testKernel returns KTSTR_TEST_KERNEL, else the newest /boot/vmlinuz-*.
+func testKernel(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv(spec.EnvTestKernel); p != "" {
+		return p
+	}
+	imgs, _ := filepath.Glob("/boot/vmlinuz-*")
+	sort.Slice(imgs, func(i, j int) bool { return modTime(imgs[i]).After(modTime(imgs[j])) })
+	if len(imgs) == 0 {
+		testutil.SkipNotPossible(t, "no kernel image: set "+spec.EnvTestKernel+" or install one (apt-get install linux-image-cloud-amd64)")
+	}
+	return imgs[0]
+}
+
+func modTime(p string) time.Time {
+	info, err := os.Stat(p)
+	if err != nil {
+		return time.Time{}
+	}
+	return info.ModTime()
+}
+
+// vmConfig returns a Config booting this test binary to run
+// TestGuestHelper in mode, or skips when the host cannot.
+func vmConfig(t testing.TB, topology, mode string) Config {
+	t.Helper()
+	if _, err := LookQEMU(); err != nil {
+		testutil.SkipIfNotSupported(t, err)
+	}
+	k := testKernel(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckStaticBinary(exe); errors.Is(err, ErrNotStatic) {
+		testutil.SkipNotPossible(t, "the vm test binary is dynamically linked and cannot be a VM's init; run the tests with CGO_ENABLED=0")
+	}
+	tp, err := topo.Parse(topology)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		Kernel: k, Init: exe, Topology: tp,
+		Args:    []string{"-test.run", "^TestGuestHelper$", "-test.v"},
+		Env:     []string{envHelper + "=" + mode},
+		Variant: &spec.Variant{Name: "TestGuestHelper", Preset: topology},
+	}
+}
+
+func run(t *testing.T, cfg Config) Result {
+	t.Helper()
+	res, err := cfg.Run(t.Context())
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	t.Logf("%s in %v (boot %v, guest uptime at init %v, %s)", res.Outcome, res.TotalTime.Round(time.Millisecond),
+		res.BootTime.Round(time.Millisecond), res.GuestUptime.Round(time.Millisecond), res.Accel)
+	return res
+}
+
+// explain formats a result's evidence for a failure message.
+func explain(res Result) string {
+	return fmt.Sprintf("outcome %s: %s\noutput:\n%s\nconsole tail:\n%s\nqemu: %s", res.Outcome, res.Reason, res.Output, res.ConsoleTail, res.QEMUArgs)
+}
+
+func TestBootTopologyFidelity(t *testing.T) {
+	for _, tp := range []string{"1n1l2c1t", "1n2l2c2t", "2n2l2c1t"} {
+		t.Run(tp, func(t *testing.T) {
+			t.Parallel()
+			cfg := vmConfig(t, tp, "check")
+			res := run(t, cfg)
+			if res.Outcome != Passed || res.ExitCode != 0 {
+				t.Fatalf("want passed with exit 0, got %s", explain(res))
+			}
+			want := topo.ExpectedLayout(cfg.Topology)
+			if res.Observed == nil || !res.Observed.Equal(want) {
+				t.Errorf("observed layout %v, want %v", res.Observed, want)
+			}
+			if !bytes.Contains(res.Output, []byte("guest check: variant TestGuestHelper topology "+tp)) {
+				t.Errorf("output lacks the guest check line:\n%s", res.Output)
+			}
+			if len(res.Warnings) > 0 {
+				t.Errorf("init warnings: %q", res.Warnings)
+			}
+			if res.BootTime <= 0 || res.GuestUptime <= 0 || res.TotalTime < res.BootTime {
+				t.Errorf("boot %v, uptime %v, total %v: want 0 < boot <= total and uptime > 0", res.BootTime, res.GuestUptime, res.TotalTime)
+			}
+		})
+	}
+}
+
+func TestBootPanicIsCrash(t *testing.T) {
+	t.Parallel()
+	res := run(t, vmConfig(t, "1n1l2c1t", "panic"))
+	if res.Outcome != Crashed || !strings.Contains(res.Reason, "panic: guest helper panics on purpose") {
+		t.Fatalf("want crashed with the panic text, got %s", explain(res))
+	}
+	if !strings.Contains(res.Reason, "goroutine") {
+		t.Errorf("reason lacks the panic's stack:\n%s", res.Reason)
+	}
+}
+
+func TestBootHangTimesOut(t *testing.T) {
+	t.Parallel()
+	cfg := vmConfig(t, "1n1l2c1t", "hang")
+	cfg.Timeout = 30 * time.Second
+	start := time.Now()
+	res := run(t, cfg)
+	took := time.Since(start)
+	if res.Outcome != TimedOut {
+		t.Fatalf("want timed out, got %s", explain(res))
+	}
+	if took > cfg.Timeout+10*time.Second {
+		t.Errorf("timed out after %v, want within timeout %v + 10s", took, cfg.Timeout)
+	}
+	if pids := processesNamed(t, res.Name); len(pids) > 0 {
+		t.Errorf("qemu %s still running as pids %v after the timeout", res.Name, pids)
+	}
+	if res.BootTime > 0 && !bytes.Contains(res.Output, []byte("guest helper: hanging")) {
+		t.Errorf("output of the hung test lost:\n%s", res.Output)
+	}
+}
+
+// processesNamed lists processes whose command line holds "-name name".
+func processesNamed(t *testing.T, name string) []string {
+	t.Helper()
+	if name == "" {
+		t.Fatal("result has no VM name")
+	}
+	var pids []string
+	cmdlines, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, c := range cmdlines {
+		b, err := os.ReadFile(c)
+		if err == nil && bytes.Contains(b, []byte("\x00-name\x00"+name+"\x00")) {
+			pids = append(pids, filepath.Base(filepath.Dir(c)))
+		}
+	}
+	return pids
+}
+
+func TestBootInitExitIsKernelPanic(t *testing.T) {
+	t.Parallel()
+	cfg := vmConfig(t, "1n1l2c1t", "")
+	cfg.Init = buildExitInit(t)
+	cfg.Timeout = 2 * time.Minute
+	res := run(t, cfg)
+	if res.Outcome != KernelPanic || !strings.Contains(res.Reason, "Attempted to kill init") {
+		t.Fatalf("want kernel panic (attempted to kill init), got %s", explain(res))
+	}
+	if !strings.Contains(res.ConsoleTail, "Kernel panic") || !strings.Contains(res.ConsoleTail, "exitinit: exiting") {
+		t.Errorf("console tail lacks the init's last words and the panic:\n%s", res.ConsoleTail)
+	}
+}
+
+// buildExitInit builds testdata/exitinit as a static binary.
+func buildExitInit(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		testutil.SkipNotPossible(t, "the go command is needed to build testdata/exitinit; put it on PATH")
+	}
+	out := filepath.Join(t.TempDir(), "exitinit")
+	cmd := exec.CommandContext(t.Context(), goBin, "build", "-o", out, "./testdata/exitinit")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build exitinit: %v\n%s", err, b)
+	}
+	return out
+}
+
+func TestBootRejectsBadKernel(t *testing.T) {
+	exe, _ := os.Executable()
+	junk := filepath.Join(t.TempDir(), "not-a-kernel")
+	if err := os.WriteFile(junk, bytes.Repeat([]byte("junk"), 1024), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing-bzImage")
+	for _, tc := range []struct {
+		kernel string
+		is     error
+	}{{junk, ErrNotKernelImage}, {missing, fs.ErrNotExist}} {
+		_, err := Config{Kernel: tc.kernel, Init: exe}.Start(context.Background())
+		if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.kernel) {
+			t.Errorf("kernel %s: got %v, want an error wrapping %v that names the file", tc.kernel, err, tc.is)
+		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("error is not one line: %q", err)
+		}
+	}
+}
