@@ -58,20 +58,7 @@ func hostConfig(name string, s Spec) (vm.Config, error) {
 	if err != nil {
 		return vm.Config{}, err
 	}
-	cfg := vm.Config{
-		Kernel: k.Path, Init: exe, Topology: t,
-		Args:      []string{"-test.run", RunPattern(name), "-test.v"},
-		Env:       guestEnv(),
-		Variant:   &spec.Variant{Name: name, Topology: t, Kernel: k.String()},
-		Files:     schedulerFiles(s),
-		MemoryMiB: vm.MemoryMiB(t, s.MemoryMiB),
-		Timeout:   s.Timeout,
-		Duration:  s.Duration,
-	}
-	if cfg.Duration == 0 {
-		cfg.Duration = spec.DefaultDuration
-	}
-	return cfg, nil
+	return VariantConfig(exe, name, s, spec.Variant{Name: name, Topology: t}, k), nil
 }
 
 // hostKernel picks the kernel: for a Spec with a scheduler the sched_ext
@@ -79,12 +66,14 @@ func hostConfig(name string, s Spec) (vm.Config, error) {
 // ([vm.FindKernel]). A kernel without sched_ext makes scheduler tests
 // skip inside the guest, saying so.
 func hostKernel(s Spec) (vm.Kernel, error) {
-	if p := os.Getenv(spec.EnvSchedExtKernel); p != "" && s.Scheduler != nil {
-		if err := vm.CheckKernelImage(p); err != nil {
-			return vm.Kernel{}, fmt.Errorf("%s: %w", spec.EnvSchedExtKernel, err)
+	if s.Scheduler != nil {
+		k, err := SchedExtKernel()
+		if err != nil {
+			return vm.Kernel{}, err
 		}
-		yes := true
-		return vm.Kernel{Path: p, Step: spec.EnvSchedExtKernel, SchedExt: &yes}, nil
+		if k != nil {
+			return *k, nil
+		}
 	}
 	return vm.FindKernel()
 }

@@ -1,6 +1,9 @@
 package gauntlet
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
@@ -31,4 +34,20 @@ func VariantConfig(bin, test string, s Spec, v spec.Variant, k vm.Kernel) vm.Con
 		cfg.Duration = spec.DefaultDuration
 	}
 	return cfg
+}
+
+// SchedExtKernel returns the kernel [spec.EnvSchedExtKernel]
+// (GAUNTLET_SCX_KERNEL) names, or nil when it is unset. Tests whose Spec
+// has a scheduler boot it instead of the discovered kernel, which may lack
+// sched_ext.
+func SchedExtKernel() (*vm.Kernel, error) {
+	p := os.Getenv(spec.EnvSchedExtKernel)
+	if p == "" {
+		return nil, nil
+	}
+	if err := vm.CheckKernelImage(p); err != nil {
+		return nil, fmt.Errorf("%s=%s: %w", spec.EnvSchedExtKernel, p, err)
+	}
+	yes := true
+	return &vm.Kernel{Path: p, Step: spec.EnvSchedExtKernel, SchedExt: &yes}, nil
 }

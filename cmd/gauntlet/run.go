@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
@@ -118,6 +119,11 @@ func execute(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
 		len(p.plan.Selected), accel, note, k.String(), p.plan.EstWall.Round(time.Second), budgetNote(p.plan.Budget), dir)
 	r := &runner{dir: dir, kernel: k, accel: vm.Accel(accel), host: host, plan: p, verbose: cfg.verbose, stdout: stdout}
+	if cfg.kernel == "" {
+		if r.scx, err = lib.SchedExtKernel(); err != nil {
+			return &exitError{Code: exitSetup, Err: err}
+		}
+	}
 	cases := r.runAll(ctx)
 	if p.cfg.ShardK <= 1 {
 		cases = append(hostCases(p), cases...)

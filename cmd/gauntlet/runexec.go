@@ -27,6 +27,7 @@ import (
 type runner struct {
 	dir     string
 	kernel  vm.Kernel
+	scx     *vm.Kernel // for tests with a scheduler, when set (GAUNTLET_SCX_KERNEL)
 	accel   vm.Accel
 	host    hostInfo
 	plan    *planned
@@ -109,7 +110,11 @@ func (r *runner) runOne(ctx context.Context, a budget.Assignment) (report.Case, 
 	}
 	defer out.Close()
 	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
-	cfg := lib.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, r.kernel)
+	k := r.kernel
+	if r.scx != nil && desc.Spec.Scheduler != nil {
+		k = *r.scx
+	}
+	cfg := lib.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
 	cfg.Accel = r.accel
 	if a.MemoryMiB > 0 {
 		cfg.MemoryMiB = a.MemoryMiB
