@@ -1,0 +1,76 @@
+package guest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+const msNS = int64(time.Millisecond)
+
+func TestProgressGapsAndMigrations(t *testing.T) {
+	p := newProgress()
+	p.checkpoint(1*msNS, 0, 0, 0)
+	p.checkpoint(2*msNS, 0, 0, 0)
+	p.checkpoint(40*msNS, 1, 0, 0) // 38ms gap, last seen on cpu0
+	p.checkpoint(141*msNS, 1, 0, 100*msNS)
+	p.finish(145 * msNS)
+	if p.units != 4 || p.maxGap != 38*msNS || p.gapAt != 2*msNS || p.gapCPU != 0 {
+		t.Errorf("units %d gap %d at %d cpu %d; want 4 units, 38ms gap at 2ms on cpu0", p.units, p.maxGap/msNS, p.gapAt/msNS, p.gapCPU)
+	}
+	if p.migrations != 1 || p.cpus != topo.NewCPUSet(0, 1) {
+		t.Errorf("migrations %d cpus %s", p.migrations, p.cpus)
+	}
+}
+
+func TestProgressFinishCountsTrailingGap(t *testing.T) {
+	p := newProgress()
+	p.checkpoint(msNS, 2, 0, 0)
+	p.finish(500 * msNS)
+	if p.maxGap != 499*msNS || p.gapCPU != 2 {
+		t.Errorf("trailing gap %dms on cpu%d, want 499ms on cpu2", p.maxGap/msNS, p.gapCPU)
+	}
+}
+
+func TestProgressEpochs(t *testing.T) {
+	p := newProgress()
+	p.checkpoint(1, 0, 0, 0)
+	p.checkpoint(2, 1, 0, 0)
+	p.checkpoint(3, 2, 2, 0)
+	p.checkpoint(4, 3, 3, 0)
+	p.checkpoint(5, 3, 3, 0)
+	p.finish(6)
+	want := []epochCPUs{{0, topo.NewCPUSet(0, 1)}, {2, topo.NewCPUSet(2)}, {3, topo.NewCPUSet(3)}}
+	if len(p.epochs) != len(want) {
+		t.Fatalf("epochs %v, want %v", p.epochs, want)
+	}
+	for i := range want {
+		if p.epochs[i] != want[i] {
+			t.Errorf("epoch %d: %v, want %v", i, p.epochs[i], want[i])
+		}
+	}
+}
+
+func TestSamplerKeepsBoundedUniformSample(t *testing.T) {
+	var s sampler
+	n := 10 * maxWakeSamples
+	for i := 1; i <= n; i++ {
+		s.add(time.Duration(i))
+	}
+	s.add(-5)
+	if s.count != n+1 || s.max != time.Duration(n) || len(s.samples) != maxWakeSamples {
+		t.Fatalf("count %d max %v kept %d", s.count, s.max, len(s.samples))
+	}
+	var late int
+	for _, d := range s.samples {
+		if d > time.Duration(n/2) {
+			late++
+		}
+	}
+	// A uniform sample holds about half of its values from the second
+	// half of the stream; keeping only the first samples would give none.
+	if late < maxWakeSamples/4 || late > 3*maxWakeSamples/4 {
+		t.Errorf("%d of %d kept samples from the second half; want about half", late, maxWakeSamples)
+	}
+}

@@ -1,0 +1,23 @@
+package scenarios_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/scenarios"
+)
+
+func TestByName(t *testing.T) {
+	names := scenarios.Names()
+	if len(names) != 13 || names[0] != "steady" {
+		t.Fatalf("names %v", names)
+	}
+	for _, n := range names {
+		if fn, err := scenarios.ByName(n); err != nil || fn == nil {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+	if _, err := scenarios.ByName("nope"); err == nil || !strings.Contains(err.Error(), "cpuset_apply") {
+		t.Errorf("unknown name: %v; want the known names listed", err)
+	}
+}

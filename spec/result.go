@@ -1,0 +1,171 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ResultPrefix starts the one structured result line each gauntlet test
+// prints inside the VM, on the test's standard output, after it finished:
+//
+//	GAUNTLET-RESULT: {"test":"TestSteady","outcome":"pass",...}
+//
+// The rest of the line is one JSON [Result]. Reports find the line in
+// `go test -v` output by this prefix; text before the prefix on the same
+// line (indentation, t.Log's "file.go:12: ") is ignored, see
+// [ParseResultLine]. No other output contains the prefix.
+const ResultPrefix = "GAUNTLET-RESULT: "
+
+// Test outcomes in [Result.Outcome].
+const (
+	OutcomePass = "pass"
+	OutcomeFail = "fail"
+	OutcomeSkip = "skip"
+)
+
+// Result is the structured verdict of one test run inside the VM: what ran
+// (topology, scheduler, accelerator), with which thresholds, the outcome,
+// and per-cgroup statistics of every scenario the test executed. Reports
+// turn it into JUnit properties ([Result.Properties]) and results JSON.
+type Result struct {
+	// Test is the test's name inside the guest (t.Name()).
+	Test string `json:"test"`
+	// Variant is the variant name, "TestX" or "TestX/PRESET/PROFILE".
+	Variant string `json:"variant,omitempty"`
+	// Outcome is OutcomePass, OutcomeFail or OutcomeSkip.
+	Outcome string `json:"outcome"`
+	// Message is the failure text (first line: the first failed check) or
+	// the skip reason; empty on pass.
+	Message string `json:"message,omitempty"`
+	// Failures lists every failed check, one line each.
+	Failures []string `json:"failures,omitempty"`
+	// Topology is the topology the guest observed, "1n2l4c2t" when it is
+	// regular, else the layout on one line.
+	Topology string `json:"topology"`
+	// CPUs is the number of online CPUs; UsableCPUs the CPU list given to
+	// workers (the last CPU is kept for the harness when there are more
+	// than two).
+	CPUs       int    `json:"cpus"`
+	UsableCPUs string `json:"usable_cpus"`
+	// Accel is the accelerator the guest believes it runs on: "kvm",
+	// "tcg" or "" when unknown.
+	Accel string `json:"accel,omitempty"`
+	// Kernel is the running kernel release (uname -r).
+	Kernel string `json:"kernel,omitempty"`
+	// Scheduler is the sched_ext ops name, or "eevdf" for the kernel's own.
+	Scheduler string `json:"scheduler"`
+	// Flags are the scheduler flags on in this variant.
+	Flags []string `json:"flags,omitempty"`
+	// Thresholds are the effective check thresholds.
+	Thresholds Thresholds `json:"thresholds"`
+	// Scenarios holds one entry per ExecuteDefs / ExecuteSteps call.
+	Scenarios []ScenarioStats `json:"scenarios,omitempty"`
+	// Elapsed is the time the test spent in the guest, scheduler start and
+	// stop included.
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// Thresholds are the check limits a test ran with, after defaults and
+// accelerator scaling.
+type Thresholds struct {
+	// MaxGap is the longest allowed gap between a worker's progress
+	// checkpoints.
+	MaxGap time.Duration `json:"max_gap_ns"`
+	// MaxSpread is the largest allowed spread of off-CPU percentage across
+	// one cgroup's workers, in percentage points.
+	MaxSpread float64 `json:"max_spread_pct"`
+	// MinWorkUnits is the least work each worker must do.
+	MinWorkUnits uint64 `json:"min_work_units"`
+	// Isolation reports whether the cpuset isolation check is on.
+	Isolation bool `json:"isolation"`
+	// Scale is the factor the default time-based thresholds were
+	// multiplied by (1 on KVM or bare metal).
+	Scale float64 `json:"scale"`
+	// Basis says how the thresholds were derived, e.g. "tcg, 4 vcpus,
+	// jitter 3ms".
+	Basis string `json:"basis,omitempty"`
+}
+
+// ScenarioStats are the measurements of one executed scenario.
+type ScenarioStats struct {
+	// Steps is the number of steps the scenario ran.
+	Steps int `json:"steps"`
+	// Duration is the scenario's wall time from the first worker start to
+	// the last worker stop.
+	Duration time.Duration `json:"duration_ns"`
+	// Cgroups holds one entry per cgroup that had workers, in creation
+	// order.
+	Cgroups []CgroupStats `json:"cgroups"`
+	// Failures are this scenario's failed checks.
+	Failures []string `json:"failures,omitempty"`
+}
+
+// CgroupStats summarise the workers of one cgroup.
+type CgroupStats struct {
+	// Name is the cgroup's path below the scenario root, e.g. "cg_0" or
+	// "outer/inner".
+	Name string `json:"name"`
+	// Work is the work type's name, e.g. "CpuSpin" or "Bursty(50ms,100ms)".
+	Work string `json:"work"`
+	// Workers is how many workers reported.
+	Workers int `json:"workers"`
+	// Cpuset is the cgroup's last effective cpuset (CPU list).
+	Cpuset string `json:"cpuset"`
+	// CPUsUsed is the union of CPUs its workers were seen on.
+	CPUsUsed string `json:"cpus_used"`
+	// WorkUnits is the total work done; MinWorkUnits the least any one
+	// worker did.
+	WorkUnits    uint64 `json:"work_units"`
+	MinWorkUnits uint64 `json:"min_work_units"`
+	// SpreadPct is max minus min off-CPU percentage over its workers.
+	SpreadPct float64 `json:"spread_pct"`
+	// OffCPUPct is the mean off-CPU percentage.
+	OffCPUPct float64 `json:"off_cpu_pct"`
+	// MaxGap is the longest progress gap of any worker, seen on GapCPU at
+	// GapAt after that worker started.
+	MaxGap time.Duration `json:"max_gap_ns"`
+	GapCPU int           `json:"gap_cpu"`
+	GapAt  time.Duration `json:"gap_at_ns"`
+	// Migrations is the total number of CPU changes seen between
+	// checkpoints.
+	Migrations int `json:"migrations"`
+	// RunDelay is the mean time a worker waited runnable on a run queue
+	// (from /proc/<pid>/task/<tid>/schedstat).
+	RunDelay time.Duration `json:"run_delay_ns"`
+	// WakeSamples counts wake-latency samples; WakeP50, WakeP99 and
+	// WakeMax summarise them (zero when the work type never blocks).
+	WakeSamples int           `json:"wake_samples,omitempty"`
+	WakeP50     time.Duration `json:"wake_p50_ns,omitempty"`
+	WakeP99     time.Duration `json:"wake_p99_ns,omitempty"`
+	WakeMax     time.Duration `json:"wake_max_ns,omitempty"`
+	// Killed counts workers that died before they were stopped (killed by
+	// the kernel or crashed); their reasons are in the failures.
+	Killed int `json:"killed,omitempty"`
+}
+
+// Line encodes r as one result line: [ResultPrefix] followed by JSON, no
+// trailing newline.
+func (r Result) Line() (string, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "", fmt.Errorf("encode result: %w", err)
+	}
+	return ResultPrefix + string(b), nil
+}
+
+// ParseResultLine decodes the result on line. ok is false when line holds
+// no [ResultPrefix]; err is non-nil when it does but the JSON after it does
+// not decode.
+func ParseResultLine(line string) (r Result, ok bool, err error) {
+	i := strings.Index(line, ResultPrefix)
+	if i < 0 {
+		return Result{}, false, nil
+	}
+	payload := strings.TrimSpace(line[i+len(ResultPrefix):])
+	if err := json.Unmarshal([]byte(payload), &r); err != nil {
+		return Result{}, true, fmt.Errorf("decode result line: %w", err)
+	}
+	return r, true, nil
+}
