@@ -191,7 +191,7 @@ func probeKVM(ctx context.Context, qemu, kernel string) (verdict, error) {
 		<-exited
 		return verdict{}, ctx.Err()
 	}
-	if panicLine(consoleTail(log)) != "" {
+	if _, panic := consoleTail(log); panic != "" {
 		return verdict{Accel: AccelKVM, Reason: "a kernel booted under kvm"}, nil
 	}
 	return verdict{Accel: AccelTCG, Reason: "kvm trial boot failed: " + strings.TrimSpace(tailLines(w.String(), 1))}, nil

@@ -132,7 +132,8 @@ func bareBoot(b *testing.B, m machine) (toInit, total time.Duration) {
 	if _, err := io.ReadFull(host, one[:]); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		b.Fatalf("bare boot: no byte from the init: %v\n%s", err, consoleTail(m.consoleLog))
+		tail, _ := consoleTail(m.consoleLog)
+		b.Fatalf("bare boot: no byte from the init: %v\n%s", err, tail)
 	}
 	toInit = time.Since(start)
 	if err := cmd.Wait(); err != nil {

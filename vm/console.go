@@ -14,18 +14,21 @@ const (
 )
 
 // consoleTail returns the end of the console log at path, cleaned of
-// carriage returns; "" when there is none.
-func consoleTail(path string) string {
+// carriage returns, and the kernel's panic line if the end of the log
+// (the last consoleTailBytes, far more than the tail's lines: a panic's
+// call trace easily outgrows them) holds one; "" when there is none.
+func consoleTail(path string) (tail, panic string) {
 	f, err := os.Open(path)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err == nil && info.Size() > consoleTailBytes {
 		f.Seek(info.Size()-consoleTailBytes, io.SeekStart)
 	}
 	b, _ := io.ReadAll(f)
-	return tailLines(strings.ReplaceAll(string(b), "\r", ""), consoleTailLines)
+	end := strings.ReplaceAll(string(b), "\r", "")
+	return tailLines(end, consoleTailLines), panicLine(end)
 }
 
 // tailLines returns the last n lines of s.

@@ -48,6 +48,7 @@ type observed struct {
 	want        *topo.Topology
 	output      []byte
 	consoleTail string
+	panicLine   string // "Kernel panic - not syncing: ..." from the console
 	qemuErr     error  // from Wait, nil when QEMU exited 0
 	stderrTail  string // QEMU's stderr
 	timedOut    bool
@@ -70,8 +71,8 @@ func classify(o observed) (Outcome, string) {
 	case o.initErr != "":
 		return Crashed, "guest init failed: " + o.initErr
 	}
-	if line := panicLine(o.consoleTail); line != "" {
-		return KernelPanic, line
+	if o.panicLine != "" {
+		return KernelPanic, o.panicLine
 	}
 	if !o.hello || o.qemuErr != nil {
 		return QEMUFailed, qemuReason(o)

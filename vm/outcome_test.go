@@ -2,6 +2,9 @@ package vm
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +42,7 @@ func TestClassify(t *testing.T) {
 		{"odd exit", observed{hello: true, status: st(3, "")}, Crashed, "exited with status 3"},
 		{"topology mismatch", observed{hello: true, initErr: "topology mismatch", layout: &other, want: &want2}, Failed, "requested 1n2l1c1t"},
 		{"init error", observed{hello: true, initErr: "init panic: nil map\ngoroutine 1"}, Crashed, "guest init failed: init panic: nil map"},
-		{"kernel panic", observed{hello: true, consoleTail: "[ 1.0] foo\n[ 2.0] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300\n[ 2.1] more"}, KernelPanic, "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300"},
+		{"kernel panic", observed{hello: true, panicLine: "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300"}, KernelPanic, "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300"},
 		{"timeout before boot", observed{timedOut: true, timeout: time.Minute}, TimedOut, "before the guest init started"},
 		{"timeout in test", observed{hello: true, timedOut: true, timeout: time.Minute}, TimedOut, "the test did not finish"},
 		{"qemu error", observed{qemuErr: errors.New("exit status 1"), stderrTail: "warning\nqemu-system-x86_64: -smp 999: bad\n"}, QEMUFailed, "qemu: exit status 1: qemu-system-x86_64: -smp 999: bad"},
@@ -62,5 +65,30 @@ func TestPanicTextIsBounded(t *testing.T) {
 	}
 	if !strings.HasPrefix(got, "panic: deep") || !strings.HasSuffix(got, "...") {
 		t.Errorf("panic text %q", got[:40])
+	}
+}
+
+// TestConsolePanicBeyondTail: a panic whose call trace is longer than the
+// tail is still found (the boot that exposed it: an init that exits, with
+// a 60-line trace after the panic line).
+func TestConsolePanicBeyondTail(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[    4.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\r\n")
+	for i := range 2 * consoleTailLines {
+		fmt.Fprintf(&b, "[    4.2] ? do_syscall_64+0x93/0x180 #%d\r\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "console.log")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tail, panic := consoleTail(path)
+	if panic != "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100" {
+		t.Errorf("panic line = %q", panic)
+	}
+	if strings.Contains(tail, "Kernel panic") || strings.Count(tail, "\n") != consoleTailLines-1 || strings.Contains(tail, "\r") {
+		t.Errorf("tail is not the last %d clean lines:\n%s", consoleTailLines, tail)
+	}
+	if o, _ := classify(observed{consoleTail: tail, panicLine: panic}); o != KernelPanic {
+		t.Errorf("classified %s, want %s", o, KernelPanic)
 	}
 }

@@ -336,7 +336,7 @@ func (b *boot) result(o observed, qemuErr error) Result {
 	st := b.st
 	o.hello, o.status, o.initErr, o.layout = st.hello != nil, st.status, st.initErr, st.layout
 	o.output, o.qemuErr, o.stderrTail = st.output.Bytes(), qemuErr, b.stderr.String()
-	o.consoleTail = consoleTail(b.mach.consoleLog)
+	o.consoleTail, o.panicLine = consoleTail(b.mach.consoleLog)
 	if o.status == nil && o.initErr == "" && st.err != nil && o.stderrTail == "" {
 		o.stderrTail = st.err.Error()
 	}
