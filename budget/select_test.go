@@ -1,10 +1,8 @@
 package budget
 
 import (
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,9 +10,9 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/topo"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+	golden_ "github.com/gauntlet-sched/gauntlet/internal/golden"
+)
 
 // smallSet is a hand-sized candidate set: 3 tests x 3 presets x 2
 // profiles plus bases.
@@ -303,20 +301,7 @@ func variants(as []Assignment) []string {
 // golden compares got with testdata/name, or rewrites it under -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file: %v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (rerun with -update if the change is intended):\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden_.CheckString(t, filepath.Join("testdata", name), got)
 }
 
 func TestSelectTightBudgetGatesVariantsOnTheirBase(t *testing.T) {

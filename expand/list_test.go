@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/internal/golden"
 )
 
 // Regenerate the golden files with
@@ -20,7 +22,6 @@ import (
 //
 //	go test ./expand -run 'TestParseList' -record -update
 var (
-	update = flag.Bool("update", false, "rewrite golden files")
 	record = flag.Bool("record", false, "re-record go test -list -json outputs in testdata/list")
 )
 
@@ -92,19 +93,7 @@ func renderPackages(pkgs []*Package) []byte {
 
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, path, got)
 }
 
 // TestParseListSemantics checks the recorded listings beyond the golden

@@ -3,15 +3,14 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	golden_ "github.com/gauntlet-sched/gauntlet/internal/golden"
+)
 
 const pkg = "example.com/sched"
 
@@ -51,19 +50,7 @@ func fixtureCases(t *testing.T) []Case {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (go test ./report -update rewrites it); got:\n%s", name, got)
-	}
+	golden_.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestJUnitGolden(t *testing.T) {

@@ -1,18 +1,17 @@
 package topo
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	golden_ "github.com/gauntlet-sched/gauntlet/internal/golden"
 )
 
 // Regenerate the golden file with:
 //
 //	go test ./topo -run TestCPUSetResolutionGolden -update
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // presetLayouts returns the expected layout of every preset.
 func presetLayouts(t *testing.T) map[string]Layout {
@@ -236,19 +235,5 @@ func resolveAll(n int, get func(int) (CPUSet, error)) string {
 
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (regenerate with -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the output; rerun with -update and review the diff.\ngot:\n%s", path, got)
-	}
+	golden_.CheckString(t, path, got)
 }

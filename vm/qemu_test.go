@@ -1,35 +1,21 @@
 package vm
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/topo"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata")
+	golden_ "github.com/gauntlet-sched/gauntlet/internal/golden"
+)
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run: go test ./vm -run %s -update)", err, t.Name())
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the output (regenerate: go test ./vm -run %s -update)\ngot:\n%s", p, t.Name(), got)
-	}
+	golden_.CheckString(t, filepath.Join("testdata", name), got)
 }
 
 func testMachine(t topo.Topology) machine {
