@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/vm"
+)
+
+// TestRunExampleInVMs is the product end to end: `gauntlet run` plans the
+// example package, boots two real VMs (the base variant and one preset)
+// and writes JUnit and results.json from what the guests reported.
+func TestRunExampleInVMs(t *testing.T) {
+	if _, err := vm.LookQEMU(); err != nil {
+		testutil.SkipNotPossible(t, "no QEMU: apt-get install qemu-system-x86")
+	}
+	if _, err := vm.FindKernel(); err != nil {
+		if errors.Is(err, spec.ErrNotSupported) {
+			testutil.SkipNotPossible(t, "no kernel: set KTSTR_TEST_KERNEL or apt-get install linux-image-6.12-cloud-amd64")
+		}
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	code, stdout, stderr := gauntlet(t, "run", "--history=", "--out", out, "--presets", "tiny-2llc",
+		"--run", "^TestTwoCgroups$", "../../testdata/example")
+	if code != exitPass {
+		t.Fatalf("exit %d; stderr: %s\nstdout:\n%s", code, stderr, stdout)
+	}
+	dirs := runDirs(t, out)
+	if len(dirs) != 1 {
+		t.Fatalf("run directories %v, want one", dirs)
+	}
+	suites, err := readJUnitPath(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var variants []string
+	for _, s := range suites.Suites {
+		for _, tc := range s.Testcases {
+			if tc.Properties == nil {
+				continue
+			}
+			props := map[string]string{}
+			for _, p := range *tc.Properties {
+				props[p.Name] = p.Value
+			}
+			if strings.HasPrefix(tc.Name, "TestTwoCgroups") {
+				variants = append(variants, tc.Name)
+				// The guest's structured result came back: what it saw and
+				// what each cgroup did.
+				if props["gauntlet.run.topology"] != props["gauntlet.topology"] || props["gauntlet.s0.cg_1.work_units"] == "" {
+					t.Errorf("%s: requested %q, guest saw %q, cg_1 work %q", tc.Name,
+						props["gauntlet.run.topology"], props["gauntlet.topology"], props["gauntlet.s0.cg_1.work_units"])
+				}
+			}
+		}
+	}
+	slices.Sort(variants)
+	if strings.Join(variants, ",") != "TestTwoCgroups,TestTwoCgroups/tiny-2llc/default" {
+		t.Errorf("variants in JUnit: %v", variants)
+	}
+	res := readResults(t, filepath.Join(dirs[0], runResultsName))
+	for _, v := range res.Variants {
+		if v.Outcome != "pass" || v.BootS <= 0 || v.TotalS < v.BootS {
+			t.Errorf("results.json %s: outcome %s boot %.1fs total %.1fs", v.Variant, v.Outcome, v.BootS, v.TotalS)
+		}
+	}
+	if len(res.Variants) != 2 {
+		t.Errorf("results.json has %d variants, want 2", len(res.Variants))
+	}
+	cases := report.CasesFromJUnit(suites)
+	if len(cases) < 2 {
+		t.Errorf("report reads back %d cases", len(cases))
+	}
+}
