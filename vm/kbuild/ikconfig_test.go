@@ -1,0 +1,76 @@
+package kbuild
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/vm"
+)
+
+func gz(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// fakeBzImageWithPayload is a bzImage whose compressed kernel (gzip) is
+// kernel, at the place the setup header says.
+func fakeBzImageWithPayload(t testing.TB, kernel []byte) []byte {
+	img := fakeBzImage("6.12.8")
+	img[bzSetupSectsOff] = 1 // protected-mode code at (1+1)*512
+	payload := gz(t, kernel)
+	binary.LittleEndian.PutUint32(img[bzPayloadOffOff:], 0x10)
+	binary.LittleEndian.PutUint32(img[bzPayloadLenOff:], uint32(len(payload)))
+	img = append(img, make([]byte, 0x10)...)
+	return append(img, payload...)
+}
+
+func TestEmbeddedConfig(t *testing.T) {
+	cfg := []byte("CONFIG_SCHED_CLASS_EXT=y\nCONFIG_SMP=y\n")
+	filler := bytes.Repeat([]byte("kernel text "), 200000) // crosses the 1 MiB scan chunks
+	kernel := append(append(append(filler, "IKCFG_ST"...), gz(t, cfg)...), "IKCFG_ED more"...)
+	dir := t.TempDir()
+	p := writeFile(t, filepath.Join(dir, "bzImage"), fakeBzImageWithPayload(t, kernel))
+	got, ok, err := EmbeddedConfig(context.Background(), p)
+	if err != nil || !ok || !bytes.Equal(got, cfg) {
+		t.Fatalf("EmbeddedConfig = %q, %v, %v; want %q", got, ok, err, cfg)
+	}
+	p = writeFile(t, filepath.Join(dir, "noconfig"), fakeBzImageWithPayload(t, filler))
+	if got, ok, err := EmbeddedConfig(context.Background(), p); ok || err != nil {
+		t.Errorf("no IKCONFIG: %q, %v, %v; want not ok", got, ok, err)
+	}
+	p = writeFile(t, filepath.Join(dir, "old"), fakeBzImage(""))
+	if _, ok, err := EmbeddedConfig(context.Background(), p); ok || err != nil {
+		t.Errorf("no payload: ok=%v err=%v", ok, err)
+	}
+}
+
+// TestEmbeddedConfigSharedKernel reads the config out of the project's
+// prebuilt sched_ext kernel and compares it with the config beside it.
+func TestEmbeddedConfigSharedKernel(t *testing.T) {
+	const dir = "/work/shared/kernels"
+	want, err := os.ReadFile(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Skipf("no prebuilt kernel config at %s: %v", dir, err)
+	}
+	got, ok, err := EmbeddedConfig(context.Background(), filepath.Join(dir, "bzImage-6.12-scx"))
+	if err != nil || !ok {
+		t.Fatalf("EmbeddedConfig: ok=%v err=%v", ok, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("embedded config (%d bytes) differs from %s/config (%d bytes)", len(got), dir, len(want))
+	}
+	if !vm.SchedExtEnabled(got) {
+		t.Error("the shared kernel should have sched_ext")
+	}
+}

@@ -1,0 +1,109 @@
+package vm
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// ErrNotKernelImage means a file is not a boot image QEMU's -kernel takes.
+var ErrNotKernelImage = errors.New("not a kernel image")
+
+// Offsets in the x86 boot protocol's setup header (Documentation/arch/x86/boot.rst).
+const (
+	bzMagicOff      = 0x202 // "HdrS"
+	bzVersionPtrOff = 0x20e // u16: offset of the version string, minus 0x200
+	bzHeaderLen     = 0x210
+	arm64MagicOff   = 0x38 // "ARM\x64"
+)
+
+// CheckImage reports whether path holds a kernel boot image: an x86
+// bzImage, an arm64 Image, or an ELF vmlinux. Other files give an error
+// wrapping [ErrNotKernelImage] that names the file.
+func CheckImage(path string) error {
+	_, err := ImageKind(path)
+	return err
+}
+
+// ImageKind names the boot image format of the file at path: "bzImage",
+// "Image" (arm64) or "vmlinux" (ELF); other files give an error as
+// [CheckImage] does.
+func ImageKind(path string) (string, error) {
+	head, err := readHead(path, bzHeaderLen)
+	if err != nil {
+		return "", err
+	}
+	kind := imageKind(head)
+	if kind == "" {
+		return "", fmt.Errorf("%s: %w (want a bzImage or vmlinuz, e.g. arch/x86/boot/bzImage)", path, ErrNotKernelImage)
+	}
+	return kind, nil
+}
+
+func readHead(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, %w", path, ErrNotKernelImage)
+	}
+	buf := make([]byte, n)
+	got, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:got], nil
+}
+
+// imageKind names the image format in head, or "" when it is none.
+func imageKind(head []byte) string {
+	switch {
+	case len(head) >= bzMagicOff+4 && string(head[bzMagicOff:bzMagicOff+4]) == "HdrS":
+		return "bzImage"
+	case len(head) >= arm64MagicOff+4 && string(head[arm64MagicOff:arm64MagicOff+4]) == "ARM\x64":
+		return "Image"
+	case bytes.HasPrefix(head, []byte("\x7fELF")):
+		return "vmlinux"
+	}
+	return ""
+}
+
+// ImageVersion reads the kernel release string a bzImage carries in its
+// setup header, e.g. "6.12.8" from "6.12.8 (builder@host) #1 SMP ...". It
+// returns "" when the image is not a bzImage or carries no version.
+func ImageVersion(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, bzHeaderLen)
+	if _, err := io.ReadFull(f, head); err != nil || imageKind(head) != "bzImage" {
+		return "", nil
+	}
+	ptr := int64(binary.LittleEndian.Uint16(head[bzVersionPtrOff:]))
+	if ptr == 0 {
+		return "", nil
+	}
+	buf := make([]byte, 256)
+	n, err := f.ReadAt(buf, ptr+0x200)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read version of %s: %w", path, err)
+	}
+	s, _, _ := strings.Cut(string(buf[:n]), "\x00")
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return "", nil
+	}
+	return fields[0], nil
+}
