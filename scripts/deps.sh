@@ -11,7 +11,8 @@ set -euo pipefail
 pkgs=()
 command -v qemu-system-x86_64 >/dev/null || pkgs+=(qemu-system-x86)
 [ -x /bin/busybox ] || pkgs+=(busybox-static)
-command -v cpio >/dev/null || pkgs+=(cpio)
+command -v make >/dev/null || pkgs+=(make)  # the kernel build pipeline's tests run make on a fake tree
+command -v xz >/dev/null || pkgs+=(xz-utils)
 if [ "${1:-}" = --kernel ] && ! ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1; then
 	pkgs+=(linux-image-6.12-cloud-amd64)
 fi
