@@ -97,8 +97,10 @@ func testBinary() (string, error) {
 // guestEnv passes settings that must hold inside the guest too.
 func guestEnv() []string {
 	var env []string
-	if v, ok := os.LookupEnv(spec.EnvRequireVM); ok {
-		env = append(env, spec.EnvRequireVM+"="+v)
+	for _, name := range []string{spec.EnvRequireVM, spec.EnvRequireSchedExt} {
+		if v, ok := os.LookupEnv(name); ok {
+			env = append(env, name+"="+v)
+		}
 	}
 	return env
 }

@@ -19,7 +19,13 @@ if [ "${1:-}" = --ci ]; then
 			break
 		fi
 	done
-	echo "test.sh: GAUNTLET_SCX_KERNEL=${GAUNTLET_SCX_KERNEL:-<none found>}"
+	if [ -n "${GAUNTLET_SCX_KERNEL:-}" ] && [ -f "$GAUNTLET_SCX_KERNEL" ]; then
+		# A sched_ext kernel is provided: tests needing sched_ext must run.
+		export GAUNTLET_REQUIRE_SCX=1
+		echo "test.sh: sched_ext kernel $GAUNTLET_SCX_KERNEL (GAUNTLET_REQUIRE_SCX=1)"
+	else
+		echo "test.sh: WARNING: no sched_ext kernel found (set GAUNTLET_SCX_KERNEL); tests that need sched_ext will skip"
+	fi
 fi
 
 export CGO_ENABLED=0 # test binaries become the VM's /init: they must be static

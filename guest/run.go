@@ -198,7 +198,7 @@ func (g *guestRun) finish(err error) {
 	}
 	switch r.Outcome {
 	case spec.OutcomeSkip:
-		testutil.SkipNotPossible(g.t, err.Error())
+		testutil.SkipIfNotSupported(g.t, err)
 	case spec.OutcomeFail:
 		g.t.Fatal(err.Error())
 	}

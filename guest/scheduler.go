@@ -73,8 +73,8 @@ func schedExtOps() string {
 func checkSchedExt() error {
 	st, err := schedExtState()
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("kernel has no sched_ext (%s missing): boot a kernel built with CONFIG_SCHED_CLASS_EXT=y, e.g. set %s: %w",
-			scxRoot, spec.EnvSchedExtKernel, spec.ErrNotSupported)
+		return fmt.Errorf("%w (%s missing): boot a kernel built with CONFIG_SCHED_CLASS_EXT=y, e.g. set %s (%w)",
+			spec.ErrNoSchedExt, scxRoot, spec.EnvSchedExtKernel, spec.ErrNotSupported)
 	}
 	if err != nil {
 		return fmt.Errorf("read sched_ext state: %w", err)

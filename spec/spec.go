@@ -24,6 +24,10 @@ const (
 	// prerequisite (QEMU, kernel, KVM, sched_ext kernel, root) into a
 	// failure. CI sets it so VM tests really run.
 	EnvRequireVM = "GAUNTLET_REQUIRE_VM"
+	// EnvRequireSchedExt, when set to 1, turns the skip of a test that
+	// needs sched_ext on a kernel without it into a failure. CI sets it
+	// when it provides a sched_ext kernel (EnvSchedExtKernel).
+	EnvRequireSchedExt = "GAUNTLET_REQUIRE_SCX"
 	// EnvTestKernel is a kernel image path, first in the discovery chain.
 	EnvTestKernel = "KTSTR_TEST_KERNEL"
 	// EnvKernel is a kernel path, version or cache key.

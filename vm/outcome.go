@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/vmchan"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -131,8 +132,10 @@ func joinReason(a, b string) string {
 }
 
 // skipReason finds a top-level "--- SKIP: TestX" in `go test -v` output
-// with no top-level PASS or FAIL, and returns the skip message (the
-// indented lines after it, without the file:line prefix).
+// with no top-level PASS or FAIL, and returns the skip message: the
+// guest's structured result's message when there is one, else the last
+// line logged before the verdict (with -v, t.Skip's message streams out
+// just before it), else the indented lines after it (older output).
 func skipReason(out []byte) (string, bool) {
 	lines := strings.Split(string(out), "\n")
 	skip := -1
@@ -146,6 +149,14 @@ func skipReason(out []byte) (string, bool) {
 	}
 	if skip < 0 {
 		return "", false
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		if r, ok, err := spec.ParseResultLine(lines[i]); ok && err == nil && r.Message != "" {
+			return r.Message, true
+		}
+	}
+	if skip > 0 && strings.HasPrefix(lines[skip-1], "    ") {
+		return stripFileLine(strings.TrimSpace(lines[skip-1])), true
 	}
 	var msg []string
 	for _, l := range lines[skip+1:] {

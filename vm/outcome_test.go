@@ -34,6 +34,8 @@ func TestClassify(t *testing.T) {
 	}{
 		{"pass", observed{hello: true, status: st(0, ""), output: []byte("=== RUN   TestX\n--- PASS: TestX (0.01s)\nPASS\n")}, Passed, ""},
 		{"skip", observed{hello: true, status: st(0, ""), output: []byte("=== RUN   TestX\n--- SKIP: TestX (0.00s)\n    x_test.go:12: kernel lacks sched_ext\nPASS\n")}, Skipped, "kernel lacks sched_ext"},
+		{"skip, streamed -v output", observed{hello: true, status: st(0, ""), output: []byte("=== RUN   TestX\n    x_test.go:9: thresholds: gap 6s\n    x_test.go:12: kernel lacks sched_ext\n--- SKIP: TestX (0.47s)\nPASS\n")}, Skipped, "kernel lacks sched_ext"},
+		{"skip with a result line", observed{hello: true, status: st(0, ""), output: []byte("=== RUN   TestX\nGAUNTLET-RESULT: {\"test\":\"TestX\",\"outcome\":\"skip\",\"message\":\"no sched_ext\"}\n    x_test.go:12: no sched_ext (long)\n--- SKIP: TestX (0.47s)\nPASS\n")}, Skipped, "no sched_ext"},
 		{"subtest skip only", observed{hello: true, status: st(0, ""), output: []byte("    --- SKIP: TestX/a (0.00s)\n--- PASS: TestX (0.00s)\n")}, Passed, ""},
 		{"no test matched", observed{hello: true, status: st(0, ""), output: []byte("testing: warning: no tests to run\nPASS\n")}, Failed, "no test matched"},
 		{"fail", observed{hello: true, status: st(1, ""), output: []byte("=== RUN   TestX\n    x_test.go:9: stuck 3500ms on cpu1 at +1200ms\n--- FAIL: TestX (2.00s)\n    x_test.go:10: more\nFAIL\n")}, Failed, "--- FAIL: TestX (2.00s)\nx_test.go:9: stuck 3500ms on cpu1 at +1200ms"},

@@ -25,15 +25,25 @@ func SkipNotPossible(t testing.TB, reason string) {
 	t.Skip(reason)
 }
 
+// RequireSchedExt reports whether GAUNTLET_REQUIRE_SCX asks that tests
+// needing sched_ext fail, instead of skip, on a kernel without it.
+func RequireSchedExt() bool { return os.Getenv(spec.EnvRequireSchedExt) == "1" }
+
 // SkipIfNotSupported skips t when err wraps [spec.ErrNotSupported] and
 // fails it for any other non-nil error. It returns normally only when err
-// is nil.
+// is nil. A missing VM prerequisite fails under [RequireVM]; a kernel
+// without sched_ext ([spec.ErrNoSchedExt]) fails under [RequireSchedExt].
 func SkipIfNotSupported(t testing.TB, err error) {
 	t.Helper()
-	if err == nil {
+	switch {
+	case err == nil:
 		return
-	}
-	if errors.Is(err, spec.ErrNotSupported) {
+	case errors.Is(err, spec.ErrNoSchedExt):
+		if RequireSchedExt() {
+			t.Fatalf("%v (and %s=1 forbids skipping)", err, spec.EnvRequireSchedExt)
+		}
+		t.Skip(err.Error())
+	case errors.Is(err, spec.ErrNotSupported):
 		SkipNotPossible(t, err.Error())
 	}
 	t.Fatal(err)

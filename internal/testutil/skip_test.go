@@ -1,0 +1,54 @@
+package testutil
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
+)
+
+// recorder notes the first way a helper ended the test instead of ending
+// the real one.
+type recorder struct {
+	*testing.T
+	ended string
+}
+
+func (r *recorder) note(how string) {
+	if r.ended == "" {
+		r.ended = how
+	}
+}
+func (r *recorder) Skip(...any)           { r.note("skip") }
+func (r *recorder) Fatal(...any)          { r.note("fail") }
+func (r *recorder) Fatalf(string, ...any) { r.note("fail") }
+func (r *recorder) Helper()               {}
+
+func TestSkipIfNotSupported(t *testing.T) {
+	noQEMU := fmt.Errorf("no qemu: %w", spec.ErrNotSupported)
+	noSCX := fmt.Errorf("%w (missing) (%w)", spec.ErrNoSchedExt, spec.ErrNotSupported)
+	tests := []struct {
+		err               error
+		requireVM, reqSCX string
+		want              string
+	}{
+		{nil, "", "", ""},
+		{errors.New("boom"), "", "", "fail"},
+		{noQEMU, "", "", "skip"},
+		{noQEMU, "1", "", "fail"},
+		{noSCX, "1", "", "skip"}, // VMs required, sched_ext not
+		{noSCX, "", "1", "fail"},
+		{noQEMU, "", "1", "skip"},
+	}
+	for _, tt := range tests {
+		t.Setenv(spec.EnvRequireVM, tt.requireVM)
+		t.Setenv(spec.EnvRequireSchedExt, tt.reqSCX)
+		r := &recorder{T: t}
+		SkipIfNotSupported(r, tt.err)
+		if r.ended != tt.want {
+			t.Errorf("err %v, %s=%q, %s=%q: ended %q, want %q", tt.err, spec.EnvRequireVM, tt.requireVM,
+				spec.EnvRequireSchedExt, tt.reqSCX, r.ended, tt.want)
+		}
+	}
+}
