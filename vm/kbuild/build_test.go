@@ -418,6 +418,17 @@ func TestBuildCancel(t *testing.T) {
 		t.Errorf("make's child %d still runs after cancel", pid)
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
+	// A compiler killed mid-file leaves its temp file; it must be in a
+	// directory the build removes.
+	tmpfile, rerr := os.ReadFile(filepath.Join(tree, "tmpfile.path"))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	if p := strings.TrimSpace(string(tmpfile)); filepath.Dir(p) == os.TempDir() {
+		t.Errorf("make ran with TMPDIR=%s, the shared temp dir", filepath.Dir(p))
+	} else if _, err := os.Stat(p); err == nil {
+		t.Errorf("the compilers' temp file %s outlived the cancelled build", p)
+	}
 	e.assertClean(t)
 }
 

@@ -60,10 +60,17 @@ func (b *builder) make(ctx context.Context, tree, phase string, targets ...strin
 		return err
 	}
 	defer logf.Close()
+	// The compilers' temporary files go to a directory of ours, so a
+	// cancelled build (its compilers killed mid-file) leaves none behind.
+	tmp, err := os.MkdirTemp("", "gauntlet-make-")
+	if err != nil {
+		return fmt.Errorf("%s: %w", phase, err)
+	}
+	defer os.RemoveAll(tmp)
 	prog := &progress{log: b.opts.Log, start: time.Now(), every: 250}
 	args := append([]string{"-C", tree, "-j" + strconv.Itoa(b.opts.Jobs)}, targets...)
 	cmd := exec.CommandContext(ctx, "make", args...)
-	cmd.Env = append(os.Environ(), "KBUILD_BUILD_USER=gauntlet", "KBUILD_BUILD_HOST=gauntlet")
+	cmd.Env = append(os.Environ(), "KBUILD_BUILD_USER=gauntlet", "KBUILD_BUILD_HOST=gauntlet", "TMPDIR="+tmp)
 	cmd.Stdout = io.MultiWriter(logf, prog)
 	cmd.Stderr = cmd.Stdout
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
