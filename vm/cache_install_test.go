@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 )
 
 // hidden lists the cache root's dot-names other than the lock.
@@ -34,7 +36,7 @@ func stageImage(t *testing.T, c *Cache, key, tag string) *Staging {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(st.Dir(), "bzImage"), append(fakeBzImage("6.12.8"), tag...))
+	testutil.WriteFile(t, filepath.Join(st.Dir(), "bzImage"), append(testutil.FakeBzImage("6.12.8"), tag...))
 	return st
 }
 
@@ -44,7 +46,7 @@ func imageTag(t *testing.T, e CacheEntry) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b[len(fakeBzImage("6.12.8")):])
+	return string(b[len(testutil.FakeBzImage("6.12.8")):])
 }
 
 // TestConcurrentInstall races installers of one key, some replacing and
@@ -221,7 +223,7 @@ func TestAddFileCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Abort()
-	src := writeFile(t, filepath.Join(t.TempDir(), "cfg"), []byte("CONFIG_SMP=y\n"))
+	src := testutil.WriteFile(t, filepath.Join(t.TempDir(), "cfg"), []byte("CONFIG_SMP=y\n"))
 	if err := st.AddFile("config", src); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
@@ -60,7 +61,7 @@ func fixtureCache(t *testing.T) *Cache {
 	addEntry(t, c, "6.12.8-tarball-x86_64", meta("6.12.8", SourceTarball, 10))
 	addEntry(t, c, "6.13.1-tarball-x86_64", meta("6.13.1", SourceTarball, 30))
 	addEntry(t, c, "6.12.117-file-0123abcd-x86_64", meta("6.12.117", SourceFile, 20))
-	img := fakeBzImage("6.1.0")
+	img := testutil.FakeBzImage("6.1.0")
 	writeRawEntry(t, c, "6.1.0-tarball-x86_64", nil, map[string][]byte{"bzImage": img})
 	writeRawEntry(t, c, "6.2.0-tarball-x86_64", []byte(`{"version": "6.2.0",`), map[string][]byte{"bzImage": img})
 	short := meta("6.3.0", SourceTarball, 40)
@@ -69,7 +70,7 @@ func fixtureCache(t *testing.T) *Cache {
 	noImage := meta("6.4.0", SourceTarball, 50)
 	noImage.Image, noImage.ImageSize = "bzImage", 10
 	writeRawEntry(t, c, "6.4.0-tarball-x86_64", noImage, nil)
-	writeFile(t, filepath.Join(c.Root, "stray-file"), []byte("x"))
+	testutil.WriteFile(t, filepath.Join(c.Root, "stray-file"), []byte("x"))
 	if err := os.Mkdir(filepath.Join(c.Root, ".stage-6.9.0-tarball-x86_64-1-abc"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func runAsNobody(t *testing.T, name, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, bin, data)
+	testutil.WriteFile(t, bin, data)
 	for p := dir; p != "/" && p != os.TempDir(); p = filepath.Dir(p) {
 		os.Chmod(p, 0o755)
 	}

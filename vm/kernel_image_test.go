@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 )
 
 func TestCheckImage(t *testing.T) {
@@ -16,7 +18,7 @@ func TestCheckImage(t *testing.T) {
 		data []byte
 		ok   bool
 	}{
-		{"bzImage", fakeBzImage("6.12.8"), true},
+		{"bzImage", testutil.FakeBzImage("6.12.8"), true},
 		{"arm64 Image", arm, true},
 		{"vmlinux", []byte("\x7fELF\x02\x01\x01rest"), true},
 		{"text", []byte("#!/bin/sh\necho hi\n"), false},
@@ -24,7 +26,7 @@ func TestCheckImage(t *testing.T) {
 		{"short", []byte("Hd"), false},
 	}
 	for _, tt := range tests {
-		p := writeFile(t, filepath.Join(dir, tt.name), tt.data)
+		p := testutil.WriteFile(t, filepath.Join(dir, tt.name), tt.data)
 		err := CheckImage(p)
 		if tt.ok != (err == nil) {
 			t.Errorf("%s: CheckImage = %v, want ok=%v", tt.name, err, tt.ok)
@@ -47,13 +49,13 @@ func TestImageVersion(t *testing.T) {
 		{"versioned", "6.12.117+deb12-cloud-amd64", "6.12.117+deb12-cloud-amd64"},
 		{"unversioned", "", ""},
 	} {
-		p := writeFile(t, filepath.Join(dir, tt.name), fakeBzImage(tt.version))
+		p := testutil.WriteFile(t, filepath.Join(dir, tt.name), testutil.FakeBzImage(tt.version))
 		got, err := ImageVersion(p)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: ImageVersion = %q, %v; want %q", tt.name, got, err, tt.want)
 		}
 	}
-	p := writeFile(t, filepath.Join(dir, "elf"), []byte("\x7fELF"))
+	p := testutil.WriteFile(t, filepath.Join(dir, "elf"), []byte("\x7fELF"))
 	if got, err := ImageVersion(p); got != "" || err != nil {
 		t.Errorf("ELF: ImageVersion = %q, %v; want empty", got, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
@@ -40,7 +41,7 @@ func (d *discoverEnv) image(t *testing.T, p string) string {
 	} else {
 		p = filepath.Join(d.root, p)
 	}
-	return writeFile(t, p, fakeBzImage("6.12.5"))
+	return testutil.WriteFile(t, p, testutil.FakeBzImage("6.12.5"))
 }
 
 func (d *discoverEnv) discover() (Kernel, []Tried, error) {
@@ -127,10 +128,10 @@ func TestDiscoverSteps(t *testing.T) {
 			d.image(t, "/boot/vmlinuz-6.1.0-28-amd64")
 			d.image(t, "/boot/vmlinuz-6.12.117+deb12-cloud-amd64")
 			d.image(t, "/boot/vmlinuz-6.12.9-cloud-amd64")
-			writeFile(t, filepath.Join(d.root, "boot/vmlinuz-6.13.0"), []byte("not a kernel"))
+			testutil.WriteFile(t, filepath.Join(d.root, "boot/vmlinuz-6.13.0"), []byte("not a kernel"))
 		}, "/boot/vmlinuz-*", "/boot/vmlinuz-6.12.117+deb12-cloud-amd64", ""},
 		{"non-kernel files are passed over", func(t *testing.T, d *discoverEnv) {
-			writeFile(t, filepath.Join(d.wd, "linux", tree), []byte("junk"))
+			testutil.WriteFile(t, filepath.Join(d.wd, "linux", tree), []byte("junk"))
 			d.image(t, "/boot/vmlinuz")
 		}, "/boot/vmlinuz", "/boot/vmlinuz", ""},
 	}
@@ -186,7 +187,7 @@ func TestDiscoverTriedOrder(t *testing.T) {
 
 func TestDiscoverNothing(t *testing.T) {
 	d := newDiscoverEnv(t)
-	writeRawEntry(t, d.cache, "6.12.8-tarball-x86_64", nil, map[string][]byte{"bzImage": fakeBzImage("")})
+	writeRawEntry(t, d.cache, "6.12.8-tarball-x86_64", nil, map[string][]byte{"bzImage": testutil.FakeBzImage("")})
 	_, _, err := d.discover()
 	var nk *NoKernelError
 	if !errors.As(err, &nk) {
@@ -221,7 +222,7 @@ func TestDiscoverBadInput(t *testing.T) {
 			d.image(t, "/boot/vmlinuz")
 			v := tt.value
 			if v == "JUNK" {
-				v = writeFile(t, filepath.Join(d.root, "junk"), []byte("hello"))
+				v = testutil.WriteFile(t, filepath.Join(d.root, "junk"), []byte("hello"))
 			}
 			d.env[tt.key] = v
 			_, _, err := d.discover()
@@ -250,22 +251,22 @@ func TestDiscoverSchedExtBeside(t *testing.T) {
 	}{
 		{"tree .config", func(t *testing.T, d *discoverEnv) {
 			d.image(t, "linux/arch/x86/boot/bzImage")
-			writeFile(t, filepath.Join(d.wd, "linux/.config"), []byte("CONFIG_SCHED_CLASS_EXT=y\n"))
+			testutil.WriteFile(t, filepath.Join(d.wd, "linux/.config"), []byte("CONFIG_SCHED_CLASS_EXT=y\n"))
 		}, "yes"},
 		{"boot config", func(t *testing.T, d *discoverEnv) {
 			d.image(t, "/boot/vmlinuz-6.12.9")
-			writeFile(t, filepath.Join(d.root, "boot/config-6.12.9"), []byte("# CONFIG_SCHED_CLASS_EXT is not set\n"))
+			testutil.WriteFile(t, filepath.Join(d.root, "boot/config-6.12.9"), []byte("# CONFIG_SCHED_CLASS_EXT is not set\n"))
 		}, "no"},
 		{"boot symlink", func(t *testing.T, d *discoverEnv) {
 			d.image(t, "/boot/vmlinuz-6.12.9")
-			writeFile(t, filepath.Join(d.root, "boot/config-6.12.9"), []byte("CONFIG_SCHED_CLASS_EXT=y\n"))
+			testutil.WriteFile(t, filepath.Join(d.root, "boot/config-6.12.9"), []byte("CONFIG_SCHED_CLASS_EXT=y\n"))
 			if err := os.Symlink("vmlinuz-6.12.9", filepath.Join(d.root, "boot/vmlinuz")); err != nil {
 				t.Fatal(err)
 			}
 		}, "yes"},
 		{"no config", func(t *testing.T, d *discoverEnv) {
 			d.env[spec.EnvTestKernel] = d.image(t, "/img/bzImage")
-			writeFile(t, filepath.Join(d.root, ".config"), []byte("CONFIG_SCHED_CLASS_EXT=y\n"))
+			testutil.WriteFile(t, filepath.Join(d.root, ".config"), []byte("CONFIG_SCHED_CLASS_EXT=y\n"))
 		}, "unknown"},
 	}
 	for _, tt := range tests {

@@ -269,9 +269,9 @@ func TestBuildNoChecksumOffered(t *testing.T) {
 func TestBuildBadInput(t *testing.T) {
 	needMake(t)
 	notKernel := filepath.Join(t.TempDir(), "notkernel.tar.gz")
-	writeFile(t, notKernel, tarTree(t, "testdata/kernel-tree/arch", "stuff"))
+	testutil.WriteFile(t, notKernel, tarTree(t, "testdata/kernel-tree/arch", "stuff"))
 	corrupt := filepath.Join(t.TempDir(), "corrupt.tar.xz")
-	writeFile(t, corrupt, append(append([]byte{}, magicGzip...), bytes.Repeat([]byte("x"), 100)...))
+	testutil.WriteFile(t, corrupt, append(append([]byte{}, magicGzip...), bytes.Repeat([]byte("x"), 100)...))
 	tests := []struct {
 		name  string
 		setup func(m *mirror, o *BuildOptions)
@@ -346,7 +346,7 @@ func TestBuildMakeFailure(t *testing.T) {
 func TestBuildLocalSources(t *testing.T) {
 	needMake(t)
 	e := newBuildEnv(t)
-	tarball := writeFile(t, filepath.Join(t.TempDir(), "linux-source-6.99.tar.gz"), tarTree(t, fakeTreeDir, "linux-source-6.99"))
+	tarball := testutil.WriteFile(t, filepath.Join(t.TempDir(), "linux-source-6.99.tar.gz"), tarTree(t, fakeTreeDir, "linux-source-6.99"))
 	o := e.opts(t, nil)
 	o.Source = tarball
 	res, err := Build(context.Background(), o)

@@ -43,7 +43,7 @@ func tarOf(t *testing.T, entries ...tarEntry) []byte {
 
 func extractBytes(t *testing.T, data []byte) (string, error) {
 	t.Helper()
-	src := writeFile(t, filepath.Join(t.TempDir(), "src.tar"), data)
+	src := testutil.WriteFile(t, filepath.Join(t.TempDir(), "src.tar"), data)
 	dst := filepath.Join(t.TempDir(), "out")
 	return dst, extractTarball(context.Background(), src, dst)
 }

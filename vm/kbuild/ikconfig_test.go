@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -26,7 +27,7 @@ func gz(t testing.TB, data []byte) []byte {
 // fakeBzImageWithPayload is a bzImage whose compressed kernel (gzip) is
 // kernel, at the place the setup header says.
 func fakeBzImageWithPayload(t testing.TB, kernel []byte) []byte {
-	img := fakeBzImage("6.12.8")
+	img := testutil.FakeBzImage("6.12.8")
 	img[bzSetupSectsOff] = 1 // protected-mode code at (1+1)*512
 	payload := gz(t, kernel)
 	binary.LittleEndian.PutUint32(img[bzPayloadOffOff:], 0x10)
@@ -40,16 +41,16 @@ func TestEmbeddedConfig(t *testing.T) {
 	filler := bytes.Repeat([]byte("kernel text "), 200000) // crosses the 1 MiB scan chunks
 	kernel := append(append(append(filler, "IKCFG_ST"...), gz(t, cfg)...), "IKCFG_ED more"...)
 	dir := t.TempDir()
-	p := writeFile(t, filepath.Join(dir, "bzImage"), fakeBzImageWithPayload(t, kernel))
+	p := testutil.WriteFile(t, filepath.Join(dir, "bzImage"), fakeBzImageWithPayload(t, kernel))
 	got, ok, err := EmbeddedConfig(context.Background(), p)
 	if err != nil || !ok || !bytes.Equal(got, cfg) {
 		t.Fatalf("EmbeddedConfig = %q, %v, %v; want %q", got, ok, err, cfg)
 	}
-	p = writeFile(t, filepath.Join(dir, "noconfig"), fakeBzImageWithPayload(t, filler))
+	p = testutil.WriteFile(t, filepath.Join(dir, "noconfig"), fakeBzImageWithPayload(t, filler))
 	if got, ok, err := EmbeddedConfig(context.Background(), p); ok || err != nil {
 		t.Errorf("no IKCONFIG: %q, %v, %v; want not ok", got, ok, err)
 	}
-	p = writeFile(t, filepath.Join(dir, "old"), fakeBzImage(""))
+	p = testutil.WriteFile(t, filepath.Join(dir, "old"), testutil.FakeBzImage(""))
 	if _, ok, err := EmbeddedConfig(context.Background(), p); ok || err != nil {
 		t.Errorf("no payload: ok=%v err=%v", ok, err)
 	}

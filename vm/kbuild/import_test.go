@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -22,7 +23,7 @@ func TestImportBzImage(t *testing.T) {
 	c := &vm.Cache{Root: t.TempDir()}
 	cfg := []byte("CONFIG_SCHED_CLASS_EXT=y\n")
 	kernel := append(append([]byte("text IKCFG_ST"), gz(t, cfg)...), "IKCFG_ED"...)
-	img := writeFile(t, filepath.Join(t.TempDir(), "bzImage"), fakeBzImageWithPayload(t, kernel))
+	img := testutil.WriteFile(t, filepath.Join(t.TempDir(), "bzImage"), fakeBzImageWithPayload(t, kernel))
 	e, err := Import(context.Background(), importOpts(c, img))
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +50,8 @@ func TestImportBzImage(t *testing.T) {
 func TestImportVersionAndConfigBeside(t *testing.T) {
 	c := &vm.Cache{Root: t.TempDir()}
 	dir := t.TempDir()
-	img := writeFile(t, filepath.Join(dir, "vmlinuz-6.12.5-test"), fakeBzImage(""))
-	writeFile(t, filepath.Join(dir, "config-6.12.5-test"), []byte("# CONFIG_SCHED_CLASS_EXT is not set\nCONFIG_SMP=y\n"))
+	img := testutil.WriteFile(t, filepath.Join(dir, "vmlinuz-6.12.5-test"), testutil.FakeBzImage(""))
+	testutil.WriteFile(t, filepath.Join(dir, "config-6.12.5-test"), []byte("# CONFIG_SCHED_CLASS_EXT is not set\nCONFIG_SMP=y\n"))
 	e, err := Import(context.Background(), importOpts(c, img))
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +61,7 @@ func TestImportVersionAndConfigBeside(t *testing.T) {
 	}
 	o := importOpts(c, img)
 	o.Version = "6.12.5-custom"
-	o.Config = writeFile(t, filepath.Join(t.TempDir(), "cfg"), []byte("CONFIG_SCHED_CLASS_EXT=y\n"))
+	o.Config = testutil.WriteFile(t, filepath.Join(t.TempDir(), "cfg"), []byte("CONFIG_SCHED_CLASS_EXT=y\n"))
 	e, err = Import(context.Background(), o)
 	if err != nil || e.Meta.Version != "6.12.5-custom" || !*e.Meta.SchedExt {
 		t.Errorf("--version and --config: %+v, %v", e.Meta, err)
@@ -69,7 +70,7 @@ func TestImportVersionAndConfigBeside(t *testing.T) {
 
 func TestImportUnknownConfig(t *testing.T) {
 	c := &vm.Cache{Root: t.TempDir()}
-	img := writeFile(t, filepath.Join(t.TempDir(), "bzImage"), fakeBzImage("6.12.8"))
+	img := testutil.WriteFile(t, filepath.Join(t.TempDir(), "bzImage"), testutil.FakeBzImage("6.12.8"))
 	e, err := Import(context.Background(), importOpts(c, img))
 	if err != nil || e.Meta.SchedExt != nil || e.Meta.ConfigHash != "" {
 		t.Errorf("no config anywhere: %+v, %v; want sched_ext unknown", e.Meta, err)
@@ -107,8 +108,8 @@ func fakeDeb(t *testing.T, files map[string][]byte) []byte {
 func TestImportDeb(t *testing.T) {
 	const rel = "6.12.117+deb12-cloud-amd64"
 	c := &vm.Cache{Root: t.TempDir()}
-	deb := writeFile(t, filepath.Join(t.TempDir(), "linux-image-"+rel+"_6.12.117-1_amd64.deb"), fakeDeb(t, map[string][]byte{
-		"./boot/vmlinuz-" + rel:    fakeBzImage(rel),
+	deb := testutil.WriteFile(t, filepath.Join(t.TempDir(), "linux-image-"+rel+"_6.12.117-1_amd64.deb"), fakeDeb(t, map[string][]byte{
+		"./boot/vmlinuz-" + rel:    testutil.FakeBzImage(rel),
 		"./boot/config-" + rel:     []byte("# CONFIG_SCHED_CLASS_EXT is not set\n"),
 		"./boot/System.map-" + rel: []byte("ffffffff81000000 T _text\n"),
 		"./usr/share/doc/x":        []byte("doc"),
@@ -130,12 +131,12 @@ func TestImportBadInput(t *testing.T) {
 	arm := make([]byte, 0x100)
 	copy(arm[0x38:], "ARM\x64") // arm64 Image magic
 	files := map[string]string{
-		"text":     writeFile(t, filepath.Join(dir, "notes.txt"), []byte("hello")),
-		"noVer":    writeFile(t, filepath.Join(dir, "bzImage"), fakeBzImage("")),
-		"arm":      writeFile(t, filepath.Join(dir, "Image"), arm),
-		"emptyDeb": writeFile(t, filepath.Join(dir, "linux-doc.deb"), fakeDeb(t, map[string][]byte{"./usr/share/doc/x": []byte("x")})),
-		"badCfg":   writeFile(t, filepath.Join(dir, "cfg"), []byte("not a config")),
-		"good":     writeFile(t, filepath.Join(dir, "good"), fakeBzImage("6.12.8")),
+		"text":     testutil.WriteFile(t, filepath.Join(dir, "notes.txt"), []byte("hello")),
+		"noVer":    testutil.WriteFile(t, filepath.Join(dir, "bzImage"), testutil.FakeBzImage("")),
+		"arm":      testutil.WriteFile(t, filepath.Join(dir, "Image"), arm),
+		"emptyDeb": testutil.WriteFile(t, filepath.Join(dir, "linux-doc.deb"), fakeDeb(t, map[string][]byte{"./usr/share/doc/x": []byte("x")})),
+		"badCfg":   testutil.WriteFile(t, filepath.Join(dir, "cfg"), []byte("not a config")),
+		"good":     testutil.WriteFile(t, filepath.Join(dir, "good"), testutil.FakeBzImage("6.12.8")),
 	}
 	tests := []struct {
 		name string

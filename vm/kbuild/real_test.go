@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 )
 
 // Environment of the opt-in real build test.
@@ -98,8 +100,8 @@ func bootProbe(t *testing.T, image string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(root, "bin/busybox"), data)
-	writeFile(t, filepath.Join(root, "init"), []byte(guestProbe))
+	testutil.WriteFile(t, filepath.Join(root, "bin/busybox"), data)
+	testutil.WriteFile(t, filepath.Join(root, "init"), []byte(guestProbe))
 	for _, p := range []string{"bin/busybox", "init"} {
 		os.Chmod(filepath.Join(root, p), 0o755)
 	}
