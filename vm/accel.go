@@ -25,10 +25,18 @@ func ParseAccel(s string) (Accel, error) {
 	return "", fmt.Errorf("accelerator %q: want kvm, tcg or auto", s)
 }
 
-// args returns the QEMU arguments selecting a (kvm or tcg).
-func (a Accel) args() []string {
-	if a == AccelKVM {
+// args returns the QEMU arguments selecting a (kvm or tcg, with one host
+// thread per vCPU).
+func (a Accel) args() []string { return a.argsThreads(false) }
+
+// argsThreads is [Accel.args]; single asks TCG to run all vCPUs on one
+// host thread, which is slower but free of multi-threaded TCG's races.
+func (a Accel) argsThreads(single bool) []string {
+	switch {
+	case a == AccelKVM:
 		return []string{"-accel", "kvm", "-cpu", "host"}
+	case single:
+		return []string{"-accel", "tcg,thread=single", "-cpu", "max"}
 	}
 	return []string{"-accel", "tcg,thread=multi", "-cpu", "max"}
 }

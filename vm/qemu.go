@@ -16,6 +16,7 @@ type machine struct {
 	topology   topo.Topology
 	memoryMiB  int
 	accel      Accel // kvm or tcg
+	tcgSingle  bool  // TCG with all vCPUs on one host thread
 	kernel     string
 	initrd     string
 	consoleLog string   // file the serial console is written to
@@ -37,7 +38,7 @@ func (m machine) argv() []string {
 		a = append(a, "-M", "q35")
 	}
 	a = append(a, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot")
-	a = append(a, m.accel.args()...)
+	a = append(a, m.accel.argsThreads(m.tcgSingle)...)
 	a = append(a, smpArgs(m.topology)...)
 	a = append(a, memoryArgs(m.topology, m.memoryMiB)...)
 	a = append(a,

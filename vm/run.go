@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -151,30 +152,42 @@ func (m *Machine) run(ctx context.Context, ac accelChoice, initrd string) (Resul
 	return res, err
 }
 
-// attemptRetry boots with accelerator a, and once more when the kernel
-// died of an emulator race rather than of anything the test did.
+// raceRetries bounds the boots after one that died of the emulator race
+// (see emulatorRace). The last one runs TCG single-threaded, where the race
+// cannot happen: slower, but the test still runs (the guest calibrates its
+// thresholds to the speed it gets).
+const raceRetries = 2
+
+// attemptRetry boots with accelerator a, and again when the kernel died of
+// an emulator race rather than of anything the test did.
 func (m *Machine) attemptRetry(ctx context.Context, a Accel, initrd string) (Result, error) {
-	res, err := m.attempt(ctx, a, initrd)
-	if err != nil || !res.race {
-		return res, err
+	res, err := m.attempt(ctx, a, initrd, false)
+	var retried []string
+	for try := 1; err == nil && res.race && try <= raceRetries; try++ {
+		single := try == raceRetries
+		why := fmt.Sprintf("the kernel hit an int3 oops in patched kernel text (%s), a known race of QEMU's multi-threaded TCG with the kernel's code patching; booted again", res.Reason)
+		if single {
+			why += " with single-threaded TCG"
+		}
+		if m.cfg.Output != nil && len(res.Output) > 0 {
+			fmt.Fprintf(m.cfg.Output, "\ngauntlet: %s\n", why)
+		}
+		retried = append(retried, why)
+		res, err = m.attempt(ctx, a, initrd, single)
 	}
-	why := fmt.Sprintf("the kernel hit an int3 oops in patched kernel text (%s), a known race of QEMU's multi-threaded TCG with the kernel's code patching; booted again", res.Reason)
-	if m.cfg.Output != nil && len(res.Output) > 0 {
-		fmt.Fprintf(m.cfg.Output, "\ngauntlet: %s\n", why)
-	}
-	res, err = m.attempt(ctx, a, initrd)
-	res.Retried = why
+	res.Retried = strings.Join(retried, "; then ")
 	return res, err
 }
 
-// attempt boots QEMU once with accelerator a and waits for the outcome.
-func (m *Machine) attempt(ctx context.Context, a Accel, initrd string) (Result, error) {
+// attempt boots QEMU once with accelerator a (TCG single-threaded when
+// single is set) and waits for the outcome.
+func (m *Machine) attempt(ctx context.Context, a Accel, initrd string, single bool) (Result, error) {
 	dir, err := os.MkdirTemp("", "gauntlet-vm-*")
 	if err != nil {
 		return Result{}, fmt.Errorf("boot vm: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	b, err := m.launch(a, initrd, dir)
+	b, err := m.launch(a, initrd, dir, single)
 	if err != nil {
 		return Result{}, err
 	}
@@ -195,7 +208,7 @@ type boot struct {
 	started time.Time // when QEMU was started
 }
 
-func (m *Machine) launch(a Accel, initrd, dir string) (*boot, error) {
+func (m *Machine) launch(a Accel, initrd, dir string, single bool) (*boot, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("boot vm: channel: %w", err)
@@ -205,7 +218,7 @@ func (m *Machine) launch(a Accel, initrd, dir string) (*boot, error) {
 	b := &boot{m: m, host: host, stderr: newStderrWatch(), st: newChannelState(), served: make(chan struct{}), exited: make(chan error, 1)}
 	b.mach = machine{
 		qemu: m.cfg.qemu, name: fmt.Sprintf("gauntlet-%d-%d", os.Getpid(), vmSeq.Add(1)),
-		topology: m.cfg.Topology, memoryMiB: m.cfg.MemoryMiB, accel: a,
+		topology: m.cfg.Topology, memoryMiB: m.cfg.MemoryMiB, accel: a, tcgSingle: single,
 		kernel: m.cfg.Kernel, initrd: initrd, consoleLog: m.consoleLog(dir),
 		channelFD: 3, kernelArgs: m.cfg.KernelArgs,
 	}
