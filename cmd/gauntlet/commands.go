@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"syscall"
@@ -76,6 +77,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case !strings.HasPrefix(a, "-"):
 			if _, ok := commands[a]; ok {
 				name, args = a, args[1:]
+			} else if looksLikeCommand(a) {
+				fmt.Fprintf(stderr, "gauntlet: unknown command %q (and no package directory of that name); run 'gauntlet help'\n", a)
+				return exitSetup
 			}
 		}
 	}
@@ -85,6 +89,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitSetup
 	}
 	return exitCode(ctx, c.run(ctx, args, stdout, stderr), stderr)
+}
+
+// looksLikeCommand reports whether a first argument that names no command
+// is more likely a mistyped command than a package pattern for the default
+// run: a bare word that is no directory here (package patterns are ./x,
+// x/..., example.com/x, or a directory).
+func looksLikeCommand(a string) bool {
+	if strings.ContainsAny(a, "./") || a == "all" {
+		return false
+	}
+	_, err := os.Stat(a)
+	return err != nil
 }
 
 func exitCode(ctx context.Context, err error, stderr io.Writer) int {

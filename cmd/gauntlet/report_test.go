@@ -57,3 +57,10 @@ func TestReportBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownCommand(t *testing.T) {
+	code, out, stderr := gauntlet(t, "repotr", "x")
+	if code != exitSetup || out != "" || !strings.Contains(stderr, `unknown command "repotr"`) || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and one line naming the command", code, out, stderr)
+	}
+}
