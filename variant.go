@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -26,7 +27,7 @@ func VariantConfig(bin, test string, s Spec, v spec.Variant, k vm.Kernel) vm.Con
 		Env:       guestEnv(),
 		Variant:   &v,
 		Files:     schedulerFiles(s),
-		MemoryMiB: vm.MemoryMiB(v.Topology, s.MemoryMiB),
+		MemoryMiB: topo.GuestMemoryMiB(v.Topology, s.MemoryMiB),
 		Timeout:   s.Timeout,
 		Duration:  s.Duration,
 	}

@@ -36,7 +36,7 @@ type Config struct {
 	// [spec.DefaultTopology]. The guest checks it against its sysfs before
 	// the test runs; a mismatch fails the run.
 	Topology topo.Topology
-	// MemoryMiB is the guest memory; zero means [MemoryMiB](Topology, 0).
+	// MemoryMiB is the guest memory; zero means [topo.GuestMemoryMiB](Topology, 0).
 	MemoryMiB int
 	// Accel picks the accelerator; empty means [AccelAuto].
 	Accel Accel
@@ -96,7 +96,7 @@ func (r *resolved) defaults() error {
 		return fmt.Errorf("%w: %v", ErrBadConfig, err)
 	}
 	if r.MemoryMiB == 0 {
-		r.MemoryMiB = MemoryMiB(r.Topology, 0)
+		r.MemoryMiB = topo.GuestMemoryMiB(r.Topology, 0)
 	}
 	if r.MemoryMiB < 0 {
 		return fmt.Errorf("%w: MemoryMiB %d is negative", ErrBadConfig, r.MemoryMiB)

@@ -99,25 +99,6 @@ func memoryArgs(t topo.Topology, mib int) []string {
 // escapeOpt doubles commas, QEMU's escape inside option values.
 func escapeOpt(s string) string { return strings.ReplaceAll(s, ",", ",,") }
 
-// Memory sizing: every guest gets at least MinMemoryMiB, plus
-// MemoryPerCPUMiB for each vCPU, rounded up to a multiple of the NUMA node
-// count (each node gets an equal share).
-const (
-	MinMemoryMiB    = 256
-	MemoryPerCPUMiB = 32
-)
-
-// MemoryMiB returns the guest memory for topology t: MinMemoryMiB +
-// MemoryPerCPUMiB per vCPU, or atLeast when that is more (a test's
-// Spec.MemoryMiB), rounded up to a multiple of t's NUMA nodes.
-func MemoryMiB(t topo.Topology, atLeast int) int {
-	m := max(MinMemoryMiB+MemoryPerCPUMiB*t.CPUs(), atLeast)
-	if n := max(t.NUMA, 1); m%n != 0 {
-		m += n - m%n
-	}
-	return m
-}
-
 // QuoteArgs renders argv as one shell-quoted line, for logs and failure
 // messages.
 func QuoteArgs(argv []string) string {

@@ -20,7 +20,7 @@ func golden(t *testing.T, name, got string) {
 
 func testMachine(t topo.Topology) machine {
 	return machine{
-		qemu: "qemu-system-x86_64", name: "gauntlet-1-1", topology: t, memoryMiB: MemoryMiB(t, 0),
+		qemu: "qemu-system-x86_64", name: "gauntlet-1-1", topology: t, memoryMiB: topo.GuestMemoryMiB(t, 0),
 		accel: AccelTCG, kernel: "/boot/vmlinuz", initrd: "/cache/initramfs/k.cpio",
 		consoleLog: "/tmp/vm,1/console.log", channelFD: 3,
 	}
@@ -48,8 +48,8 @@ func TestQEMUArgsShape(t *testing.T) {
 	a := testMachine(tp).argv()
 	want := [][]string{
 		{"-smp", "16,sockets=4,cores=2,threads=2"},
-		{"-m", "768"},
-		{"-object", "memory-backend-ram,id=mem0,size=384M"},
+		{"-m", "1024"},
+		{"-object", "memory-backend-ram,id=mem0,size=512M"},
 		{"-numa", "node,nodeid=0,memdev=mem0,cpus=0-7"},
 		{"-numa", "node,nodeid=1,memdev=mem1,cpus=8-15"},
 		{"-accel", "tcg,thread=multi"},
@@ -83,25 +83,6 @@ func containsPair(a []string, k, v string) bool {
 		}
 	}
 	return false
-}
-
-func TestMemoryMiB(t *testing.T) {
-	for _, tc := range []struct {
-		topo    string
-		atLeast int
-		want    int
-	}{
-		{"1n1l2c1t", 0, 320},
-		{"1n1l2c1t", 1000, 1000},
-		{"4n8l4c1t", 0, 1280},
-		{"4n8l4c1t", 1281, 1284}, // rounded up to a multiple of 4 nodes
-		{"1n14l9c2t", 0, 8320},
-	} {
-		tp, _ := topo.Parse(tc.topo)
-		if got := MemoryMiB(tp, tc.atLeast); got != tc.want {
-			t.Errorf("MemoryMiB(%s, %d) = %d, want %d", tc.topo, tc.atLeast, got, tc.want)
-		}
-	}
 }
 
 func TestQuoteArgs(t *testing.T) {

@@ -35,7 +35,7 @@ type ShellConfig struct {
 	Busybox string
 	// Topology is the guest's CPU layout; zero means 1n1l1c1t.
 	Topology topo.Topology
-	// MemoryMiB is the guest memory; zero means [MemoryMiB](Topology, 0).
+	// MemoryMiB is the guest memory; zero means [topo.GuestMemoryMiB](Topology, 0).
 	MemoryMiB int
 	// Accel picks the accelerator; empty or [AccelAuto] asks
 	// [DetectAccel].
@@ -201,7 +201,7 @@ func (r *resolvedShell) defaults() error {
 		return fmt.Errorf("%w: %v", ErrBadConfig, err)
 	}
 	if r.MemoryMiB == 0 {
-		r.MemoryMiB = MemoryMiB(r.Topology, 0)
+		r.MemoryMiB = topo.GuestMemoryMiB(r.Topology, 0)
 	}
 	if r.MemoryMiB < 0 {
 		return fmt.Errorf("%w: MemoryMiB %d is negative", ErrBadConfig, r.MemoryMiB)

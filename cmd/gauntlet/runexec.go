@@ -62,7 +62,7 @@ func (r *runner) runAll(ctx context.Context) []report.Case {
 		if ctx.Err() != nil {
 			continue
 		}
-		w := capa.Weigh(a.Topology, a.MemoryMiB)
+		w := a.Weight
 		g.Go(func() error {
 			if err := acquire(ctx, cpus, mem, w, capa.MemoryMiB > 0); err != nil {
 				return nil
@@ -116,9 +116,6 @@ func (r *runner) runOne(ctx context.Context, a budget.Assignment) (report.Case, 
 	}
 	cfg := lib.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
 	cfg.Accel = r.accel
-	if a.MemoryMiB > 0 {
-		cfg.MemoryMiB = a.MemoryMiB
-	}
 	cfg.ConsoleLog = filepath.Join(r.dir, "logs", slug+".console.log")
 	cfg.Output = out
 	if r.verbose {

@@ -55,7 +55,7 @@ Examples:
 type shellConfig struct {
 	topology string   // --topology as typed
 	kernel   string   // --kernel: image path; "" = discovery
-	memory   int      // --memory MiB; 0 = vm.MemoryMiB's default
+	memory   int      // --memory MiB; 0 = topo.GuestMemoryMiB's default
 	accel    string   // auto, kvm or tcg
 	include  []string // -i paths
 	command  []string // after --; empty = interactive
@@ -160,7 +160,7 @@ func shellVM(ctx context.Context, cfg *shellConfig, stderr io.Writer) (vm.ShellC
 	}
 	memory := cfg.memory
 	if memory == 0 {
-		memory = vm.MemoryMiB(cfg.topo, 0)
+		memory = topo.GuestMemoryMiB(cfg.topo, 0)
 	}
 	fmt.Fprintf(stderr, "gauntlet shell: %s (%d vCPUs), %d MiB, %s (%s), kernel %s; Ctrl-A X quits\n",
 		cfg.topo, cfg.topo.CPUs(), memory, accel, note, k)

@@ -156,7 +156,7 @@ func TestShellVM(t *testing.T) {
 	if strings.Contains(out, "\r") || strings.Contains(out, "Power down") {
 		t.Errorf("stdout has carriage returns or the kernel's power-down line: %q", out)
 	}
-	if !strings.HasPrefix(errs, "gauntlet shell: 1n1l2c1t (2 vCPUs), 320 MiB, ") || strings.Count(errs, "\n") != 1 {
+	if !strings.HasPrefix(errs, "gauntlet shell: 1n1l2c1t (2 vCPUs), 512 MiB, ") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("stderr %q; want the one-line banner", errs)
 	}
 	assertNoShellVM(t)
