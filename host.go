@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -117,13 +116,7 @@ func schedulerFiles(s Spec) []vm.File {
 // RunPattern returns the -test.run pattern that selects exactly the test
 // (or subtest) called name: each '/'-separated element anchored and
 // quoted.
-func RunPattern(name string) string {
-	parts := strings.Split(name, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
-	}
-	return strings.Join(parts, "/")
-}
+func RunPattern(name string) string { return guest.RunPattern(name) }
 
 // reportResult turns the VM's verdict into t's.
 func reportResult(t testing.TB, res vm.Result) {

@@ -96,23 +96,28 @@ func readJUnitPath(p string) (report.Suites, error) {
 	return d, nil
 }
 
-// writeJUnit writes s to path through a temp file and a rename, so a
-// reader never sees half a document.
+// writeJUnit writes s to path; see [writeAtomic].
 func writeJUnit(path string, s report.Suites) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".junit-*.xml")
+	return writeAtomic(path, "junit", s.WriteXML)
+}
+
+// writeAtomic writes a file through a temp file beside it and a rename,
+// so a reader never sees half of it. what names the file in errors.
+func writeAtomic(path, what string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gauntlet-*.tmp")
 	if err != nil {
-		return fmt.Errorf("write junit: %w", err)
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := s.WriteXML(tmp); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write junit %s: %w", path, err)
+		return fmt.Errorf("write %s %s: %w", what, path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write junit %s: %w", path, err)
+		return fmt.Errorf("write %s %s: %w", what, path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write junit: %w", err)
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }

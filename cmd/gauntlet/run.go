@@ -98,6 +98,12 @@ func execute(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) error
 	if err != nil {
 		return &exitError{Code: exitSetup, Err: err}
 	}
+	var scx *vm.Kernel // --kernel boots every test; else sched_ext tests may get their own
+	if cfg.kernel == "" {
+		if scx, err = lib.SchedExtKernel(); err != nil {
+			return &exitError{Code: exitSetup, Err: err}
+		}
+	}
 	accel, note, err := chooseAccel(ctx, cfg.plan.Accel, k.Path)
 	if err != nil {
 		return &exitError{Code: exitSetup, Err: err}
@@ -118,17 +124,13 @@ func execute(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
 		len(p.plan.Selected), accel, note, k.String(), p.plan.EstWall.Round(time.Second), budgetNote(p.plan.Budget), dir)
-	r := &runner{dir: dir, kernel: k, accel: vm.Accel(accel), host: host, plan: p, verbose: cfg.verbose, stdout: stdout}
-	if cfg.kernel == "" {
-		if r.scx, err = lib.SchedExtKernel(); err != nil {
-			return &exitError{Code: exitSetup, Err: err}
-		}
-	}
-	cases := r.runAll(ctx)
+	r := &runner{dir: dir, kernel: k, scx: scx, accel: vm.Accel(accel), host: host, plan: p, verbose: cfg.verbose, stdout: stdout}
+	vmCases := r.runAll(ctx)
+	cases := vmCases
 	if p.cfg.ShardK <= 1 {
-		cases = append(hostCases(p), cases...)
+		cases = append(hostCases(p), vmCases...)
 	}
-	werr := writeRun(dir, cfg.junit, r.results(started), cases, started)
+	werr := writeRun(dir, cfg.junit, r.results(started, vmCases), cases, started)
 	fmt.Fprintln(stdout)
 	if err := printTables(stdout, cases, true); err != nil {
 		return err

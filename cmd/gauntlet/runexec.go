@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
@@ -34,10 +34,8 @@ type runner struct {
 	verbose bool
 	stdout  io.Writer
 
-	mu       sync.Mutex // guards stdout and done
-	done     int
-	cases    []report.Case     // by index into plan.Selected
-	measured map[int]vm.Result // by index into plan.Selected, for VMs that ran
+	mu   sync.Mutex // guards stdout and done
+	done int
 }
 
 // bootVM runs one VM; tests replace it.
@@ -52,13 +50,12 @@ func (r *runner) runAll(ctx context.Context) []report.Case {
 	sel := r.plan.plan.Selected
 	capa := r.plan.plan.Capacity
 	cases := make([]report.Case, len(sel))
-	r.measured = make(map[int]vm.Result, len(sel))
 	cpus := semaphore.NewWeighted(int64(max(capa.CPUs, 1)))
 	mem := semaphore.NewWeighted(int64(max(capa.MemoryMiB, 1)))
 	g := new(errgroup.Group)
 	g.SetLimit(max(capa.Jobs, 1))
 	for i, a := range sel {
-		cases[i] = r.notRun(a, "cancelled before it started")
+		cases[i] = r.notRun(a, r.kernel, "cancelled before it started")
 		if ctx.Err() != nil {
 			continue
 		}
@@ -71,14 +68,12 @@ func (r *runner) runAll(ctx context.Context) []report.Case {
 			if capa.MemoryMiB > 0 {
 				defer mem.Release(int64(w.MemoryMiB))
 			}
-			c, res, ok := r.runOne(ctx, a)
-			cases[i] = c
-			r.record(i, c, res, ok, len(sel))
+			cases[i] = r.runOne(ctx, a)
+			r.record(cases[i], len(sel))
 			return nil
 		})
 	}
 	g.Wait()
-	r.cases = cases
 	return cases
 }
 
@@ -96,36 +91,41 @@ func acquire(ctx context.Context, cpus, mem *semaphore.Weighted, w budget.Weight
 	return nil
 }
 
-// runOne boots variant a and turns its result into a case; ok is false
-// when the VM could not be started (the case says why).
-func (r *runner) runOne(ctx context.Context, a budget.Assignment) (report.Case, vm.Result, bool) {
+// runOne boots variant a and turns its result into a case (not run, with
+// the reason, when the VM could not be started).
+func (r *runner) runOne(ctx context.Context, a budget.Assignment) report.Case {
 	pkg, desc, err := r.lookup(a)
 	if err != nil {
-		return r.notRun(a, err.Error()), vm.Result{}, false
+		return r.notRun(a, r.kernel, err.Error())
 	}
-	slug := slugify(a.Package + "." + a.Variant)
-	out, err := os.Create(filepath.Join(r.dir, "logs", slug+".out"))
-	if err != nil {
-		return r.notRun(a, fmt.Sprintf("create log: %v", err)), vm.Result{}, false
-	}
-	defer out.Close()
-	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
 	k := r.kernel
 	if r.scx != nil && desc.Spec.Scheduler != nil {
 		k = *r.scx
 	}
+	slug := slugify(a.Package + "." + a.Variant)
+	out, err := os.Create(filepath.Join(r.dir, "logs", slug+".out"))
+	if err != nil {
+		return r.notRun(a, k, fmt.Sprintf("create log: %v", err))
+	}
+	defer out.Close()
+	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
 	cfg := lib.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
 	cfg.Accel = r.accel
 	cfg.ConsoleLog = filepath.Join(r.dir, "logs", slug+".console.log")
 	cfg.Output = out
+	var live *prefixWriter
 	if r.verbose {
-		cfg.Output = io.MultiWriter(out, &prefixWriter{w: r.stdout, mu: &r.mu, prefix: a.Variant + ": "})
+		live = &prefixWriter{w: r.stdout, mu: &r.mu, prefix: a.Variant + ": "}
+		cfg.Output = io.MultiWriter(out, live)
 	}
 	res, err := bootVM(ctx, cfg)
-	if err != nil {
-		return r.notRun(a, oneLine(err)), res, false
+	if live != nil {
+		live.Flush()
 	}
-	return r.caseOf(a, res), res, true
+	if err != nil {
+		return r.notRun(a, k, oneLine(err))
+	}
+	return r.caseOf(a, k, res)
 }
 
 // lookup finds the variant's package (for its test binary) and the
@@ -144,8 +144,8 @@ func (r *runner) lookup(a budget.Assignment) (*expand.Package, spec.Description,
 	return nil, spec.Description{}, fmt.Errorf("internal error: no description of %s in %s", a.Test, a.Package)
 }
 
-func (r *runner) caseOf(a budget.Assignment, res vm.Result) report.Case {
-	c := r.notRun(a, "")
+func (r *runner) caseOf(a budget.Assignment, k vm.Kernel, res vm.Result) report.Case {
+	c := r.notRun(a, k, "")
 	c.Outcome = outcomeOf(res.Outcome)
 	c.Message = res.Reason
 	if res.Retried != "" {
@@ -158,21 +158,19 @@ func (r *runner) caseOf(a budget.Assignment, res vm.Result) report.Case {
 	return c
 }
 
-func (r *runner) notRun(a budget.Assignment, why string) report.Case {
+func (r *runner) notRun(a budget.Assignment, k vm.Kernel, why string) report.Case {
 	return report.Case{
 		Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
-		Topology: a.Topology.String(), Accel: string(r.accel), Kernel: r.kernel.Path,
+		Topology: a.Topology.String(), Accel: string(r.accel), Kernel: k.Path,
 		Outcome: report.NotRun, Message: why,
 	}
 }
 
 // record prints one progress line per finished variant.
-func (r *runner) record(i int, c report.Case, res vm.Result, ok bool, total int) {
+func (r *runner) record(c report.Case, total int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if ok {
-		r.measured[i] = res
-	}
+	ok := c.Outcome != report.NotRun
 	r.done++
 	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), r.done, total, strings.ToUpper(string(c.Outcome)), c.Variant, c.Topology)
 	if ok {
@@ -214,13 +212,8 @@ func hostCases(p *planned) []report.Case {
 		if pkg.Err != nil {
 			continue
 		}
-		var plain []string
-		for _, t := range pkg.Plain() {
-			if p.cfg.match == nil || p.cfg.match.Test(t) {
-				plain = append(plain, t)
-			}
-		}
-		cases = append(cases, report.HostCases(pkg.ImportPath, pkg.DescribeOutput, plain)...)
+		// Load already kept only the tests --run/--skip select.
+		cases = append(cases, report.HostCases(pkg.ImportPath, pkg.DescribeOutput, pkg.Plain())...)
 	}
 	return cases
 }
@@ -248,7 +241,7 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	defer p.mu.Unlock()
 	p.buf = append(p.buf, b...)
 	for {
-		i := strings.IndexByte(string(p.buf), '\n')
+		i := bytes.IndexByte(p.buf, '\n')
 		if i < 0 {
 			return len(b), nil
 		}
@@ -257,4 +250,12 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	}
 }
 
-var _ = time.Second
+// Flush writes a final unterminated line.
+func (p *prefixWriter) Flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.buf) > 0 {
+		fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.buf)
+		p.buf = nil
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -60,27 +61,13 @@ func writeRun(dir, junitCopy string, res *budget.Results, cases []report.Case, s
 }
 
 func writeResults(path string, res *budget.Results) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".results-*.json")
-	if err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := budget.WriteResults(tmp, res); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write results %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write results %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	return nil
+	return writeAtomic(path, "results", func(w io.Writer) error { return budget.WriteResults(w, res) })
 }
 
 // results is the run's results.json: the measured times of every variant
-// that booted, which later plans use instead of the cost model.
-func (r *runner) results(started time.Time) *budget.Results {
+// that booted (cases are by index into the plan's selection), which later
+// plans use instead of the cost model.
+func (r *runner) results(started time.Time, cases []report.Case) *budget.Results {
 	res := &budget.Results{
 		Version: budget.ResultsVersion,
 		RunID:   filepath.Base(r.dir),
@@ -89,15 +76,14 @@ func (r *runner) results(started time.Time) *budget.Results {
 		Accel:   string(r.accel),
 	}
 	for i, a := range r.plan.plan.Selected {
-		m, ok := r.measured[i]
-		if !ok {
+		c := cases[i]
+		if c.Outcome == report.NotRun {
 			continue
 		}
-		c := r.cases[i]
 		res.Variants = append(res.Variants, budget.VariantResult{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
-			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: string(m.Accel), Kernel: r.kernel.Path,
-			BootS: m.BootTime.Seconds(), TestS: c.TestTime.Seconds(), TotalS: m.TotalTime.Seconds(),
+			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: c.Accel, Kernel: c.Kernel,
+			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
 			Outcome: budget.Outcome(c.Outcome),
 		})
 	}
