@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -34,7 +35,7 @@ type accelChoice struct {
 }
 
 // kvmCheck is kvmUsable; tests replace it.
-var kvmCheck = kvmUsable
+var kvmCheck = KVMUsable
 
 // resolveAccel picks the accelerator for want: as asked for kvm or tcg;
 // for auto, TCG without a usable /dev/kvm, else the remembered verdict,
@@ -52,8 +53,14 @@ func resolveAccel(want Accel, cacheDir, qemu string) accelChoice {
 	return accelChoice{accel: AccelKVM, trial: true}
 }
 
-// kvmUsable checks that /dev/kvm exists and can be opened read-write.
-func kvmUsable() error {
+// KVMUsable is the one check of whether KVM may be tried on this host: nil
+// when /dev/kvm opens read-write and the host's KVM is not kvm_pvm (a
+// paravirtualised KVM that fails or hangs on stock kernels); else why not.
+// Auto mode boots under TCG when it fails, and the planner estimates TCG.
+func KVMUsable() error {
+	if _, err := os.Stat("/sys/module/kvm_pvm"); err == nil {
+		return errors.New("the host's KVM is kvm_pvm, which cannot boot stock kernels")
+	}
 	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
 	if err != nil {
 		return err

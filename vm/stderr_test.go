@@ -43,3 +43,14 @@ func TestStderrWatchKeepsTail(t *testing.T) {
 	default:
 	}
 }
+
+// The assertion QEMU 7.2 dies of under -accel kvm on a kvm_pvm host.
+func TestStderrWatchSeesKVMAssertion(t *testing.T) {
+	w := newStderrWatch()
+	w.Write([]byte("qemu-system-x86_64: ../../target/i386/kvm/kvm.c:3183: kvm_buf_set_msrs: Assertion `ret == cpu->kvm_msr_buf->nmsrs' failed.\n"))
+	select {
+	case <-w.kvmFailed:
+	default:
+		t.Fatal("QEMU's assertion in its KVM code was not taken for a KVM failure")
+	}
+}

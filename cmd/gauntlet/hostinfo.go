@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
 // hostInfo is what this machine offers to VMs, gathered once at the CLI
@@ -54,8 +56,8 @@ func parseMemTotal(r io.Reader) (int, error) {
 // planAccel turns --accel into the accelerator the plan's estimates use,
 // with a note saying why. Planning never boots a VM, so "auto" means TCG
 // unless KVM is known usable, which here means /dev/kvm opens read-write
-// and the host's KVM is not kvm_pvm (which cannot boot stock kernels; see
-// DESIGN.md). `gauntlet run` learns the real verdict from the VM runner.
+// and the host's KVM is not kvm_pvm (which cannot boot stock kernels):
+// [vm.KVMUsable]. `gauntlet run` learns the real verdict from the VM runner.
 func planAccel(flag string, probe kvmProbe) (accel, note string) {
 	switch flag {
 	case "kvm", "tcg":
@@ -70,14 +72,5 @@ func planAccel(flag string, probe kvmProbe) (accel, note string) {
 // kvmProbe reports why KVM cannot be used; nil when it looks usable.
 type kvmProbe func() error
 
-// probeKVM is the host's [kvmProbe].
-func probeKVM() error {
-	if _, err := os.Stat("/sys/module/kvm_pvm"); err == nil {
-		return errors.New("kvm_pvm cannot boot stock kernels")
-	}
-	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	return f.Close()
-}
+// probeKVM is the host's [kvmProbe]: [vm.KVMUsable].
+func probeKVM() error { return vm.KVMUsable() }
