@@ -133,3 +133,31 @@ func FuzzReadResults(f *testing.F) {
 		NewHistory(r, again) // must not panic
 	})
 }
+
+func TestMergeResults(t *testing.T) {
+	tp := topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 2, ThreadsPerCore: 1}
+	run := func(id string, at int, variants ...string) *Results {
+		r := &Results{Version: ResultsVersion, RunID: id, Started: time.Unix(int64(at), 0).UTC(), Host: Host{CPUs: 2, MemoryMiB: 1024}, Accel: "tcg"}
+		for _, v := range variants {
+			r.Variants = append(r.Variants, VariantResult{Package: "p", Test: "TestA", Variant: v, Topology: tp, VCPUs: 2, Accel: "tcg", BootS: 2, TestS: 2, TotalS: 4, Outcome: OutcomePass})
+		}
+		return r
+	}
+	a, b := run("shard1", 10, "TestA"), run("shard2", 5, "TestA/tiny-2llc/default", "TestA/smt-2llc/default")
+	for _, in := range [][]*Results{{a, b}, {b, a}, {a, b, a}} {
+		m := MergeResults(in...)
+		if err := m.Validate(); err != nil {
+			t.Fatalf("merged results do not validate: %v", err)
+		}
+		var names []string
+		for _, v := range m.Variants {
+			names = append(names, v.Variant)
+		}
+		if m.RunID != "shard2+shard1" || !m.Started.Equal(b.Started) || strings.Join(names, ",") != "TestA/tiny-2llc/default,TestA/smt-2llc/default,TestA" {
+			t.Errorf("merge of %d runs: id %q started %v variants %v", len(in), m.RunID, m.Started, names)
+		}
+	}
+	if MergeResults() != nil {
+		t.Error("merge of nothing is not nil")
+	}
+}

@@ -46,10 +46,13 @@ func JUnit(cases []Case, hostname string, stamp time.Time) Suites {
 }
 
 // testcases turns one case into its JUnit testcases: the variant first,
-// then any subtests found in its output.
+// then any subtests found in its output. The variant's facts go to its
+// <system-out> ([factsBlock]); its own output goes with the verdict (the
+// <failure>, <error> or <skipped> text), or to <system-out> after the
+// facts when it passed.
 func testcases(c Case) []Testcase {
 	tests := parseTests(c)
-	main := Testcase{Name: c.Variant, Classname: c.Package, Time: seconds(c.Total), Properties: properties(c)}
+	main := Testcase{Name: c.Variant, Classname: c.Package, Time: seconds(c.Total)}
 	var subs []Testcase
 	var mainOut []string
 	for _, t := range tests {
@@ -61,14 +64,16 @@ func testcases(c Case) []Testcase {
 			subs = append(subs, subtestcase(c, rest, t))
 		}
 	}
-	out := header(c) + strings.Join(mainOut, "\n")
+	out := strings.Join(mainOut, "\n")
 	if len(mainOut) == 0 && len(c.Output) > 0 {
-		out = header(c) + string(c.Output)
+		out = string(c.Output)
 	}
+	facts := factsBlock(c)
 	msg := c.Detail()
 	switch {
 	case c.Outcome == Pass:
-		main.SystemOut = &XMLOutput{Data: clean(out)}
+		main.SystemOut = &XMLOutput{Data: clean(facts + out)}
+		return append([]Testcase{main}, subs...)
 	case c.Outcome == Skip:
 		main.Skipped = &XMLResult{Message: orDefault(msg, "skipped"), Data: clean(out)}
 	case c.Outcome == Fail:
@@ -80,6 +85,7 @@ func testcases(c Case) []Testcase {
 		}
 		main.Error = &XMLResult{Message: orDefault(msg, string(c.Outcome)), Type: string(c.Outcome), Data: clean(data)}
 	}
+	main.SystemOut = &XMLOutput{Data: clean(facts)}
 	return append([]Testcase{main}, subs...)
 }
 
@@ -142,11 +148,32 @@ func (c Case) Detail() string {
 	return ""
 }
 
-// header is the block of facts printed above a case's output.
+// propLine starts each property line of a [factsBlock].
+const propLine = "gauntlet.property: "
+
+// factsBlock is what gauntlet writes at the top of a variant's
+// <system-out>: a header line of the run's facts, which also marks the
+// testcase as gauntlet's own when the report reads it back,
+//
+//	gauntlet: variant=TestX/tiny-2llc/default outcome=pass topology=1n2l2c1t accel=tcg kernel=... boot=2.300s test=2.100s
+//
+// then one "gauntlet.property: NAME=VALUE" line per property: the guest's
+// structured result ("gauntlet.*", see [spec.Result.Properties]) and the
+// case's own.
+func factsBlock(c Case) string {
+	var b strings.Builder
+	b.WriteString(header(c))
+	for _, p := range properties(c) {
+		fmt.Fprintf(&b, "%s%s=%s\n", propLine, p.Name, strings.ReplaceAll(p.Value, "\n", `\n`))
+	}
+	return b.String()
+}
+
+// header is the first line of a [factsBlock].
 func header(c Case) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "gauntlet: variant=%s outcome=%s", c.Variant, c.Outcome)
-	for _, kv := range [][2]string{{"topology", c.Topology}, {"accel", c.Accel}, {"kernel", c.Kernel}, {"console_log", c.ConsoleLog}} {
+	for _, kv := range [][2]string{{"preset", c.Preset}, {"profile", c.Profile}, {"topology", c.Topology}, {"accel", c.Accel}, {"kernel", c.Kernel}, {"console_log", c.ConsoleLog}} {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
 		}
@@ -158,36 +185,23 @@ func header(c Case) string {
 	return b.String()
 }
 
-// properties are the testcase's JUnit properties: the run's facts
-// ("gauntlet.run.*"), the guest's structured result ("gauntlet.*", see
-// [spec.Result.Properties]) and the case's own.
-func properties(c Case) *[]XMLProp {
-	var ps []XMLProp
-	add := func(name, value string) {
-		if value != "" {
-			ps = append(ps, XMLProp{Name: name, Value: value})
-		}
-	}
-	add("gauntlet.run.outcome", string(c.Outcome))
-	add("gauntlet.run.preset", c.Preset)
-	add("gauntlet.run.profile", c.Profile)
-	add("gauntlet.run.topology", c.Topology)
-	add("gauntlet.run.accel", c.Accel)
-	add("gauntlet.run.kernel", c.Kernel)
-	if c.Boot > 0 {
-		add("gauntlet.run.boot_s", seconds(c.Boot))
-		add("gauntlet.run.test_s", seconds(c.TestTime))
-	}
-	add("gauntlet.run.console_log", c.ConsoleLog)
+// properties are a case's facts beyond the header: the guest's structured
+// result and the case's own properties.
+func properties(c Case) []Property {
+	var ps []Property
 	if r, ok := guestResult(c.Output); ok {
 		for _, p := range r.Properties() {
-			add(p.Name, p.Value)
+			if p.Value != "" {
+				ps = append(ps, Property{Name: p.Name, Value: p.Value})
+			}
 		}
 	}
 	for _, p := range c.Properties {
-		add(p.Name, p.Value)
+		if p.Value != "" {
+			ps = append(ps, p)
+		}
 	}
-	return &ps
+	return ps
 }
 
 // guestResult finds the guest's structured result line in out (the last

@@ -1,10 +1,13 @@
 package report
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,62 +42,106 @@ func ReadJUnit(r io.Reader, name string) (Suites, error) {
 	return recount(s), nil
 }
 
-// MergeJUnit combines documents, e.g. the shards of one plan: suites with
-// the same name become one suite, and a testcase (classname, name) that
-// appears again replaces the earlier one (a re-run shard wins). Totals are
-// recomputed from the testcases.
+// MergeJUnit combines documents, e.g. the shards of one plan, without
+// losing a testcase: suites with the same name become one, and testcases
+// are keyed on their full (classname, name), so gauntlet's variants
+// ("TestX" and "TestX/PRESET/PROFILE") never shadow each other. A
+// testcase present in several documents keeps its worst result (a
+// failure anywhere is a failure in the merge; see [resultRank]), so the
+// same inputs in any order give the same document. Suites and testcases
+// come out sorted by name; totals are recomputed from the testcases.
 func MergeJUnit(docs ...Suites) Suites {
-	var order []string
 	suites := map[string]*Suite{}
+	cases := map[string]map[[2]string]Testcase{}
 	for _, d := range docs {
 		for _, s := range d.Suites {
 			m, ok := suites[s.Name]
 			if !ok {
 				c := s
-				c.Testcases = nil
+				c.Testcases, c.Properties = nil, nil
 				m = &c
 				suites[s.Name] = m
-				order = append(order, s.Name)
+				cases[s.Name] = map[[2]string]Testcase{}
 			}
-			m.Testcases = upsert(m.Testcases, s.Testcases)
-			if s.Properties != nil && m.Properties == nil {
-				m.Properties = s.Properties
+			mergeSuiteAttrs(m, s)
+			for _, tc := range s.Testcases {
+				k := [2]string{tc.Classname, tc.Name}
+				if have, ok := cases[s.Name][k]; !ok || worse(tc, have) {
+					cases[s.Name][k] = tc
+				}
 			}
 		}
 	}
 	var out Suites
-	for i, name := range order {
+	for i, name := range slices.Sorted(maps.Keys(suites)) {
 		s := suites[name]
 		s.ID = i
+		for _, k := range slices.SortedFunc(maps.Keys(cases[name]), compareKeys) {
+			s.Testcases = append(s.Testcases, cases[name][k])
+		}
 		out.Suites = append(out.Suites, *s)
 	}
 	return recount(out)
 }
 
-// upsert appends add to have; a testcase in add replaces any earlier one
-// with the same (classname, name) together with its subtests
-// ("name/..."), so a re-run variant does not keep stale subtest results.
-func upsert(have, add []Testcase) []Testcase {
-	replaced := map[[2]string]bool{}
-	for _, tc := range add {
-		replaced[[2]string{tc.Classname, tc.Name}] = true
+func compareKeys(a, b [2]string) int {
+	if c := strings.Compare(a[0], b[0]); c != 0 {
+		return c
 	}
-	kept := have[:0]
-	for _, tc := range have {
-		if !replaced[[2]string{tc.Classname, tc.Name}] && !subtestOf(replaced, tc) {
-			kept = append(kept, tc)
-		}
-	}
-	return append(kept, add...)
+	return strings.Compare(a[1], b[1])
 }
 
-func subtestOf(replaced map[[2]string]bool, tc Testcase) bool {
-	for p := range parents(tc.Name) {
-		if replaced[[2]string{tc.Classname, p}] {
-			return true
-		}
+// mergeSuiteAttrs folds s's attributes into m in an order-independent
+// way: the earliest timestamp, the sorted set of hostnames, the union of
+// properties (sorted), and no total time (recount sums the testcases).
+func mergeSuiteAttrs(m *Suite, s Suite) {
+	if m.Timestamp == "" || (s.Timestamp != "" && s.Timestamp < m.Timestamp) {
+		m.Timestamp = s.Timestamp
 	}
-	return false
+	hosts := strings.Split(m.Hostname, ",")
+	hosts = append(hosts, strings.Split(s.Hostname, ",")...)
+	slices.Sort(hosts)
+	hosts = slices.Compact(hosts)
+	m.Hostname = strings.Trim(strings.Join(hosts, ","), ",")
+	m.Time = ""
+	if s.Properties == nil {
+		return
+	}
+	var props []XMLProp
+	if m.Properties != nil {
+		props = *m.Properties
+	}
+	props = append(props, *s.Properties...)
+	slices.SortFunc(props, func(a, b XMLProp) int { return compareKeys([2]string{a.Name, a.Value}, [2]string{b.Name, b.Value}) })
+	props = slices.Compact(props)
+	m.Properties = &props
+}
+
+// resultRank orders a testcase's results for merging: an error or a
+// failure outranks a pass, which outranks a skip.
+func resultRank(tc Testcase) int {
+	switch {
+	case tc.Error != nil:
+		return 3
+	case tc.Failure != nil:
+		return 2
+	case tc.Skipped == nil:
+		return 1
+	}
+	return 0
+}
+
+// worse reports whether a should replace b in a merge: a higher
+// [resultRank], or for equal ranks the larger encoding, so the choice
+// between two different results of one rank does not depend on the order
+// of the inputs.
+func worse(a, b Testcase) bool {
+	if ra, rb := resultRank(a), resultRank(b); ra != rb {
+		return ra > rb
+	}
+	ea, _ := xml.Marshal(a)
+	eb, _ := xml.Marshal(b)
+	return bytes.Compare(ea, eb) > 0
 }
 
 // recount recomputes every total from the testcases, so hand-edited or
@@ -124,20 +171,23 @@ func recount(in Suites) Suites {
 var headerLine = regexp.MustCompile(`(?m)^gauntlet: variant=(\S+) outcome=(\S+)(.*)$`)
 
 // CasesFromJUnit turns JUnit testcases back into cases for the terminal
-// tables. Testcases written by gauntlet keep their facts; others become
-// host cases named by the testcase. Subtest testcases of a gauntlet variant
-// are folded into their variant.
+// tables. Testcases written by gauntlet (recognised by their facts line)
+// keep their facts and are never folded. Other testcases become host
+// cases named by the testcase, and Go's subtest folding applies to them
+// only: a testcase "A/B" is folded into "A" when the same suite has a
+// testcase "A" (a gauntlet variant's subtests are folded into the
+// variant that way).
 func CasesFromJUnit(s Suites) []Case {
 	var cases []Case
 	for _, suite := range s.Suites {
-		variants := map[string]bool{}
+		names := map[string]bool{}
+		for _, tc := range suite.Testcases {
+			names[tc.Name] = true
+		}
 		for _, tc := range suite.Testcases {
 			c, ours := caseFromTestcase(suite.Name, tc)
-			if !ours && folded(variants, tc.Name) {
+			if !ours && folded(names, tc.Name) {
 				continue
-			}
-			if ours {
-				variants[c.Variant] = true
 			}
 			cases = append(cases, c)
 		}
@@ -145,9 +195,11 @@ func CasesFromJUnit(s Suites) []Case {
 	return cases
 }
 
-func folded(variants map[string]bool, name string) bool {
+// folded reports whether a parent test of name ("A" for "A/B") is among
+// names.
+func folded(names map[string]bool, name string) bool {
 	for p := range parents(name) {
-		if variants[p] {
+		if names[p] {
 			return true
 		}
 	}
@@ -176,8 +228,9 @@ func caseFromTestcase(pkg string, tc Testcase) (Case, bool) {
 		c.Outcome, c.Message, data = outcomeOf(tc.Error.Type, Crash), tc.Error.Message, tc.Error.Data
 	case tc.Skipped != nil:
 		c.Outcome, c.Message, data = Skip, tc.Skipped.Message, tc.Skipped.Data
-	case tc.SystemOut != nil:
-		data = tc.SystemOut.Data
+	}
+	if tc.SystemOut != nil {
+		data = tc.SystemOut.Data + "\n" + data // facts first; older files had them with the verdict
 	}
 	if f, err := strconv.ParseFloat(tc.Time, 64); err == nil {
 		c.Total = time.Duration(f * float64(time.Second))
@@ -187,9 +240,30 @@ func caseFromTestcase(pkg string, tc Testcase) (Case, bool) {
 		return c, false
 	}
 	c.Outcome = outcomeOf(m[2], c.Outcome)
-	for _, kv := range strings.Fields(m[3]) {
+	readFacts(&c, strings.Fields(m[3]))
+	if c.Preset == "" {
+		if parts := strings.Split(c.Variant, "/"); len(parts) == 3 {
+			c.Preset, c.Profile = parts[1], parts[2]
+		}
+	}
+	for _, pm := range propertyLine.FindAllStringSubmatch(data, -1) {
+		c.Properties = append(c.Properties, Property{Name: pm[1], Value: strings.ReplaceAll(pm[2], `\n`, "\n")})
+	}
+	return c, true
+}
+
+// propertyLine matches the property lines of a [factsBlock].
+var propertyLine = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(propLine) + `([^=\n]+)=(.*)$`)
+
+// readFacts sets c's fields from the key=value pairs of a facts line.
+func readFacts(c *Case, kvs []string) {
+	for _, kv := range kvs {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
+		case "preset":
+			c.Preset = v
+		case "profile":
+			c.Profile = v
 		case "topology":
 			c.Topology = v
 		case "accel":
@@ -204,10 +278,6 @@ func caseFromTestcase(pkg string, tc Testcase) (Case, bool) {
 			c.TestTime = parseSecs(v)
 		}
 	}
-	if parts := strings.Split(c.Variant, "/"); len(parts) == 3 {
-		c.Preset, c.Profile = parts[1], parts[2]
-	}
-	return c, true
 }
 
 func outcomeOf(s string, def Outcome) Outcome {

@@ -111,12 +111,19 @@ func TestJUnitClassifies(t *testing.T) {
 	if s.Tests != 13 || s.Failures != 2 || s.Errors != 3 || s.Skipped != 2 {
 		t.Errorf("totals tests=%d failures=%d errors=%d skipped=%d, want 13/2/3/2", s.Tests, s.Failures, s.Errors, s.Skipped)
 	}
+	if tc := byName["TestTwoCgroups"]; tc.Properties != nil || tc.SystemOut == nil || !strings.HasPrefix(tc.SystemOut.Data, "gauntlet: variant=TestTwoCgroups outcome=pass topology=1n1l2c1t accel=tcg") {
+		t.Errorf("TestTwoCgroups: want its facts at the top of system-out and no testcase properties, got %+v", tc)
+	}
+	c, ours := caseFromTestcase(pkg, byName["TestTwoCgroups"])
+	if !ours {
+		t.Fatal("TestTwoCgroups is not recognised as gauntlet's own testcase")
+	}
 	props := map[string]string{}
-	for _, p := range *byName["TestTwoCgroups"].Properties {
+	for _, p := range c.Properties {
 		props[p.Name] = p.Value
 	}
 	for name, want := range map[string]string{
-		"gauntlet.run.topology": "1n1l2c1t", "gauntlet.run.accel": "tcg", "gauntlet.scheduler": "eevdf",
+		"gauntlet.scheduler":            "eevdf",
 		"gauntlet.threshold.max_gap_ms": "6000", "gauntlet.s0.cg_0.gap_cpu": props["gauntlet.s0.cg_0.gap_cpu"],
 	} {
 		if got, ok := props[name]; !ok || got != want {
@@ -209,12 +216,14 @@ func TestMergeJUnitShards(t *testing.T) {
 		t.Fatalf("merged totals %d/%d/%d/%d in %d suites, want %d/%d/%d/%d in 1",
 			m.Tests, m.Failures, m.Errors, m.Skipped, len(m.Suites), all.Tests, all.Failures, all.Errors, all.Skipped)
 	}
-	// A re-run shard replaces earlier results of the same testcase.
+	// The same variant passing in a re-run shard does not hide its failure.
 	rerun := cases[2]
 	rerun.Outcome, rerun.Output = Pass, nil
-	m = MergeJUnit(m, JUnit([]Case{rerun}, "h", time.Time{}))
-	if m.Tests != all.Tests-1 || m.Failures != all.Failures-2 {
-		t.Errorf("after re-run: tests=%d failures=%d, want %d and %d (variant and its subtest replaced)", m.Tests, m.Failures, all.Tests-1, all.Failures-2)
+	for _, order := range [][]Suites{{m, JUnit([]Case{rerun}, "h", time.Time{})}, {JUnit([]Case{rerun}, "h", time.Time{}), m}} {
+		got := MergeJUnit(order...)
+		if got.Tests != all.Tests || got.Failures != all.Failures {
+			t.Errorf("after a passing re-run: tests=%d failures=%d, want %d and %d (the failure kept)", got.Tests, got.Failures, all.Tests, all.Failures)
+		}
 	}
 }
 

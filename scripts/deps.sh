@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages gauntlet's VM tests and demo need, when they
 # are missing: QEMU, a static busybox (for `gauntlet shell`), cpio, and a
-# Debian 6.12 cloud kernel to boot. Needs root or sudo; without either it
+# Debian 6.12 cloud kernel to boot, and
+# xmllint for the JUnit schema tests. Needs root or sudo; without either it
 # prints the apt-get command to run and exits 0, so callers can carry on
 # (VM tests then skip with a reason).
 #
@@ -13,6 +14,7 @@ command -v qemu-system-x86_64 >/dev/null || pkgs+=(qemu-system-x86)
 [ -x /bin/busybox ] || pkgs+=(busybox-static)
 command -v make >/dev/null || pkgs+=(make)  # the kernel build pipeline's tests run make on a fake tree
 command -v xz >/dev/null || pkgs+=(xz-utils)
+command -v xmllint >/dev/null || pkgs+=(libxml2-utils)  # the JUnit schema tests validate with it
 if [ "${1:-}" = --kernel ] && ! ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1; then
 	pkgs+=(linux-image-6.12-cloud-amd64)
 fi

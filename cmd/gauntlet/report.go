@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/report"
 )
 
@@ -14,24 +15,31 @@ func init() {
 	register(command{name: "report", summary: "print and merge results of earlier runs (JUnit ingestion)", run: runReport})
 }
 
-const reportUsage = `Usage: gauntlet report [--junit FILE] [--matrix=false] PATH...
+const reportUsage = `Usage: gauntlet report [--junit FILE] [--results FILE] [--matrix=false] PATH...
 
 Reads the results of earlier runs and prints the results table, the test x
 preset matrix and a summary line. Each PATH is a run directory (its
-junit.xml is read) or a JUnit XML file, from gauntlet or any other tool.
-Several PATHs are merged: suites with the same name become one, and a
-testcase seen again replaces the earlier one (a re-run shard wins).
+junit.xml is read, and its results.json for --results) or a JUnit XML
+file, from gauntlet or any other tool.
+
+Several PATHs are merged without losing a testcase: suites with the same
+name become one; gauntlet's variants are kept apart by their full names
+(TestX and TestX/PRESET/PROFILE are different testcases); a testcase found
+in several inputs keeps its worst result, so a failure in any shard is a
+failure of the merge, whatever the order of the PATHs. Go's subtest
+folding (TestA/sub shown under TestA) applies to other tools' testcases.
 Exit status is 1 when any merged testcase failed.
 
 Examples:
   gauntlet report gauntlet-runs/20261126-120000-ab12
-  gauntlet report --junit merged.xml shard1/junit.xml shard2/junit.xml
+  gauntlet report --junit all.xml --results all/results.json shard*/
   gauntlet report build/test-results/*.xml`
 
 type reportConfig struct {
-	paths  []string
-	junit  string
-	matrix bool
+	paths   []string
+	junit   string
+	results string
+	matrix  bool
 }
 
 func (c reportConfig) Validate() error {
@@ -45,6 +53,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var cfg reportConfig
 	fs := newFlagSet("report", reportUsage, stdout)
 	fs.StringVar(&cfg.junit, "junit", "", "write the merged JUnit XML to `FILE`")
+	fs.StringVar(&cfg.results, "results", "", "write the run directories' results.json files, merged, to `FILE` (one history for shards)")
 	fs.BoolVar(&cfg.matrix, "matrix", true, "print the test x preset matrix")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
@@ -65,6 +74,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	merged := report.MergeJUnit(docs...)
 	if cfg.junit != "" {
 		if err := writeJUnit(cfg.junit, merged); err != nil {
+			return err
+		}
+	}
+	if cfg.results != "" {
+		if err := mergeResultsFiles(cfg.results, cfg.paths); err != nil {
 			return err
 		}
 	}
@@ -94,6 +108,31 @@ func readJUnitPath(p string) (report.Suites, error) {
 		return report.Suites{}, usageErrorf("report: %w", err)
 	}
 	return d, nil
+}
+
+// mergeResultsFiles merges the results.json of each run directory among
+// paths into out. A path that is a JUnit file has none and is passed
+// over; no run directory at all is a usage error.
+func mergeResultsFiles(out string, paths []string) error {
+	var rs []*budget.Results
+	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			continue
+		}
+		r, err := readResultsFile(filepath.Join(p, runResultsName))
+		if err != nil {
+			return usageErrorf("report --results: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	if len(rs) == 0 {
+		return usageErrorf("report --results: no run directory among the inputs; results.json files come from run directories, not from JUnit files")
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("report --results: %w", err)
+	}
+	merged := budget.MergeResults(rs...)
+	return writeAtomic(out, "results", func(w io.Writer) error { return budget.WriteResults(w, merged) })
 }
 
 // writeJUnit writes s to path; see [writeAtomic].

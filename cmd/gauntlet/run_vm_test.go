@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,29 +37,29 @@ func TestRunExampleInVMs(t *testing.T) {
 	if len(dirs) != 1 {
 		t.Fatalf("run directories %v, want one", dirs)
 	}
+	junit, err := os.ReadFile(filepath.Join(dirs[0], runJUnitName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.ValidateXML(t, "../../report/testdata/xsd/junit-10.xsd", junit)
 	suites, err := readJUnitPath(dirs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	var variants []string
-	for _, s := range suites.Suites {
-		for _, tc := range s.Testcases {
-			if tc.Properties == nil {
-				continue
-			}
-			props := map[string]string{}
-			for _, p := range *tc.Properties {
-				props[p.Name] = p.Value
-			}
-			if strings.HasPrefix(tc.Name, "TestTwoCgroups") {
-				variants = append(variants, tc.Name)
-				// The guest's structured result came back: what it saw and
-				// what each cgroup did.
-				if props["gauntlet.run.topology"] != props["gauntlet.topology"] || props["gauntlet.s0.cg_1.work_units"] == "" {
-					t.Errorf("%s: requested %q, guest saw %q, cg_1 work %q", tc.Name,
-						props["gauntlet.run.topology"], props["gauntlet.topology"], props["gauntlet.s0.cg_1.work_units"])
-				}
-			}
+	for _, c := range report.CasesFromJUnit(suites) {
+		if !strings.HasPrefix(c.Variant, "TestTwoCgroups") {
+			continue
+		}
+		variants = append(variants, c.Variant)
+		props := map[string]string{}
+		for _, p := range c.Properties {
+			props[p.Name] = p.Value
+		}
+		// The guest's structured result came back: what it saw and what
+		// each cgroup did.
+		if c.Topology != props["gauntlet.topology"] || props["gauntlet.s0.cg_1.work_units"] == "" {
+			t.Errorf("%s: requested %q, guest saw %q, cg_1 work %q", c.Variant, c.Topology, props["gauntlet.topology"], props["gauntlet.s0.cg_1.work_units"])
 		}
 	}
 	slices.Sort(variants)
