@@ -3,6 +3,8 @@ package topo
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gauntlet-sched/gauntlet/internal/nearest"
 )
 
 // Preset is a named topology from the gauntlet's preset table.
@@ -54,7 +56,7 @@ func LookupPreset(name string) (Preset, error) {
 			return p, nil
 		}
 	}
-	return Preset{}, fmt.Errorf("unknown preset %q; known presets: %s", name, strings.Join(PresetNames(), ", "))
+	return Preset{}, fmt.Errorf("unknown preset %q%s; known presets: %s", name, nearest.Hint(name, PresetNames()), strings.Join(PresetNames(), ", "))
 }
 
 // PresetNames returns the preset names in table order.

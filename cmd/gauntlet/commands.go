@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/gauntlet-sched/gauntlet/internal/nearest"
 )
 
 // command is one subcommand. Each lives in its own file and registers
@@ -78,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if _, ok := commands[a]; ok {
 				name, args = a, args[1:]
 			} else if looksLikeCommand(a) {
-				fmt.Fprintf(stderr, "gauntlet: unknown command %q (and no package directory of that name); run 'gauntlet help'\n", a)
+				fmt.Fprintf(stderr, "gauntlet: unknown command %q%s (and no package directory of that name); run 'gauntlet help'\n", a, nearest.Hint(a, commandNames()))
 				return exitSetup
 			}
 		}
@@ -134,12 +136,7 @@ Usage:
 
 Commands:
 `)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprint(w, `
@@ -184,7 +181,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				usage()
 				return nil, err
 			}
-			return nil, usageErrorf("%v (run '%s -h' for usage)", err, fs.Name())
+			return nil, usageErrorf("%v%s (run '%s -h' for usage)", err, flagHint(fs, err), fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -196,4 +193,29 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// commandNames returns the subcommands' names, sorted.
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// flagHint suggests the nearest defined flag for the flag package's
+// "flag provided but not defined: -x" error.
+func flagHint(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if n := nearest.Name(strings.TrimPrefix(name, "-"), names); n != "" {
+		return fmt.Sprintf(" (did you mean --%s?)", n)
+	}
+	return ""
 }

@@ -110,6 +110,9 @@ func gauntlet(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // 2, and no panic.
 func TestPlanBadInput(t *testing.T) {
 	planSeams(t)
+	for _, s := range ciShards { // as if not in a CI job of several shards
+		t.Setenv(s.index, "")
+	}
 	tests := []struct {
 		args []string
 		want string
@@ -126,6 +129,8 @@ func TestPlanBadInput(t *testing.T) {
 		{[]string{"--accel", "xen"}, `invalid value "xen" for flag -accel: want auto, kvm or tcg`},
 		{[]string{"--run", "Test("}, `-run "Test(": error parsing regexp`},
 		{[]string{"--nosuch"}, "flag provided but not defined: -nosuch"},
+		{[]string{"--run", "TestNoSuch", schedFixture}, `--run "TestNoSuch" --skip "" match no test or variant`},
+		{[]string{"--shard", "auto", schedFixture}, "--shard auto: no CI parallelism found"},
 		{[]string{"../../expand/testdata/nopkg/..."}, `pattern "../../expand/testdata/nopkg/..." matched no packages`},
 		{[]string{"../../expand/testdata/nosuch"}, `pattern "../../expand/testdata/nosuch" matched no packages: stat `},
 	}

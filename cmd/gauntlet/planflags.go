@@ -38,8 +38,12 @@ func (f budgetFlag) Set(s string) error {
 	return nil
 }
 
-// shardFlag is --shard K/N.
-type shardFlag struct{ k, n *int }
+// shardFlag is --shard K/N, or auto (auto/N) to take them from the CI
+// system's environment when the config is validated.
+type shardFlag struct {
+	k, n *int
+	auto *bool
+}
 
 func (f shardFlag) String() string {
 	if f.k == nil || *f.n == 0 {
@@ -49,6 +53,19 @@ func (f shardFlag) String() string {
 }
 
 func (f shardFlag) Set(s string) error {
+	if rest, ok := strings.CutPrefix(s, "auto"); ok && (rest == "" || rest[0] == '/') {
+		*f.auto, *f.k, *f.n = true, 0, 0
+		if rest == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(rest[1:])
+		if err != nil || n < 1 {
+			return errors.New("want auto, auto/N (N shards, the index from the CI environment) or K/N")
+		}
+		*f.n = n
+		return nil
+	}
+	*f.auto = false
 	k, n, err := budget.ParseShard(s)
 	if err != nil {
 		return errors.New(oneLine(err))
@@ -166,7 +183,7 @@ func (c *planConfig) addPlanFlags(fs *flag.FlagSet) {
 	fs.Var(topologyFlag{&c.Topologies}, "topology", "expand to this `topology` (1n2l4c2t, S,C,T or N,L,C,T); repeatable; without --presets, instead of the presets")
 	fs.StringVar(&c.Run, "run", "", "only tests and variants matching `regexp`, like go test -run (e.g. TestA/tiny)")
 	fs.StringVar(&c.Skip, "skip", "", "leave out tests and variants matching `regexp`, like go test -skip")
-	fs.Var(shardFlag{&c.ShardK, &c.ShardN}, "shard", "plan only shard `K/N` of the selection")
+	fs.Var(shardFlag{&c.ShardK, &c.ShardN, &c.shardAuto}, "shard", "plan only shard `K/N` of the selection; auto (or auto/N) reads K and N from the CI's parallel-job variables (GitLab, Buildkite, CircleCI, Kubernetes)")
 	fs.Var(factorFlag{&c.Oversubscribe}, "oversubscribe", fmt.Sprintf("most vCPUs per host CPU a VM may have (`factor`, default %d)", topo.DefaultOversubscribe))
 	fs.Var(accelFlag{&c.Accel}, "accel", "accelerator to plan for: `auto`, kvm or tcg")
 	fs.StringVar(&c.History, "history", "gauntlet-runs", "`dir` of earlier runs whose */results.json replace the cost model (\"\" for none)")

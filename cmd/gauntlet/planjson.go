@@ -111,7 +111,9 @@ func writePlanJSON(w io.Writer, p *planned) error {
 }
 
 // shardName is "K/N", or "" when the plan is not sharded.
-func (p *planned) shardName() string { return shardFlag{&p.cfg.ShardK, &p.cfg.ShardN}.String() }
+func (p *planned) shardName() string {
+	return shardFlag{k: &p.cfg.ShardK, n: &p.cfg.ShardN}.String()
+}
 
 func (p *planned) hostJSON() hostJSON {
 	c := p.capacity()

@@ -34,6 +34,10 @@ type planConfig struct {
 	Kernels       []string // kernel labels; several multiply the variants
 
 	match *expand.Matcher // compiled by Validate
+
+	shardAuto bool                // --shard auto: ShardK/ShardN from the CI's environment
+	getenv    func(string) string // for --shard auto; nil means os.Getenv
+	shardFrom string              // where --shard auto found the shard
 }
 
 // Validate checks what flag parsing cannot: the regexps and that the
@@ -44,6 +48,17 @@ func (c *planConfig) Validate() error {
 		return usageErrorf("%s (run 'gauntlet plan -h' for usage)", oneLine(err))
 	}
 	c.match = m
+	if c.shardAuto {
+		getenv := c.getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		k, n, from, err := shardFromEnv(getenv, c.ShardN)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		c.ShardK, c.ShardN, c.shardFrom = k, n, from
+	}
 	seen := map[string]bool{}
 	for _, p := range c.presetList() {
 		if seen[p.Name] {
@@ -106,6 +121,9 @@ func makePlan(ctx context.Context, cfg planConfig, host hostInfo, probe kvmProbe
 	}
 	p.pkgs = pkgs
 	p.variants = expand.Expand(pkgs, eopts)
+	if err := p.matchedNothing(); err != nil {
+		return nil, err
+	}
 	hist, warnings := readHistory(cfg.History)
 	p.warnings = warnings
 	bopts := budget.Options{Budget: cfg.Budget, Jobs: cfg.Jobs, History: hist,
@@ -120,6 +138,21 @@ func makePlan(ctx context.Context, cfg planConfig, host hostInfo, probe kvmProbe
 		}
 	}
 	return p, nil
+}
+
+// matchedNothing is a usage error when --run or --skip left nothing of
+// packages that loaded fine: a typo in CI must not pass as an empty run.
+func (p *planned) matchedNothing() error {
+	if p.cfg.Run == "" && p.cfg.Skip == "" || len(p.variants) > 0 || len(p.failed()) > 0 {
+		return nil
+	}
+	for _, pkg := range p.pkgs {
+		if len(pkg.Plain()) > 0 {
+			return nil
+		}
+	}
+	return usageErrorf("--run %q --skip %q match no test or variant in %s; variant names are TestX and TestX/PRESET/PROFILE (see 'gauntlet plan' for the names)",
+		p.cfg.Run, p.cfg.Skip, strings.Join(p.cfg.Patterns, " "))
 }
 
 // capacity is the host rule variants must fit.

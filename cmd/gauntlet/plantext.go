@@ -194,6 +194,9 @@ func (p *planned) summary(st map[variantKey]variantStatus) string {
 	shard := ""
 	if s := p.shardName(); s != "" {
 		shard = "shard " + s + ": "
+		if p.cfg.shardFrom != "" {
+			shard = "shard " + s + " (" + p.cfg.shardFrom + "): "
+		}
 	}
 	cov := p.plan.Coverage
 	return fmt.Sprintf("%sselected %d/%d variants%s; est. wall %s on %d slots, %s; features covered %d/%d",

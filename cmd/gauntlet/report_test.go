@@ -117,3 +117,16 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and one line naming the command", code, out, stderr)
 	}
 }
+
+func TestNearestNameHints(t *testing.T) {
+	for args, want := range map[string]string{
+		"reprot x.xml":            `unknown command "reprot" (did you mean "report"?)`,
+		"plan --budgte 5m":        "(did you mean --budget?)",
+		"plan --presets tiny-2lc": `(did you mean "tiny-2llc"?)`,
+	} {
+		code, _, errs := gauntlet(t, strings.Fields(args)...)
+		if code != exitSetup || !strings.Contains(errs, want) {
+			t.Errorf("gauntlet %s: exit %d, stderr %q; want 2 and %q", args, code, errs, want)
+		}
+	}
+}
