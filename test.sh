@@ -3,28 +3,28 @@
 # included. VM tests skip with a reason when QEMU or a kernel is missing.
 #
 #   ./test.sh          run the suite as the machine is
-#   ./test.sh --ci     install QEMU, busybox and a Debian kernel first, and
-#                      make VM tests fail instead of skip (what CI runs)
+#   ./test.sh --ci     install QEMU, busybox, xmllint and a Debian kernel
+#                      first, and make VM tests fail instead of skip
+#
+# Environment the tests read (all optional):
+#   GAUNTLET_SCX_KERNEL       a kernel image built with sched_ext; tests of
+#                             schedulers boot it (with --ci it also sets
+#                             GAUNTLET_REQUIRE_SCX=1: such tests must run)
+#   GAUNTLET_SCX_KERNEL_CONFIG  that kernel's .config
+#   GAUNTLET_SCHEDULERS       a directory of sched_ext scheduler binaries
+#                             (scx_simple, scx_qmap, ...)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 if [ "${1:-}" = --ci ]; then
 	scripts/deps.sh --kernel
 	export GAUNTLET_REQUIRE_VM=1
-	# The prebuilt sched_ext kernel lives beside the repository on these
-	# machines; sched_ext tests need it.
-	for k in "${GAUNTLET_SCX_KERNEL:-}" ../shared/kernels/bzImage-6.12-scx /work/shared/kernels/bzImage-6.12-scx; do
-		if [ -n "$k" ] && [ -f "$k" ]; then
-			export GAUNTLET_SCX_KERNEL=$(realpath "$k")
-			break
-		fi
-	done
 	if [ -n "${GAUNTLET_SCX_KERNEL:-}" ] && [ -f "$GAUNTLET_SCX_KERNEL" ]; then
 		# A sched_ext kernel is provided: tests needing sched_ext must run.
 		export GAUNTLET_REQUIRE_SCX=1
 		echo "test.sh: sched_ext kernel $GAUNTLET_SCX_KERNEL (GAUNTLET_REQUIRE_SCX=1)"
 	else
-		echo "test.sh: WARNING: no sched_ext kernel found (set GAUNTLET_SCX_KERNEL); tests that need sched_ext will skip"
+		echo "test.sh: WARNING: GAUNTLET_SCX_KERNEL is not set to a kernel image; tests that need sched_ext will skip"
 	fi
 fi
 
