@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
@@ -105,18 +104,13 @@ func guestEnv() []string {
 }
 
 // schedulerFiles puts s's scheduler binary, if any, where the guest looks
-// for it: [guest.SchedulerGuestPath].
+// for it: [spec.SchedulerGuestPath].
 func schedulerFiles(s Spec) []vm.File {
 	if s.Scheduler == nil || s.Scheduler.Binary == "" {
 		return nil
 	}
-	return []vm.File{{Host: s.Scheduler.Binary, Guest: guest.SchedulerGuestPath(s.Scheduler.Binary)}}
+	return []vm.File{{Host: s.Scheduler.Binary, Guest: spec.SchedulerGuestPath(s.Scheduler.Binary)}}
 }
-
-// RunPattern returns the -test.run pattern that selects exactly the test
-// (or subtest) called name: each '/'-separated element anchored and
-// quoted.
-func RunPattern(name string) string { return guest.RunPattern(name) }
 
 // reportResult turns the VM's verdict into t's.
 func reportResult(t testing.TB, res vm.Result) {

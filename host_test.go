@@ -14,18 +14,6 @@ import (
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
-func TestRunPattern(t *testing.T) {
-	for name, want := range map[string]string{
-		"TestX":                      "^TestX$",
-		"TestX/tiny-1llc/default":    "^TestX$/^tiny-1llc$/^default$",
-		"TestX/smt-2llc/lb+no_cache": `^TestX$/^smt-2llc$/^lb\+no_cache$`,
-	} {
-		if got := RunPattern(name); got != want {
-			t.Errorf("RunPattern(%q) = %q, want %q", name, got, want)
-		}
-	}
-}
-
 func TestIsGuestInit(t *testing.T) {
 	for _, tc := range []struct {
 		pid  int

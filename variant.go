@@ -12,7 +12,7 @@ import (
 // VariantConfig returns the VM config that runs the test called test (as
 // described by its Spec s) from test binary bin as variant v on kernel k:
 // v's topology, the memory and timeout s asks for, s's scheduler binary in
-// the guest, and the test selected exactly by [RunPattern]. The caller sets
+// the guest, and the test selected exactly by [spec.RunPattern]. The caller sets
 // Accel, Output and ConsoleLog. `go test` (one base variant) and `gauntlet
 // run` (many) build their VMs with it.
 func VariantConfig(bin, test string, s Spec, v spec.Variant, k vm.Kernel) vm.Config {
@@ -23,7 +23,7 @@ func VariantConfig(bin, test string, s Spec, v spec.Variant, k vm.Kernel) vm.Con
 		Kernel:    k.Path,
 		Init:      bin,
 		Topology:  v.Topology,
-		Args:      []string{"-test.run", RunPattern(test), "-test.v"},
+		Args:      []string{"-test.run", spec.RunPattern(test), "-test.v"},
 		Env:       guestEnv(),
 		Variant:   &v,
 		Files:     schedulerFiles(s),

@@ -10,7 +10,7 @@
 // check thresholds, keeps the last CPU for itself when there are more than
 // two (making the others a cpuset partition, so the kernel balances load
 // over them alone), creates its cgroup, loads the Spec's sched_ext
-// scheduler (a binary from [SchedulerDir], or the built-in one loaded from
+// scheduler (a binary from spec.SchedulerDir, or the built-in one loaded from
 // Go), runs the test's scenario function with a [Ctx], then tears
 // everything down, verifies no worker, cgroup or temp file is left, and
 // prints one result line (spec.ResultPrefix).

@@ -11,12 +11,9 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/vmchan"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
-
-// InitPath is where the init binary sits in the guest; the test process it
-// starts is this binary again.
-const InitPath = "/init"
 
 // ackWait bounds how long the init waits for the host to confirm it has
 // the whole result before powering off.
@@ -228,7 +225,7 @@ func exitStatus(werr error) (vmchan.Status, error) {
 func startProcess(req vmchan.Request, out *os.File) (*exec.Cmd, error) {
 	path := req.Path
 	if path == "" {
-		path = InitPath
+		path = spec.InitPath
 	}
 	cmd := exec.Command(path, req.Args...)
 	cmd.Env = append(append([]string(nil), baseEnv...), req.Env...)

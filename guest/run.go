@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -159,7 +158,7 @@ func newEnv(t testing.TB, s spec.Spec, c *Ctx, v spec.Variant) *env {
 	th := EffectiveThresholds(s.Checks, m)
 	t.Logf("%s", formatThresholds(th))
 	exe, _ := os.Executable()
-	return &env{ctx: ctx, cancel: cancel, tb: t, exe: exe, args: []string{"-test.run=" + RunPattern(t.Name())}, thresholds: th}
+	return &env{ctx: ctx, cancel: cancel, tb: t, exe: exe, args: []string{"-test.run=" + spec.RunPattern(t.Name())}, thresholds: th}
 }
 
 // fillResult records what the result line reports about the machine.
@@ -207,16 +206,6 @@ func (g *guestRun) finish(err error) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
-}
-
-// RunPattern returns the -test.run pattern that selects exactly the test
-// (or subtest) called name: each '/'-separated part anchored and quoted.
-func RunPattern(name string) string {
-	parts := strings.Split(name, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
-	}
-	return strings.Join(parts, "/")
 }
 
 // variantFromEnv decodes spec.EnvVariant, or builds the base variant from

@@ -1,23 +1,10 @@
 package guest
 
 import (
-	"regexp"
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
-
-func TestRunPatternMatchesOnlyThatTest(t *testing.T) {
-	p := RunPattern("TestA/sub.1")
-	if p != `^TestA$/^sub\.1$` {
-		t.Errorf("pattern %q", p)
-	}
-	// go test matches each '/'-separated element separately.
-	top := regexp.MustCompile(`^TestA$`)
-	if top.MatchString("TestAB") || !top.MatchString("TestA") {
-		t.Error("the first element must match TestA only")
-	}
-}
 
 func TestVariantFromEnv(t *testing.T) {
 	t.Setenv(spec.EnvVariant, `{"name":"TestX/tiny-1llc/llc","topology":"1n1l4c1t","flags":["llc"],"accel":"tcg"}`)

@@ -15,10 +15,6 @@ import (
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
-// SchedulerDir is where the VM runner puts a test's scheduler binary in
-// the guest; see [SchedulerGuestPath].
-const SchedulerDir = "/gauntlet/sched"
-
 // scxRoot is the kernel's sched_ext sysfs directory.
 var scxRoot = "/sys/kernel/sched_ext"
 
@@ -33,12 +29,6 @@ const (
 	// schedStopTimeout bounds a scheduler binary's exit after SIGINT.
 	schedStopTimeout = 5 * time.Second
 )
-
-// SchedulerGuestPath returns where the guest expects the scheduler binary
-// whose host path is hostPath: SchedulerDir/<base name>.
-func SchedulerGuestPath(hostPath string) string {
-	return filepath.Join(SchedulerDir, filepath.Base(hostPath))
-}
 
 // scheduler is a running sched_ext scheduler: an external binary or the
 // built-in one loaded from Go.
@@ -102,7 +92,7 @@ func startScheduler(ctx context.Context, s *spec.Scheduler, flags []string) (*sc
 		}
 		sc.builtin, err = loadBuiltin(sc.name, args)
 	} else {
-		err = sc.startBinary(SchedulerGuestPath(s.Binary), args)
+		err = sc.startBinary(spec.SchedulerGuestPath(s.Binary), args)
 	}
 	if err != nil {
 		return nil, err
@@ -138,7 +128,7 @@ func schedulerArgs(s *spec.Scheduler, active []string) ([]string, error) {
 // startBinary starts the scheduler executable at path.
 func (sc *scheduler) startBinary(path string, args []string) error {
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("scheduler binary not in the guest: %w (the VM runner copies Spec.Scheduler.Binary to %s)", err, SchedulerDir)
+		return fmt.Errorf("scheduler binary not in the guest: %w (the VM runner copies Spec.Scheduler.Binary to %s)", err, spec.SchedulerDir)
 	}
 	sc.out = &tailBuffer{max: 8192}
 	sc.cmd = exec.Command(path, args...)

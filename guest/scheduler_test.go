@@ -114,9 +114,3 @@ func TestBuiltinArgsAndSpec(t *testing.T) {
 		t.Error("a name the kernel rejects was accepted")
 	}
 }
-
-func TestSchedulerGuestPath(t *testing.T) {
-	if got := SchedulerGuestPath("/home/me/scx_simple"); got != "/gauntlet/sched/scx_simple" {
-		t.Errorf("got %s", got)
-	}
-}
