@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gauntlet-sched/gauntlet/internal/launch"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -40,6 +41,6 @@ func Run(t testing.TB, s Spec, fn func(*Ctx) error) {
 	case os.Getenv(spec.EnvGuest) != "":
 		runGuest(t, s, fn)
 	default:
-		runHost(t, s)
+		launch.RunTest(t, s)
 	}
 }

@@ -1,4 +1,4 @@
-package gauntlet
+package launch
 
 import (
 	"encoding/json"
@@ -14,34 +14,17 @@ import (
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
-func TestIsGuestInit(t *testing.T) {
-	for _, tc := range []struct {
-		pid  int
-		args []string
-		want bool
-	}{
-		{1, []string{"/init"}, true},
-		{1, []string{"/app/pkg.test"}, false}, // PID 1 of a container
-		{42, []string{"/init"}, false},
-		{1, nil, false},
-	} {
-		if got := isGuestInit(tc.pid, tc.args); got != tc.want {
-			t.Errorf("isGuestInit(%d, %q) = %v", tc.pid, tc.args, got)
-		}
-	}
-}
-
 func TestSchedulerFiles(t *testing.T) {
-	if f := schedulerFiles(Spec{}); f != nil {
+	if f := schedulerFiles(spec.Spec{}); f != nil {
 		t.Errorf("no scheduler: %v", f)
 	}
-	f := schedulerFiles(Spec{Scheduler: &Scheduler{Name: "x", Binary: "/build/bin/scx_simple"}})
+	f := schedulerFiles(spec.Spec{Scheduler: &spec.Scheduler{Name: "x", Binary: "/build/bin/scx_simple"}})
 	if len(f) != 1 || f[0].Host != "/build/bin/scx_simple" || f[0].Guest != "/gauntlet/sched/scx_simple" {
 		t.Errorf("files %+v", f)
 	}
 }
 
-// recordingTB records what runHost and reportResult report, forwarding
+// recordingTB records what RunTest and reportResult report, forwarding
 // logs (and skips, which end the test) to the real test; failures are
 // recorded only, so a test can assert an expected failure.
 type recordingTB struct {
@@ -106,45 +89,45 @@ func TestLineLogger(t *testing.T) {
 	}
 }
 
-// TestRunHostBootsVM is the `go test` path end to end: on the host it
+// TestRunTestBootsVM is the `go test` path end to end: on the host it
 // boots a VM with this test binary as init, which runs this same test
 // inside (the guest branch below); the guest's output comes back as log
 // lines and its verdict as the test's.
-func TestRunHostBootsVM(t *testing.T) {
+func TestRunTestBootsVM(t *testing.T) {
 	if os.Getenv(spec.EnvGuest) != "" {
 		guestCheckVariant(t, "1n2l2c1t")
-		fmt.Println("guest side of TestRunHostBootsVM ran")
+		fmt.Println("guest side of TestRunTestBootsVM ran")
 		return
 	}
 	r := &recordingTB{TB: t}
-	runHost(r, Spec{Topology: "1n2l2c1t"})
+	RunTest(r, spec.Spec{Topology: "1n2l2c1t"})
 	if len(r.errors) > 0 {
-		t.Fatalf("runHost reported errors: %s", strings.Join(r.errors, "\n"))
+		t.Fatalf("RunTest reported errors: %s", strings.Join(r.errors, "\n"))
 	}
 	logs := strings.Join(r.logs, "\n")
-	for _, want := range []string{"guest: guest side of TestRunHostBootsVM ran", "guest: --- PASS: TestRunHostBootsVM", "gauntlet: passed in a"} {
+	for _, want := range []string{"guest: guest side of TestRunTestBootsVM ran", "guest: --- PASS: TestRunTestBootsVM", "gauntlet: passed in a"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %q:\n%s", want, logs)
 		}
 	}
 }
 
-// TestRunHostReportsGuestFailure checks that a failure inside the VM fails
+// TestRunTestReportsGuestFailure checks that a failure inside the VM fails
 // the host test with the guest's message.
-func TestRunHostReportsGuestFailure(t *testing.T) {
+func TestRunTestReportsGuestFailure(t *testing.T) {
 	if os.Getenv(spec.EnvGuest) != "" {
 		t.Error("deliberate failure inside the VM")
 		return
 	}
 	r := &recordingTB{TB: t}
-	runHost(r, Spec{})
+	RunTest(r, spec.Spec{})
 	got := strings.Join(r.errors, "\n")
 	if !strings.Contains(got, "test failed in the VM") || !strings.Contains(got, "deliberate failure inside the VM") {
 		t.Errorf("errors %q, want the guest's failure", got)
 	}
 }
 
-// guestCheckVariant checks, inside the VM, the variant runHost passed.
+// guestCheckVariant checks, inside the VM, the variant RunTest passed.
 func guestCheckVariant(t *testing.T, topology string) {
 	var v spec.Variant
 	if err := json.Unmarshal([]byte(os.Getenv(spec.EnvVariant)), &v); err != nil {
@@ -167,12 +150,12 @@ func TestHostKernelPrefersSchedExtKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(spec.EnvSchedExtKernel, scx)
-	k, err := hostKernel(Spec{Scheduler: &Scheduler{Name: "gauntlet_min"}})
+	k, err := hostKernel(spec.Spec{Scheduler: &spec.Scheduler{Name: "gauntlet_min"}})
 	if err != nil || k.Path != scx || k.SchedExt == nil || !*k.SchedExt {
 		t.Errorf("with a scheduler: %+v, %v", k, err)
 	}
 	t.Setenv(spec.EnvSchedExtKernel, "/nonexistent/bzImage")
-	if _, err := hostKernel(Spec{Scheduler: &Scheduler{Name: "x"}}); err == nil || !strings.Contains(err.Error(), spec.EnvSchedExtKernel) {
+	if _, err := hostKernel(spec.Spec{Scheduler: &spec.Scheduler{Name: "x"}}); err == nil || !strings.Contains(err.Error(), spec.EnvSchedExtKernel) {
 		t.Errorf("bad %s: %v", spec.EnvSchedExtKernel, err)
 	}
 }
