@@ -2,6 +2,9 @@ package gauntlet
 
 import "github.com/gauntlet-sched/gauntlet/guest"
 
+// MaxWorkers is the most workers one cgroup may run.
+const MaxWorkers = 256
+
 // CgroupDef declares a cgroup and its workers; build one with [Cgroup];
 // see [guest.CgroupDef].
 type CgroupDef = guest.CgroupDef

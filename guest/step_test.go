@@ -58,16 +58,3 @@ func TestCtxValidateRejectsBadStepsFirst(t *testing.T) {
 		t.Error("an odd PipeIo cgroup added by an op was accepted")
 	}
 }
-
-func TestCannedScenarioNames(t *testing.T) {
-	seen := map[string]bool{}
-	for _, s := range CannedScenarios() {
-		if seen[s.Name] || s.Run == nil {
-			t.Errorf("duplicate or empty scenario %q", s.Name)
-		}
-		seen[s.Name] = true
-	}
-	if len(seen) != 13 {
-		t.Errorf("%d canned scenarios, want 13", len(seen))
-	}
-}
