@@ -5,7 +5,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 

@@ -1,6 +1,6 @@
 package gauntlet
 
-import "github.com/gauntlet-sched/gauntlet/guest"
+import "github.com/gauntlet-sched/gauntlet/internal/guest"
 
 // MaxWorkers is the most workers one cgroup may run.
 const MaxWorkers = 256

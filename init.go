@@ -3,7 +3,7 @@ package gauntlet
 import (
 	"os"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 

@@ -3,7 +3,7 @@ package gauntlet
 import (
 	"time"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
 )
 
 // Step is one phase of a scenario: cgroups to create, ops to apply, and

@@ -3,7 +3,7 @@ package gauntlet
 import (
 	"time"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
 )
 
 // WorkType is what each worker does in a loop, one work unit per pass;

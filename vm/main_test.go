@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 

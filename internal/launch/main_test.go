@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 

@@ -6,7 +6,7 @@ import (
 )
 
 // The cost of a progress checkpoint bounds how finely workers can see
-// gaps. Run with: go test ./guest -run '^$' -bench Checkpoint
+// gaps. Run with: go test ./internal/guest -run '^$' -bench Checkpoint
 
 func BenchmarkProgressCheckpoint(b *testing.B) {
 	p := newProgress()

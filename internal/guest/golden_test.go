@@ -9,7 +9,7 @@ import (
 
 // golden compares got with testdata/name, rewriting it under -update:
 //
-//	go test ./guest -run Golden -update
+//	go test ./internal/guest -run Golden -update
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	golden_.CheckString(t, filepath.Join("testdata", name), got)

@@ -44,7 +44,7 @@ func (f *fakeSys) Uptime() time.Duration { return 1234 * time.Millisecond }
 func testInit(t *testing.T) (*pid1, *fakeSys, net.Conn, *bytes.Buffer) {
 	t.Helper()
 	root := t.TempDir()
-	loadFixture(t, filepath.Join("..", "topo", "testdata", "sysfs", "1n2l2c2t.txt"), filepath.Join(root, "sys"))
+	loadFixture(t, filepath.Join("..", "..", "topo", "testdata", "sysfs", "1n2l2c2t.txt"), filepath.Join(root, "sys"))
 	host, guestEnd := net.Pipe()
 	t.Cleanup(func() { host.Close(); guestEnd.Close() })
 	sys := &fakeSys{}
