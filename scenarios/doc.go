@@ -7,7 +7,7 @@
 //
 // They are written on the public gauntlet API, like any test's own
 // scenario. Each sets its own worker counts, so Spec.Workers does not
-// change them: a cgroup whose load should spread evenly gets one CpuSpin
+// change them: a cgroup whose load should spread evenly gets one CPUSpin
 // worker per usable CPU ([gauntlet.Ctx.Usable]), because with a count that
 // does not divide over the CPUs even a perfectly fair scheduler leaves
 // some workers sharing a CPU and others alone, and the fairness check

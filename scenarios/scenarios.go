@@ -7,7 +7,7 @@ import (
 	"github.com/gauntlet-sched/gauntlet"
 )
 
-// perCPU returns a cgroup of CpuSpin workers, one per usable CPU.
+// perCPU returns a cgroup of CPUSpin workers, one per usable CPU.
 func perCPU(c *gauntlet.Ctx, name string) gauntlet.CgroupDef {
 	return gauntlet.Cgroup(name).Workers(c.Usable.Len())
 }
@@ -22,14 +22,14 @@ func needCPUs(c *gauntlet.Ctx, scenario string, n int) error {
 }
 
 // Steady stresses plain time sharing between cgroups: two cgroups of
-// CpuSpin workers, one worker per usable CPU each, share the usable CPUs
+// CPUSpin workers, one worker per usable CPU each, share the usable CPUs
 // for the full duration.
 func Steady(c *gauntlet.Ctx) error {
 	return c.ExecuteDefs(perCPU(c, "cg_0"), perCPU(c, "cg_1"))
 }
 
 // SteadyLLC stresses load balancing within each last-level cache: one
-// cgroup per LLC, confined to the LLC's usable CPUs, with two CpuSpin
+// cgroup per LLC, confined to the LLC's usable CPUs, with two CPUSpin
 // workers per CPU, for the full duration.
 func SteadyLLC(c *gauntlet.Ctx) error {
 	var defs []gauntlet.CgroupDef
@@ -43,7 +43,7 @@ func SteadyLLC(c *gauntlet.Ctx) error {
 	return c.ExecuteDefs(defs...)
 }
 
-// Oversubscribed stresses a long run queue: one cgroup with three CpuSpin
+// Oversubscribed stresses a long run queue: one cgroup with three CPUSpin
 // workers per usable CPU (at most [gauntlet.MaxWorkers]) for the full
 // duration.
 func Oversubscribed(c *gauntlet.Ctx) error {
@@ -144,28 +144,28 @@ func AffinityPinned(c *gauntlet.Ctx) error {
 	)
 }
 
-// HostContention stresses compute beside host-like noise: cg_0's CpuSpin
-// workers (one per usable CPU) run while one IoSync and one ForkExit
+// HostContention stresses compute beside host-like noise: cg_0's CPUSpin
+// workers (one per usable CPU) run while one IOSync and one ForkExit
 // worker per usable CPU, in their own cgroups, take the same CPUs.
 func HostContention(c *gauntlet.Ctx) error {
 	n := c.Usable.Len()
 	return c.ExecuteDefs(
 		perCPU(c, "cg_0"),
-		gauntlet.Cgroup("host_io").Workers(n).WorkType(gauntlet.IoSync()),
+		gauntlet.Cgroup("host_io").Workers(n).WorkType(gauntlet.IOSync()),
 		gauntlet.Cgroup("host_fork").Workers(n).WorkType(gauntlet.ForkExit()),
 	)
 }
 
 // MixedWorkloads stresses every kind of load at once: seven cgroups, one
-// per kind: CpuSpin, YieldHeavy, MutexContention and CachePressure with
-// one worker per usable CPU, and pairs of Bursty, PipeIo and FutexPingPong
+// per kind: CPUSpin, YieldHeavy, MutexContention and CachePressure with
+// one worker per usable CPU, and pairs of Bursty, PipeIO and FutexPingPong
 // workers.
 func MixedWorkloads(c *gauntlet.Ctx) error {
 	burst := max(c.Duration/50, time.Millisecond)
 	return c.ExecuteDefs(
 		perCPU(c, "spin"),
 		gauntlet.Cgroup("bursty").Workers(2).WorkType(gauntlet.Bursty(burst, 2*burst)),
-		gauntlet.Cgroup("pipe").Workers(2).WorkType(gauntlet.PipeIo()),
+		gauntlet.Cgroup("pipe").Workers(2).WorkType(gauntlet.PipeIO()),
 		gauntlet.Cgroup("futex").Workers(2).WorkType(gauntlet.FutexPingPong()),
 		perCPU(c, "yield").WorkType(gauntlet.YieldHeavy()),
 		perCPU(c, "mutex").WorkType(gauntlet.MutexContention()),
@@ -175,7 +175,7 @@ func MixedWorkloads(c *gauntlet.Ctx) error {
 
 // NestedSteady stresses hierarchical (nested cgroup) scheduling: a parent
 // cgroup holding two child cgroups, beside a flat cgroup, each leaf with
-// one CpuSpin worker per usable CPU, for the full duration.
+// one CPUSpin worker per usable CPU, for the full duration.
 func NestedSteady(c *gauntlet.Ctx) error {
 	return c.ExecuteDefs(
 		gauntlet.Cgroup("outer").Nested(perCPU(c, "inner_a"), perCPU(c, "inner_b")),

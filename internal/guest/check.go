@@ -15,7 +15,7 @@ import (
 // the stats block with one line per cgroup.
 type CheckError struct {
 	Failures   []string
-	Thresholds Thresholds
+	Thresholds spec.Thresholds
 	Stats      []spec.CgroupStats
 }
 
@@ -27,7 +27,7 @@ func (e *CheckError) Error() string {
 // checkWorkers runs the starvation, stuck, isolation and fairness checks
 // over ws and returns one message per failure, in worker order with the
 // fairness failures last.
-func checkWorkers(th Thresholds, ws []workerResult) []string {
+func checkWorkers(th spec.Thresholds, ws []workerResult) []string {
 	var out []string
 	for _, w := range ws {
 		out = append(out, checkWorker(th, w)...)
@@ -36,7 +36,7 @@ func checkWorkers(th Thresholds, ws []workerResult) []string {
 }
 
 // checkWorker runs the per-worker checks.
-func checkWorker(th Thresholds, w workerResult) []string {
+func checkWorker(th spec.Thresholds, w workerResult) []string {
 	r := w.Report
 	if r == nil {
 		return []string{fmt.Sprintf("%s died before it reported: %s", w.name(), w.Failure)}
@@ -91,7 +91,7 @@ func allowedAt(spans []allowedSpan, e uint64) (topo.CPUSet, bool) {
 // workers of each cgroup: after the settle time (start-up placement is
 // not unfairness), for workers whose steady state lasted at least
 // minFairWindow.
-func checkFairness(th Thresholds, ws []workerResult) []string {
+func checkFairness(th spec.Thresholds, ws []workerResult) []string {
 	var order []string
 	group := map[string][]workerResult{}
 	for _, w := range ws {

@@ -5,10 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
-var testThresholds = Thresholds{MaxGap: 2 * time.Second, MaxSpread: 15, MinWorkUnits: 1, Isolation: true, Scale: 1, Basis: "test"}
+var testThresholds = spec.Thresholds{MaxGap: 2 * time.Second, MaxSpread: 15, MinWorkUnits: 1, Isolation: true, Scale: 1, Basis: "test"}
 
 func TestChecksFindEachFailure(t *testing.T) {
 	got := checkWorkers(testThresholds, sampleWorkers())

@@ -2,110 +2,82 @@ package guest
 
 import "fmt"
 
-type opKind int
+// OpKind says what an [OpSpec] does.
+type OpKind int
 
+// Op kinds. Cgroups are named by their path below the scenario,
+// "outer/inner" for nested ones.
 const (
-	opAdd opKind = iota + 1
-	opRemove
-	opSetCpuset
-	opClearCpuset
-	opSwapCpusets
-	opSpawn
-	opStop
-	opSetAffinity
-	opMoveAll
+	OpAdd         OpKind = iota + 1 // create cgroup Def at the top level
+	OpRemove                        // stop Name's workers, remove it and its children
+	OpSetCpuset                     // give Name the cpuset Cpuset
+	OpClearCpuset                   // make Name use its parent's CPUs
+	OpSwapCpusets                   // exchange the cpusets of Name and Other
+	OpSpawn                         // start N more workers in Name
+	OpStop                          // stop Name's workers, keep the cgroup
+	OpSetAffinity                   // re-pin Name's running workers to Affinity
+	OpMoveAll                       // move Name's running workers into Other
 )
 
-// Op is one change a [Step] applies to running cgroups. Cgroups are named
-// by their path below the scenario, "outer/inner" for nested ones.
-type Op struct {
-	kind     opKind
-	name     string
-	other    string
-	def      CgroupDef
-	cpuset   CpusetSpec
-	affinity AffinitySpec
-	n        int
+// OpSpec is the wire form of one change a step applies to running
+// cgroups; which fields count depends on Kind.
+type OpSpec struct {
+	Kind     OpKind
+	Name     string
+	Other    string
+	Def      CgroupSpec
+	Cpuset   CpusetSpec
+	Affinity AffinitySpec
+	N        int
 }
-
-// AddCgroup creates the cgroup d at the top level and starts its workers.
-func AddCgroup(d CgroupDef) Op { return Op{kind: opAdd, name: d.name, def: d} }
-
-// RemoveCgroup stops the workers of cgroup name and its children (their
-// reports still count) and removes the cgroups.
-func RemoveCgroup(name string) Op { return Op{kind: opRemove, name: name} }
-
-// SetCpuset gives cgroup name a new cpuset, resolved within its parent's
-// CPUs.
-func SetCpuset(name string, c CpusetSpec) Op { return Op{kind: opSetCpuset, name: name, cpuset: c} }
-
-// ClearCpuset makes cgroup name use its parent's CPUs again.
-func ClearCpuset(name string) Op { return Op{kind: opClearCpuset, name: name} }
-
-// SwapCpusets exchanges the cpusets of cgroups a and b.
-func SwapCpusets(a, b string) Op { return Op{kind: opSwapCpusets, name: a, other: b} }
-
-// Spawn starts n more workers in cgroup name, doing its work type.
-func Spawn(name string, n int) Op { return Op{kind: opSpawn, name: name, n: n} }
-
-// StopWorkers stops the workers of cgroup name and keeps the cgroup.
-func StopWorkers(name string) Op { return Op{kind: opStop, name: name} }
-
-// SetAffinity re-pins the running workers of cgroup name.
-func SetAffinity(name string, a AffinitySpec) Op {
-	return Op{kind: opSetAffinity, name: name, affinity: a}
-}
-
-// MoveAllTasks moves every running worker of cgroup from into cgroup to.
-func MoveAllTasks(from, to string) Op { return Op{kind: opMoveAll, name: from, other: to} }
 
 // String describes o, e.g. "set-cpuset cg_0 disjoint(0/2)".
-func (o Op) String() string {
-	switch o.kind {
-	case opAdd:
-		return "add-cgroup " + o.name
-	case opRemove:
-		return "remove-cgroup " + o.name
-	case opSetCpuset:
-		return fmt.Sprintf("set-cpuset %s %s", o.name, o.cpuset)
-	case opClearCpuset:
-		return "clear-cpuset " + o.name
-	case opSwapCpusets:
-		return fmt.Sprintf("swap-cpusets %s %s", o.name, o.other)
-	case opSpawn:
-		return fmt.Sprintf("spawn %s %d", o.name, o.n)
-	case opStop:
-		return "stop-workers " + o.name
-	case opSetAffinity:
-		return fmt.Sprintf("set-affinity %s %s", o.name, o.affinity)
-	case opMoveAll:
-		return fmt.Sprintf("move-all-tasks %s %s", o.name, o.other)
+func (o OpSpec) String() string {
+	switch o.Kind {
+	case OpAdd:
+		return "add-cgroup " + o.Def.Name
+	case OpRemove:
+		return "remove-cgroup " + o.Name
+	case OpSetCpuset:
+		return fmt.Sprintf("set-cpuset %s %s", o.Name, o.Cpuset)
+	case OpClearCpuset:
+		return "clear-cpuset " + o.Name
+	case OpSwapCpusets:
+		return fmt.Sprintf("swap-cpusets %s %s", o.Name, o.Other)
+	case OpSpawn:
+		return fmt.Sprintf("spawn %s %d", o.Name, o.N)
+	case OpStop:
+		return "stop-workers " + o.Name
+	case OpSetAffinity:
+		return fmt.Sprintf("set-affinity %s %s", o.Name, o.Affinity)
+	case OpMoveAll:
+		return fmt.Sprintf("move-all-tasks %s %s", o.Name, o.Other)
 	}
-	return fmt.Sprintf("op(%d)", o.kind)
+	return fmt.Sprintf("op(%d)", o.Kind)
 }
 
 // apply performs o on the running scenario.
-func (s *scenario) apply(o Op) error {
+func (s *scenario) apply(o OpSpec) error {
 	var err error
-	switch o.kind {
-	case opAdd:
-		err = s.addCgroup(o.def, s.root)
-	case opRemove:
-		err = s.withNode(o.name, s.removeNode)
-	case opSetCpuset:
-		err = s.withNode(o.name, func(n *cgNode) error { return s.setCpuset(n, o.cpuset) })
-	case opClearCpuset:
-		err = s.withNode(o.name, func(n *cgNode) error { return s.setCpuset(n, CpusetSpec{}) })
-	case opSwapCpusets:
-		err = s.swapCpusets(o.name, o.other)
-	case opSpawn:
-		err = s.withNode(o.name, func(n *cgNode) error { return s.spawn(n, o.n) })
-	case opStop:
-		err = s.withNode(o.name, func(n *cgNode) error { s.stopProcs(n.running()); return nil })
-	case opSetAffinity:
-		err = s.withNode(o.name, func(n *cgNode) error { return s.setAffinity(n, o.affinity) })
-	case opMoveAll:
-		err = s.moveAll(o.name, o.other)
+	switch o.Kind {
+	case OpAdd:
+		err = s.addCgroup(o.Def, s.root)
+	case OpRemove:
+		err = s.withNode(o.Name, s.removeNode)
+	case OpSetCpuset:
+		err = s.withNode(o.Name, func(n *cgNode) error { return s.setCpuset(n, o.Cpuset) })
+	case OpClearCpuset:
+		err = s.withNode(o.Name, func(n *cgNode) error { return s.setCpuset(n, CpusetSpec{}) })
+	case OpSwapCpusets:
+		err = s.swapCpusets(o.Name, o.Other)
+	case OpSpawn:
+		err = s.withNode(o.Name, func(n *cgNode) error { return s.spawn(n, o.N) })
+	case OpStop:
+		err = s.withNode(o.Name, func(n *cgNode) error { s.stopProcs(n.running()); return nil })
+	case OpSetAffinity:
+		err = s.withNode(o.Name, func(n *cgNode) error { return s.setAffinity(n, o.Affinity) })
+	case OpMoveAll:
+		err = s.moveAll(o.Name, o.Other)
 	default:
 		err = fmt.Errorf("unknown op")
 	}

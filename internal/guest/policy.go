@@ -2,61 +2,48 @@ package guest
 
 import "fmt"
 
-// Linux scheduling policy numbers (sched(7)).
+// Linux scheduling policy numbers (sched(7)), as [PolicySpec.Policy]
+// holds them.
 const (
-	schedNormal = 0
-	schedFIFO   = 1
-	schedRR     = 2
-	schedBatch  = 3
-	schedIdle   = 5
+	SchedNormal = 0
+	SchedFIFO   = 1
+	SchedRR     = 2
+	SchedBatch  = 3
+	SchedIdle   = 5
 )
 
-// Policy is the scheduling policy a cgroup's workers run with. The zero
-// value is SCHED_NORMAL (the kernel calls it SCHED_OTHER).
-type Policy struct {
-	policy int
-	prio   int
+// PolicySpec is the wire form of the scheduling policy a cgroup's workers
+// run with: a policy number and, for SCHED_FIFO and SCHED_RR, a real-time
+// priority. The zero value is SCHED_NORMAL.
+type PolicySpec struct {
+	Policy int
+	Prio   int
 }
 
-// PolicyNormal is SCHED_NORMAL, the default time-sharing policy.
-func PolicyNormal() Policy { return Policy{} }
-
-// PolicyBatch is SCHED_BATCH: time-sharing, treated as CPU-bound.
-func PolicyBatch() Policy { return Policy{policy: schedBatch} }
-
-// PolicyIdle is SCHED_IDLE: runs only when nothing else wants the CPU.
-func PolicyIdle() Policy { return Policy{policy: schedIdle} }
-
-// PolicyFIFO is SCHED_FIFO at real-time priority prio (1-99).
-func PolicyFIFO(prio int) Policy { return Policy{policy: schedFIFO, prio: prio} }
-
-// PolicyRR is SCHED_RR at real-time priority prio (1-99).
-func PolicyRR(prio int) Policy { return Policy{policy: schedRR, prio: prio} }
-
-// RealTime reports whether p is SCHED_FIFO or SCHED_RR.
-func (p Policy) RealTime() bool { return p.policy == schedFIFO || p.policy == schedRR }
+// realTime reports whether p is SCHED_FIFO or SCHED_RR.
+func (p PolicySpec) realTime() bool { return p.Policy == SchedFIFO || p.Policy == SchedRR }
 
 // validate checks the priority range of real-time policies.
-func (p Policy) validate() error {
-	if p.RealTime() && (p.prio < 1 || p.prio > 99) {
+func (p PolicySpec) validate() error {
+	if p.realTime() && (p.Prio < 1 || p.Prio > 99) {
 		return fmt.Errorf("policy %s: real-time priority must be 1-99", p)
 	}
 	return nil
 }
 
 // String names p, e.g. "normal" or "fifo(50)".
-func (p Policy) String() string {
-	switch p.policy {
-	case schedNormal:
+func (p PolicySpec) String() string {
+	switch p.Policy {
+	case SchedNormal:
 		return "normal"
-	case schedBatch:
+	case SchedBatch:
 		return "batch"
-	case schedIdle:
+	case SchedIdle:
 		return "idle"
-	case schedFIFO:
-		return fmt.Sprintf("fifo(%d)", p.prio)
-	case schedRR:
-		return fmt.Sprintf("rr(%d)", p.prio)
+	case SchedFIFO:
+		return fmt.Sprintf("fifo(%d)", p.Prio)
+	case SchedRR:
+		return fmt.Sprintf("rr(%d)", p.Prio)
 	}
-	return fmt.Sprintf("policy(%d)", p.policy)
+	return fmt.Sprintf("policy(%d)", p.Policy)
 }

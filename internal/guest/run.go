@@ -26,7 +26,7 @@ import (
 // (see [spec.ResultPrefix]) and marks t: failed with the scenario's error
 // (failure lines, thresholds and stats block), skipped when the guest
 // cannot run it (no sched_ext), else passed.
-func RunGuest(t testing.TB, s spec.Spec, fn func(*Ctx) error) {
+func RunGuest(t testing.TB, s spec.Spec, fn func(*Harness) error) {
 	t.Helper()
 	g := &guestRun{t: t, begin: time.Now(), res: spec.Result{Test: t.Name(), Outcome: spec.OutcomePass, Scheduler: "eevdf"}}
 	err := g.run(s, fn)
@@ -42,8 +42,8 @@ type guestRun struct {
 }
 
 // run sets up, runs fn and tears down; the error combines all failures.
-func (g *guestRun) run(s spec.Spec, fn func(*Ctx) error) (err error) {
-	c, err := g.newCtx(s)
+func (g *guestRun) run(s spec.Spec, fn func(*Harness) error) (err error) {
+	c, err := g.newHarness(s)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (g *guestRun) stopScheduler(sc *scheduler) error {
 }
 
 // callScenario runs fn, turning a panic into an error with its stack.
-func callScenario(c *Ctx, fn func(*Ctx) error) (err error) {
+func callScenario(c *Harness, fn func(*Harness) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("scenario panicked: %v\n%s", p, debug.Stack())
@@ -106,8 +106,8 @@ func callScenario(c *Ctx, fn func(*Ctx) error) (err error) {
 	return fn(c)
 }
 
-// newCtx builds the Ctx from the variant, the guest's sysfs and the Spec.
-func (g *guestRun) newCtx(s spec.Spec) (*Ctx, error) {
+// newHarness builds the Ctx from the variant, the guest's sysfs and the Spec.
+func (g *guestRun) newHarness(s spec.Spec) (*Harness, error) {
 	v, err := variantFromEnv(g.t.Name(), s)
 	if err != nil {
 		return nil, err
@@ -122,7 +122,7 @@ func (g *guestRun) newCtx(s spec.Spec) (*Ctx, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Ctx{Layout: layout, Online: layout.Online(), Duration: s.Duration, Workers: s.Workers, Flags: v.Flags, Variant: v}
+	c := &Harness{Layout: layout, Online: layout.Online(), Duration: s.Duration, Workers: s.Workers, Flags: v.Flags, Variant: v}
 	c.Usable = topo.UsableCPUs(c.Online)
 	c.Topology = v.Topology
 	if obs, ok := layout.Topology(); ok {
@@ -145,7 +145,7 @@ func (g *guestRun) newCtx(s spec.Spec) (*Ctx, error) {
 
 // newEnv measures the machine, derives thresholds and prepares how
 // workers are started.
-func newEnv(t testing.TB, s spec.Spec, c *Ctx, v spec.Variant) *env {
+func newEnv(t testing.TB, s spec.Spec, c *Harness, v spec.Variant) *env {
 	ctx, cancel := context.WithCancel(t.Context())
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if d, has := dt.Deadline(); has {
@@ -154,15 +154,15 @@ func newEnv(t testing.TB, s spec.Spec, c *Ctx, v spec.Variant) *env {
 		}
 	}
 	cal := calibrate(c.Usable, calibrationTime)
-	m := Machine{Accel: detectAccel(v.Accel), VCPUs: c.Usable.Len(), Parallelism: cal.Parallelism, Stall: cal.Stall, Clocksource: clocksource()}
-	th := EffectiveThresholds(s.Checks, m)
+	m := machine{Accel: detectAccel(v.Accel), VCPUs: c.Usable.Len(), Parallelism: cal.Parallelism, Stall: cal.Stall, Clocksource: clocksource()}
+	th := effectiveThresholds(s.Checks, m)
 	t.Logf("%s", formatThresholds(th))
 	exe, _ := os.Executable()
 	return &env{ctx: ctx, cancel: cancel, tb: t, exe: exe, args: []string{"-test.run=" + spec.RunPattern(t.Name())}, thresholds: th}
 }
 
 // fillResult records what the result line reports about the machine.
-func (g *guestRun) fillResult(c *Ctx) {
+func (g *guestRun) fillResult(c *Harness) {
 	r := &g.res
 	r.Topology = c.Topology.String()
 	if _, ok := c.Layout.Topology(); !ok {
@@ -240,7 +240,7 @@ func leftoverTempFiles() error {
 
 // schedulerAlive checks the scheduler (if any) still runs; where says
 // when, for the message.
-func (c *Ctx) schedulerAlive(where string) error {
+func (c *Harness) schedulerAlive(where string) error {
 	if c.env.sched == nil {
 		return nil
 	}

@@ -17,7 +17,7 @@ const cgroupRemoveTimeout = 10 * time.Second
 
 // scenario is one ExecuteSteps call in progress.
 type scenario struct {
-	c        *Ctx
+	h        *Harness
 	ctx      context.Context
 	shm      *shm
 	launch   *launcher
@@ -40,7 +40,7 @@ type cgNode struct {
 	dir       string
 	parent    *cgNode
 	children  []*cgNode
-	def       CgroupDef
+	def       CgroupSpec
 	effective topo.CPUSet
 	fd        int
 	members   []*workerProc
@@ -57,21 +57,21 @@ type procMeta struct {
 	moved  bool
 }
 
-func newScenario(c *Ctx) (*scenario, error) {
+func newScenario(h *Harness) (*scenario, error) {
 	m, err := newShm()
 	if err != nil {
 		return nil, err
 	}
-	root := &cgNode{dir: c.env.harness, effective: c.Usable, fd: -1}
+	root := &cgNode{dir: h.env.harness, effective: h.Usable, fd: -1}
 	return &scenario{
-		c: c, ctx: c.env.ctx, shm: m, launch: newLauncher(c.env.exe, c.env.args, m), root: root,
+		h: h, ctx: h.env.ctx, shm: m, launch: newLauncher(h.env.exe, h.env.args, m), root: root,
 		nodes: map[string]*cgNode{}, meta: map[int]*procMeta{}, spans: map[int][]allowedSpan{},
 		cpusets: map[string]topo.CPUSet{},
 	}, nil
 }
 
 // execute runs the steps, stops every worker, checks and cleans up.
-func (s *scenario) execute(steps []Step) (err error) {
+func (s *scenario) execute(steps []StepSpec) (err error) {
 	defer func() {
 		if terr := s.teardown(); terr != nil && err == nil {
 			err = terr
@@ -84,7 +84,7 @@ func (s *scenario) execute(steps []Step) (err error) {
 		return runErr
 	}
 	results := s.results()
-	th := s.c.env.thresholds
+	th := s.h.env.thresholds
 	st := spec.ScenarioStats{Steps: s.steps, Cgroups: cgroupStats(results, s.cpusets)}
 	if !s.start.IsZero() {
 		st.Duration = time.Since(s.start)
@@ -93,7 +93,7 @@ func (s *scenario) execute(steps []Step) (err error) {
 		st.Failures = append(st.Failures, dead.Error())
 	}
 	st.Failures = append(st.Failures, checkWorkers(th, results)...)
-	s.c.env.scenarios = append(s.c.env.scenarios, st)
+	s.h.env.scenarios = append(s.h.env.scenarios, st)
 	if len(st.Failures) > 0 {
 		return &CheckError{Failures: st.Failures, Thresholds: th, Stats: st.Cgroups}
 	}
@@ -101,10 +101,10 @@ func (s *scenario) execute(steps []Step) (err error) {
 }
 
 // runSteps runs each step; it stops at the first error.
-func (s *scenario) runSteps(steps []Step) error {
+func (s *scenario) runSteps(steps []StepSpec) error {
 	for i, st := range steps {
 		s.steps++
-		if err := s.c.schedulerAlive(fmt.Sprintf("before step %d", i)); err != nil {
+		if err := s.h.schedulerAlive(fmt.Sprintf("before step %d", i)); err != nil {
 			return err
 		}
 		for _, d := range st.Defs {
@@ -118,7 +118,7 @@ func (s *scenario) runSteps(steps []Step) error {
 		if err := s.hold(st); err != nil {
 			return fmt.Errorf("step %d: %w", i, err)
 		}
-		if err := s.c.schedulerAlive(fmt.Sprintf("after step %d", i)); err != nil {
+		if err := s.h.schedulerAlive(fmt.Sprintf("after step %d", i)); err != nil {
 			return err
 		}
 	}
@@ -126,7 +126,7 @@ func (s *scenario) runSteps(steps []Step) error {
 }
 
 // applyAll applies ops in order, then releases the workers they started.
-func (s *scenario) applyAll(ops []Op) error {
+func (s *scenario) applyAll(ops []OpSpec) error {
 	for _, o := range ops {
 		if err := s.apply(o); err != nil {
 			return err
@@ -136,12 +136,12 @@ func (s *scenario) applyAll(ops []Op) error {
 }
 
 // hold waits out the step, re-applying its ops at each loop interval.
-func (s *scenario) hold(st Step) error {
-	end := time.NewTimer(st.Hold.duration(s.c.Duration))
+func (s *scenario) hold(st StepSpec) error {
+	end := time.NewTimer(st.Hold.duration(s.h.Duration))
 	defer end.Stop()
 	var tick <-chan time.Time
-	if st.Hold.every > 0 {
-		t := time.NewTicker(st.Hold.every)
+	if st.Hold.Every > 0 {
+		t := time.NewTicker(st.Hold.Every)
 		defer t.Stop()
 		tick = t.C
 	}
@@ -197,10 +197,10 @@ func (s *scenario) names() []string {
 }
 
 // addCgroup creates def below parent, then its children or its workers.
-func (s *scenario) addCgroup(def CgroupDef, parent *cgNode) error {
-	name := def.name
+func (s *scenario) addCgroup(def CgroupSpec, parent *cgNode) error {
+	name := def.Name
 	if parent != s.root {
-		name = parent.name + "/" + def.name
+		name = parent.name + "/" + def.Name
 	}
 	if _, dup := s.nodes[name]; dup {
 		return fmt.Errorf("cgroup %s already exists", name)
@@ -208,7 +208,7 @@ func (s *scenario) addCgroup(def CgroupDef, parent *cgNode) error {
 	if len(parent.members) > 0 {
 		return fmt.Errorf("cgroup %s: parent %s runs workers; cgroup v2 keeps processes in leaves", name, parent.name)
 	}
-	n := &cgNode{name: name, dir: filepath.Join(parent.dir, def.name), parent: parent, def: def, fd: -1, seed: seedOf(name)}
+	n := &cgNode{name: name, dir: filepath.Join(parent.dir, def.Name), parent: parent, def: def, fd: -1, seed: seedOf(name)}
 	if err := os.Mkdir(n.dir, 0o755); err != nil {
 		return fmt.Errorf("create cgroup: %w", err)
 	}
@@ -217,11 +217,11 @@ func (s *scenario) addCgroup(def CgroupDef, parent *cgNode) error {
 	if err := s.applyCpuset(n); err != nil {
 		return err
 	}
-	if len(def.children) > 0 {
+	if len(def.Children) > 0 {
 		if err := enableControllers(n.dir); err != nil {
 			return err
 		}
-		for _, c := range def.children {
+		for _, c := range def.Children {
 			if err := s.addCgroup(c, n); err != nil {
 				return err
 			}
@@ -233,16 +233,16 @@ func (s *scenario) addCgroup(def CgroupDef, parent *cgNode) error {
 		return err
 	}
 	n.fd = fd
-	return s.spawn(n, def.workerCount(s.c.Workers))
+	return s.spawn(n, def.workerCount(s.h.Workers))
 }
 
 // applyCpuset writes n's cpuset (resolved within its parent's CPUs) and
 // refreshes the effective CPUs of n and its descendants.
 func (s *scenario) applyCpuset(n *cgNode) error {
 	var set topo.CPUSet
-	if !n.def.cpuset.IsInherit() {
+	if !n.def.Cpuset.inherit() {
 		var err error
-		if set, err = n.def.cpuset.Resolve(s.c.Layout, n.parent.effective); err != nil {
+		if set, err = n.def.Cpuset.resolve(s.h.Layout, n.parent.effective); err != nil {
 			return fmt.Errorf("cgroup %s: %w", n.name, err)
 		}
 	}

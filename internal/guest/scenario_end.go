@@ -13,13 +13,13 @@ func (s *scenario) results() []workerResult {
 	out := make([]workerResult, 0, len(s.procs))
 	for _, p := range s.procs {
 		m := s.meta[p.cfg.Slot]
-		pol := m.origin.def.policy
+		pol := m.origin.def.Policy
 		r := workerResult{
 			Cgroup: p.cfg.Cgroup, Index: p.cfg.Index, PID: p.cmd.Process.Pid, Work: p.cfg.Work,
 			Report: p.report, Failure: p.failure, Spans: s.spans[p.cfg.Slot],
-			Fair: p.cfg.Work.fair() && m.origin.def.affinity.IsInherit() && !pol.RealTime() &&
-				!m.origin.uneven && !m.moved && m.origin.def.nice == 0,
-			GapExempt: pol.policy == schedIdle || p.cfg.Work.Kind == kindPolicyChurn,
+			Fair: p.cfg.Work.fair() && m.origin.def.Affinity.inherit() && !pol.realTime() &&
+				!m.origin.uneven && !m.moved && m.origin.def.Nice == 0,
+			GapExempt: pol.Policy == SchedIdle || p.cfg.Work.Kind == KindPolicyChurn,
 		}
 		if p.report != nil && !s.start.IsZero() {
 			r.Offset = time.Duration(p.report.Start - s.start.UnixNano())

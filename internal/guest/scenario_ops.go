@@ -22,7 +22,7 @@ func (s *scenario) spawn(n *cgNode, count int) error {
 	if s.nextSlot+count > maxSlots {
 		return fmt.Errorf("cgroup %s: %d more workers exceed the scenario limit of %d", n.name, count, maxSlots)
 	}
-	w := n.def.work.spec()
+	w := n.def.Work.orDefault()
 	if w.paired() && count%2 != 0 {
 		return fmt.Errorf("cgroup %s: %s pairs workers up; spawn an even number, not %d", n.name, w.Kind, count)
 	}
@@ -49,20 +49,20 @@ func (s *scenario) spawn(n *cgNode, count int) error {
 // requests builds the worker configurations of one spawn, with the pipes
 // PipeIo pairs need; the returned files are the harness's copies, to be
 // closed once the workers started.
-func (s *scenario) requests(n *cgNode, w workSpec, count int) ([]spawnRequest, []*os.File, error) {
+func (s *scenario) requests(n *cgNode, w WorkSpec, count int) ([]spawnRequest, []*os.File, error) {
 	first := s.nextSlot
 	reqs := make([]spawnRequest, count)
 	for i := range reqs {
 		idx := n.nextIndex
 		cfg := workerConfig{
 			Slot: s.nextSlot, Cgroup: n.name, Index: idx, Work: w,
-			Policy: n.def.policy.policy, Prio: n.def.policy.prio, Nice: n.def.nice,
+			Policy: n.def.Policy.Policy, Prio: n.def.Policy.Prio, Nice: n.def.Nice,
 			PairSlot: first + i - i%2, PairRole: i % 2, LockSlot: first,
 			Seed:   n.seed ^ (uint64(idx+1) * 0x9e3779b97f4a7c15),
-			Settle: DefaultSettle,
+			Settle: defaultSettle,
 		}
-		if !n.def.affinity.IsInherit() {
-			a, err := n.def.affinity.Resolve(idx, n.seed, s.c.Layout, n.effective)
+		if !n.def.Affinity.inherit() {
+			a, err := n.def.Affinity.resolve(idx, n.seed, s.h.Layout, n.effective)
 			if err != nil {
 				return nil, nil, fmt.Errorf("cgroup %s: %w", n.name, err)
 			}
@@ -72,7 +72,7 @@ func (s *scenario) requests(n *cgNode, w workSpec, count int) ([]spawnRequest, [
 		n.nextIndex++
 		reqs[i] = spawnRequest{cfg: cfg, cgroupFD: n.fd}
 	}
-	if w.Kind != kindPipeIo {
+	if w.Kind != KindPipeIO {
 		return reqs, nil, nil
 	}
 	var files []*os.File
@@ -116,7 +116,7 @@ func (s *scenario) change(affected []*workerProc, apply func() error) error {
 // setCpuset gives n the cpuset c (the zero spec clears it).
 func (s *scenario) setCpuset(n *cgNode, c CpusetSpec) error {
 	return s.change(n.running(), func() error {
-		n.def.cpuset = c
+		n.def.Cpuset = c
 		return s.applyCpuset(n)
 	})
 }
@@ -132,7 +132,7 @@ func (s *scenario) swapCpusets(a, b string) error {
 		return err
 	}
 	return s.change(append(na.running(), nb.running()...), func() error {
-		na.def.cpuset, nb.def.cpuset = nb.def.cpuset, na.def.cpuset
+		na.def.Cpuset, nb.def.Cpuset = nb.def.Cpuset, na.def.Cpuset
 		if err := s.applyCpuset(na); err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (s *scenario) setAffinity(n *cgNode, a AffinitySpec) error {
 	n.uneven = true
 	n.repins++
 	for _, p := range n.running() {
-		set, err := a.Resolve(p.cfg.Index, n.seed+n.repins, s.c.Layout, s.meta[p.cfg.Slot].cur.effective)
+		set, err := a.resolve(p.cfg.Index, n.seed+n.repins, s.h.Layout, s.meta[p.cfg.Slot].cur.effective)
 		if err != nil {
 			return fmt.Errorf("cgroup %s: %w", n.name, err)
 		}

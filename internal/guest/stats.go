@@ -21,7 +21,7 @@ type workerResult struct {
 	Cgroup string
 	Index  int
 	PID    int
-	Work   workSpec
+	Work   WorkSpec
 	// Report is nil when the worker sent none; Failure says why (died,
 	// killed, failed to stop) or holds the work's own error.
 	Report  *workerReport

@@ -80,18 +80,18 @@ func TestCgroupStatsMath(t *testing.T) {
 func sampleWorkers() []workerResult {
 	span := []allowedSpan{{0, topo.CPURange(0, 2)}}
 	return []workerResult{
-		{Cgroup: "cg_0", Index: 0, PID: 40, Work: CpuSpin().spec(), Fair: true, Spans: span, Offset: 200 * time.Millisecond,
+		{Cgroup: "cg_0", Index: 0, PID: 40, Work: cpuSpin, Fair: true, Spans: span, Offset: 200 * time.Millisecond,
 			Report: &workerReport{WorkUnits: 1000, Wall: 2 * time.Second, CPUTime: 1800 * time.Millisecond, Settled: true,
 				SettledWall: time.Second, SettledCPU: 900 * time.Millisecond, RunDelay: 10 * time.Millisecond,
 				MaxGap: 3500 * time.Millisecond, GapAt: time.Second, GapCPU: 1, Migrations: 2, CPUs: topo.NewCPUSet(0, 1),
 				Epochs: []epochCPUs{{0, topo.NewCPUSet(0, 1)}}}},
-		{Cgroup: "cg_0", Index: 1, PID: 41, Work: CpuSpin().spec(), Fair: true, Spans: span,
+		{Cgroup: "cg_0", Index: 1, PID: 41, Work: cpuSpin, Fair: true, Spans: span,
 			Report: &workerReport{WorkUnits: 500, Wall: 2 * time.Second, CPUTime: 1000 * time.Millisecond, Settled: true,
 				SettledWall: time.Second, SettledCPU: 500 * time.Millisecond, RunDelay: 20 * time.Millisecond,
 				MaxGap: 40 * time.Millisecond, GapAt: 300 * time.Millisecond, GapCPU: 0, Migrations: 3, CPUs: topo.NewCPUSet(0),
 				Epochs: []epochCPUs{{0, topo.NewCPUSet(0)}}}},
-		{Cgroup: "cg_0", Index: 2, PID: 42, Work: CpuSpin().spec(), Spans: span, Failure: "died before it was stopped, killed by signal killed"},
-		{Cgroup: "cg_1", Index: 0, PID: 43, Work: Bursty(time.Millisecond, time.Millisecond).spec(), Fair: true,
+		{Cgroup: "cg_0", Index: 2, PID: 42, Work: cpuSpin, Spans: span, Failure: "died before it was stopped, killed by signal killed"},
+		{Cgroup: "cg_1", Index: 0, PID: 43, Work: bursty(time.Millisecond, time.Millisecond), Fair: true,
 			Spans: []allowedSpan{{0, topo.NewCPUSet(2)}, {3, topo.NewCPUSet(1, 2)}, {4, topo.NewCPUSet(1)}},
 			Report: &workerReport{WorkUnits: 0, Wall: 2 * time.Second, CPUTime: time.Second, CPUs: topo.NewCPUSet(1, 2),
 				Epochs:    []epochCPUs{{0, topo.NewCPUSet(2)}, {3, topo.NewCPUSet(2)}, {4, topo.NewCPUSet(1, 2)}},

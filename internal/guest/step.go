@@ -5,77 +5,91 @@ import (
 	"time"
 )
 
-// Step is one phase of a scenario: create the cgroups in Defs (starting
-// their workers), apply Ops in order, release the new workers together,
-// then hold. Cgroups and workers live on into later steps until an op
-// removes or stops them, or the scenario ends.
-type Step struct {
-	Defs []CgroupDef
-	Ops  []Op
-	// Hold is how long the step lasts; the zero value holds for the full
-	// scenario duration.
-	Hold Hold
+// StepSpec is the wire form of one phase of a scenario: create the
+// cgroups in Defs (starting their workers), apply Ops in order, release
+// the new workers together, then hold.
+type StepSpec struct {
+	Defs []CgroupSpec
+	Ops  []OpSpec
+	Hold HoldSpec
 }
 
-// Hold says how long a step lasts: a fraction of the scenario duration
-// or a fixed time, optionally re-applying the step's ops every interval
-// (a loop). The zero value is the full duration without a loop.
-type Hold struct {
-	frac  float64
-	fixed time.Duration
-	every time.Duration
+// HoldSpec is the wire form of how long a step lasts: Fixed when above 0,
+// else Frac of the scenario duration when above 0, else the full
+// duration; Every above 0 re-applies the step's ops at that interval.
+type HoldSpec struct {
+	Frac  float64
+	Fixed time.Duration
+	Every time.Duration
 }
-
-// HoldFull holds for the whole scenario duration.
-func HoldFull() Hold { return Hold{frac: 1} }
-
-// HoldFraction holds for f (above 0) times the scenario duration.
-func HoldFraction(f float64) Hold { return Hold{frac: f} }
-
-// HoldFor holds for d.
-func HoldFor(d time.Duration) Hold { return Hold{fixed: d} }
-
-// HoldLoop holds for the whole duration, re-applying the step's ops every
-// interval.
-func HoldLoop(every time.Duration) Hold { return Hold{frac: 1, every: every} }
-
-// Loop returns h re-applying the step's ops every interval while it holds.
-func (h Hold) Loop(every time.Duration) Hold { h.every = every; return h }
 
 // duration returns how long h lasts in a scenario of length total.
-func (h Hold) duration(total time.Duration) time.Duration {
+func (h HoldSpec) duration(total time.Duration) time.Duration {
 	switch {
-	case h.fixed > 0:
-		return h.fixed
-	case h.frac > 0:
-		return time.Duration(h.frac * float64(total))
+	case h.Fixed > 0:
+		return h.Fixed
+	case h.Frac > 0:
+		return time.Duration(h.Frac * float64(total))
 	}
 	return total
 }
 
-func (h Hold) validate() error {
-	if h.frac < 0 || h.fixed < 0 || h.every < 0 {
+func (h HoldSpec) validate() error {
+	if h.Frac < 0 || h.Fixed < 0 || h.Every < 0 {
 		return fmt.Errorf("hold %s: times and fractions must not be negative", h)
 	}
-	if h.every > 0 && h.every < time.Millisecond {
+	if h.Every > 0 && h.Every < time.Millisecond {
 		return fmt.Errorf("hold %s: loop interval below 1ms; use at least 1ms", h)
 	}
 	return nil
 }
 
 // String describes h, e.g. "full" or "0.50 of duration, loop 100ms".
-func (h Hold) String() string {
+func (h HoldSpec) String() string {
 	var s string
 	switch {
-	case h.fixed > 0:
-		s = h.fixed.String()
-	case h.frac > 0 && h.frac != 1:
-		s = fmt.Sprintf("%.2f of duration", h.frac)
+	case h.Fixed > 0:
+		s = h.Fixed.String()
+	case h.Frac > 0 && h.Frac != 1:
+		s = fmt.Sprintf("%.2f of duration", h.Frac)
 	default:
 		s = "full"
 	}
-	if h.every > 0 {
-		s += fmt.Sprintf(", loop %v", h.every)
+	if h.Every > 0 {
+		s += fmt.Sprintf(", loop %v", h.Every)
 	}
 	return s
+}
+
+// validateSteps checks every step before anything starts; def is the
+// default worker count.
+func validateSteps(steps []StepSpec, def int) error {
+	if len(steps) == 0 {
+		return fmt.Errorf("no steps: give ExecuteSteps at least one Step (or use ExecuteDefs)")
+	}
+	for i, st := range steps {
+		if err := st.validate(def); err != nil {
+			return fmt.Errorf("step %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func (st StepSpec) validate(def int) error {
+	if err := st.Hold.validate(); err != nil {
+		return err
+	}
+	for _, d := range st.Defs {
+		if err := d.validate(def); err != nil {
+			return err
+		}
+	}
+	for _, o := range st.Ops {
+		if o.Kind == OpAdd {
+			if err := o.Def.validate(def); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

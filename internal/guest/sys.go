@@ -49,12 +49,12 @@ func affinity(tid int) (topo.CPUSet, error) {
 
 // setPolicy sets thread tid's (0: the calling thread) scheduling policy,
 // real-time priority and nice value in one sched_setattr call.
-func setPolicy(tid int, p Policy, nice int) error {
+func setPolicy(tid int, p PolicySpec, nice int) error {
 	attr := unix.SchedAttr{
 		Size:     unix.SizeofSchedAttr,
-		Policy:   uint32(p.policy),
+		Policy:   uint32(p.Policy),
 		Nice:     int32(nice),
-		Priority: uint32(p.prio),
+		Priority: uint32(p.Prio),
 	}
 	if err := unix.SchedSetAttr(tid, &attr, 0); err != nil {
 		return fmt.Errorf("set policy %s nice %d on thread %d: %w", p, nice, tid, err)

@@ -10,21 +10,21 @@ import (
 )
 
 // Default check thresholds, for CPUs that really run in parallel (KVM or
-// bare metal with a core per vCPU). See [EffectiveThresholds] for the
+// bare metal with a core per vCPU). See [effectiveThresholds] for the
 // scaling under emulation.
 const (
-	// DefaultMaxGap is the longest allowed gap between two progress
+	// defaultMaxGap is the longest allowed gap between two progress
 	// checkpoints of a worker (stuck check).
-	DefaultMaxGap = 2 * time.Second
-	// DefaultMaxSpread is the largest allowed spread of steady-state
+	defaultMaxGap = 2 * time.Second
+	// defaultMaxSpread is the largest allowed spread of steady-state
 	// off-CPU percentage within a cgroup (fairness check).
-	DefaultMaxSpread = 15.0
-	// DefaultMinWorkUnits is the least work a worker must do
+	defaultMaxSpread = 15.0
+	// defaultMinWorkUnits is the least work a worker must do
 	// (starvation check).
-	DefaultMinWorkUnits = 1
-	// DefaultSettle is how long after its start a worker's steady state
+	defaultMinWorkUnits = 1
+	// defaultSettle is how long after its start a worker's steady state
 	// begins; the fairness check looks only at the steady state.
-	DefaultSettle = 500 * time.Millisecond
+	defaultSettle = 500 * time.Millisecond
 	// tcgMinSpread is the least default spread under TCG. Measured on
 	// this project's 2-core hosts: the seed example with four CpuSpin
 	// and two Bursty workers on 2 vCPUs showed steady-state spreads of
@@ -33,11 +33,8 @@ const (
 	tcgMinSpread = 60.0
 )
 
-// Thresholds are the effective check limits; see [spec.Thresholds].
-type Thresholds = spec.Thresholds
-
-// Machine is what threshold scaling needs to know about the guest.
-type Machine struct {
+// machine is what threshold scaling needs to know about the guest.
+type machine struct {
 	// Accel is "kvm", "tcg", or "" for bare metal or unknown.
 	Accel string
 	// VCPUs is the number of usable CPUs.
@@ -54,14 +51,14 @@ type Machine struct {
 
 // Oversubscription returns VCPUs / Parallelism, at least 1: how many
 // usable vCPUs share each CPU's worth of real capacity.
-func (m Machine) Oversubscription() float64 {
+func (m machine) oversubscription() float64 {
 	if m.Parallelism <= 0 || m.VCPUs == 0 {
 		return 1
 	}
 	return max(1, float64(m.VCPUs)/m.Parallelism)
 }
 
-// EffectiveThresholds turns a test's overrides into the limits the checks
+// effectiveThresholds turns a test's overrides into the limits the checks
 // use. Zero fields of c take the defaults, scaled so a correct scheduler
 // passes where the host cannot run the vCPUs as real CPUs:
 //
@@ -76,14 +73,14 @@ func (m Machine) Oversubscription() float64 {
 //
 // Values the test set are used as given, so a test can demand tighter
 // limits. Basis says how the numbers came about.
-func EffectiveThresholds(c spec.Checks, m Machine) Thresholds {
-	th := Thresholds{MaxGap: c.MaxGap, MaxSpread: c.MaxSpread, MinWorkUnits: c.MinWorkUnits, Isolation: !c.DisableIsolation, Scale: gapScale(m)}
+func effectiveThresholds(c spec.Checks, m machine) spec.Thresholds {
+	th := spec.Thresholds{MaxGap: c.MaxGap, MaxSpread: c.MaxSpread, MinWorkUnits: c.MinWorkUnits, Isolation: !c.DisableIsolation, Scale: gapScale(m)}
 	if th.MinWorkUnits == 0 {
-		th.MinWorkUnits = DefaultMinWorkUnits
+		th.MinWorkUnits = defaultMinWorkUnits
 	}
 	var notes []string
 	if th.MaxGap == 0 {
-		th.MaxGap = time.Duration(th.Scale * float64(DefaultMaxGap)).Round(time.Millisecond)
+		th.MaxGap = time.Duration(th.Scale * float64(defaultMaxGap)).Round(time.Millisecond)
 		if floor := 10 * m.Stall; m.Accel == "tcg" && floor > th.MaxGap {
 			th.MaxGap = floor.Round(time.Millisecond)
 			notes = append(notes, "gap raised to 10x stall")
@@ -92,7 +89,7 @@ func EffectiveThresholds(c spec.Checks, m Machine) Thresholds {
 		notes = append(notes, "gap set by test")
 	}
 	if th.MaxSpread == 0 {
-		th.MaxSpread = DefaultMaxSpread * spreadScale(m)
+		th.MaxSpread = defaultMaxSpread * spreadScale(m)
 		if m.Accel == "tcg" && th.MaxSpread < tcgMinSpread {
 			th.MaxSpread = tcgMinSpread
 			notes = append(notes, "spread raised to the tcg floor")
@@ -109,8 +106,8 @@ func EffectiveThresholds(c spec.Checks, m Machine) Thresholds {
 }
 
 // gapScale is the factor for the default gap.
-func gapScale(m Machine) float64 {
-	o := m.Oversubscription()
+func gapScale(m machine) float64 {
+	o := m.oversubscription()
 	switch {
 	case m.Accel == "tcg":
 		return round2(max(3, 1.5*o))
@@ -121,26 +118,26 @@ func gapScale(m Machine) float64 {
 }
 
 // spreadScale is the factor for the default spread.
-func spreadScale(m Machine) float64 {
-	f := m.Oversubscription()
+func spreadScale(m machine) float64 {
+	f := m.oversubscription()
 	if m.Accel == "tcg" {
 		f *= 2
 	}
 	return f
 }
 
-func basis(m Machine, scale float64, notes []string) string {
+func basis(m machine, scale float64, notes []string) string {
 	accel := m.Accel
 	if accel == "" {
 		accel = "no emulation"
 	}
 	s := fmt.Sprintf("%s, %d usable vcpus ran like %.1f (oversubscribed x%.1f), stall %v; default gap x%g, spread x%.1f",
-		accel, m.VCPUs, m.Parallelism, m.Oversubscription(), m.Stall.Round(time.Millisecond), scale, spreadScale(m))
+		accel, m.VCPUs, m.Parallelism, m.oversubscription(), m.Stall.Round(time.Millisecond), scale, spreadScale(m))
 	return strings.Join(append([]string{s}, notes...), "; ")
 }
 
 // formatThresholds prints th on one line.
-func formatThresholds(th Thresholds) string {
+func formatThresholds(th spec.Thresholds) string {
 	iso := "on"
 	if !th.Isolation {
 		iso = "off"

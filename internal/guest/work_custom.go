@@ -5,7 +5,7 @@ import (
 	"sync"
 )
 
-// customWork holds the functions of Custom work types by name. Workers
+// customWork holds the functions of custom work types by name. Workers
 // are fresh processes of the test binary, so a function is only found
 // there when it is registered before the test's gauntlet.Run call runs:
 // at package level, or in the test function before Run.
@@ -14,23 +14,13 @@ var customWork = struct {
 	fns map[string]func() error
 }{fns: map[string]func() error{}}
 
-// Custom registers fn under name and returns a work type that runs it: one
-// call is one iteration (one work unit), in the worker process, on the
-// worker's thread. A non-nil error ends the worker and fails the test
-// with that error. Register at package level so worker processes have it:
-//
-//	var escape = gauntlet.Custom("escape", func() error { ... })
-//
-// Registering a name again replaces its function. It panics on an empty
-// name or a nil fn.
-func Custom(name string, fn func() error) WorkType {
-	if name == "" || fn == nil {
-		panic("gauntlet: Custom needs a name and a function")
-	}
+// RegisterCustom registers fn as the custom work called name, replacing
+// any earlier function of that name; a worker whose [WorkSpec] is of kind
+// [KindCustom] with that Name calls it once per iteration.
+func RegisterCustom(name string, fn func() error) {
 	customWork.Lock()
 	customWork.fns[name] = fn
 	customWork.Unlock()
-	return WorkType{workSpec{Kind: kindCustom, Name: name}}
 }
 
 // lookupCustom returns the function registered under name.

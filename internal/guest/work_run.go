@@ -60,44 +60,44 @@ func (s *workState) next() uint64 {
 }
 
 // prepare sets up spec's resources and returns its iteration.
-func (w *worker) prepare(spec workSpec) (iterFunc, error) {
+func (w *worker) prepare(spec WorkSpec) (iterFunc, error) {
 	w.state.rng = w.cfg.Seed | 1
 	switch spec.Kind {
-	case kindCpuSpin:
+	case KindCPUSpin:
 		return func(w *worker) error { spin(spinRounds); w.checkpoint(0); return nil }, nil
-	case kindYieldHeavy:
+	case KindYieldHeavy:
 		return iterYield, nil
-	case kindMixed:
+	case KindMixed:
 		return iterMixed, nil
-	case kindBursty:
+	case KindBursty:
 		return func(w *worker) error { return iterBursty(w, spec.Burst, spec.Sleep) }, nil
-	case kindIoSync:
+	case KindIOSync:
 		if w.state.tmp != nil {
-			return iterIoSync, nil
+			return iterIOSync, nil
 		}
-		return iterIoSync, w.openTemp()
-	case kindCachePressure:
+		return iterIOSync, w.openTemp()
+	case KindCachePressure:
 		w.state.cache = make([]byte, spec.cacheKiB()*1024)
 		return iterCache, nil
-	case kindForkExit:
+	case KindForkExit:
 		return iterForkExit, nil
-	case kindNiceSweep:
+	case KindNiceSweep:
 		return iterNiceSweep, nil
-	case kindPolicyChurn:
+	case KindPolicyChurn:
 		return iterPolicyChurn, nil
-	case kindAffinityChurn:
+	case KindAffinityChurn:
 		a, err := affinity(0)
 		w.state.allowed = a
 		return iterAffinityChurn, err
-	case kindPipeIo:
+	case KindPipeIO:
 		return w.preparePipe()
-	case kindFutexPingPong:
+	case KindFutexPingPong:
 		return iterFutex, nil
-	case kindMutexContention:
+	case KindMutexContention:
 		return iterMutex, nil
-	case kindSequence:
+	case KindSequence:
 		return w.prepareSequence(spec)
-	case kindCustom:
+	case KindCustom:
 		fn, err := lookupCustom(spec.Name)
 		if err != nil {
 			return nil, err
@@ -190,7 +190,7 @@ func (w *worker) openTemp() error {
 
 var ioBlock = make([]byte, 4096)
 
-func iterIoSync(w *worker) error {
+func iterIOSync(w *worker) error {
 	off := int64(w.state.iter%256) * int64(len(ioBlock))
 	w.state.iter++
 	if _, err := w.state.tmp.WriteAt(ioBlock, off); err != nil {
@@ -251,7 +251,7 @@ func iterNiceSweep(w *worker) error {
 	return nil
 }
 
-var churnPolicies = []Policy{PolicyNormal(), PolicyBatch(), PolicyIdle()}
+var churnPolicies = []PolicySpec{{Policy: SchedNormal}, {Policy: SchedBatch}, {Policy: SchedIdle}}
 
 func iterPolicyChurn(w *worker) error {
 	spin(spinRounds)
@@ -276,7 +276,7 @@ func iterAffinityChurn(w *worker) error {
 
 // prepareSequence prepares every phase and returns an iteration that runs
 // the phase the current time falls in.
-func (w *worker) prepareSequence(spec workSpec) (iterFunc, error) {
+func (w *worker) prepareSequence(spec WorkSpec) (iterFunc, error) {
 	iters := make([]iterFunc, len(spec.Phases))
 	var cycle time.Duration
 	for i, p := range spec.Phases {

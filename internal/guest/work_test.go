@@ -7,15 +7,29 @@ import (
 	"time"
 )
 
-func TestWorkTypeNames(t *testing.T) {
-	cases := map[string]WorkType{
+// Wire values the tests use.
+var (
+	cpuSpin = WorkSpec{Kind: KindCPUSpin}
+	pipeIO  = WorkSpec{Kind: KindPipeIO}
+)
+
+func phase(w WorkSpec, d time.Duration) PhaseSpec { return PhaseSpec{Work: w, For: d} }
+
+func sequence(phases ...PhaseSpec) WorkSpec { return WorkSpec{Kind: KindSequence, Phases: phases} }
+
+func bursty(burst, sleep time.Duration) WorkSpec {
+	return WorkSpec{Kind: KindBursty, Burst: burst, Sleep: sleep}
+}
+
+func TestWorkSpecStrings(t *testing.T) {
+	cases := map[string]WorkSpec{
 		"CpuSpin":                             {},
-		"Bursty(50ms,100ms)":                  Bursty(50*time.Millisecond, 100*time.Millisecond),
-		"CachePressure(1024KiB)":              CachePressure(0),
-		"CachePressure(64KiB)":                CachePressure(64),
+		"Bursty(50ms,100ms)":                  bursty(50*time.Millisecond, 100*time.Millisecond),
+		"CachePressure(1024KiB)":              {Kind: KindCachePressure},
+		"CachePressure(64KiB)":                {Kind: KindCachePressure, SizeKiB: 64},
 		"Custom(guest-test-count)":            countWork,
-		"Sequence(CpuSpin 1s, YieldHeavy 2s)": Sequence(Phase{CpuSpin(), time.Second}, Phase{YieldHeavy(), 2 * time.Second}),
-		"MutexContention":                     MutexContention(),
+		"Sequence(CpuSpin 1s, YieldHeavy 2s)": sequence(phase(cpuSpin, time.Second), phase(WorkSpec{Kind: KindYieldHeavy}, 2*time.Second)),
+		"MutexContention":                     {Kind: KindMutexContention},
 	}
 	for want, w := range cases {
 		if w.String() != want {
@@ -24,40 +38,46 @@ func TestWorkTypeNames(t *testing.T) {
 	}
 }
 
-func TestWorkTypeJSONRoundTrip(t *testing.T) {
-	in := Sequence(Phase{Bursty(time.Millisecond, 2*time.Millisecond), time.Second}, Phase{CachePressure(8), time.Second})
+// TestWorkSpecJSON pins the wire form workers receive.
+func TestWorkSpecJSON(t *testing.T) {
+	in := sequence(phase(bursty(time.Millisecond, 2*time.Millisecond), time.Second), phase(WorkSpec{Kind: KindCachePressure, SizeKiB: 8}, time.Second))
 	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out WorkType
+	const want = `{"kind":"Sequence","phases":[{"work":{"kind":"Bursty","burst_ns":1000000,"sleep_ns":2000000},"for_ns":1000000000},{"work":{"kind":"CachePressure","size_kib":8},"for_ns":1000000000}]}`
+	if string(b) != want {
+		t.Errorf("json %s\nwant %s", b, want)
+	}
+	var out WorkSpec
 	if err := json.Unmarshal(b, &out); err != nil || out.String() != in.String() {
 		t.Fatalf("round trip %s -> %s -> %s, %v", in, b, out, err)
 	}
 }
 
-func TestWorkTypeProperties(t *testing.T) {
-	if !PipeIo().spec().paired() || !FutexPingPong().spec().paired() || CpuSpin().spec().paired() {
+func TestWorkSpecProperties(t *testing.T) {
+	if !pipeIO.paired() || !(WorkSpec{Kind: KindFutexPingPong}).paired() || cpuSpin.paired() {
 		t.Error("paired() wrong")
 	}
-	for _, w := range []WorkType{ForkExit(), NiceSweep(), AffinityChurn(), PolicyChurn(), countWork, Sequence(Phase{NiceSweep(), time.Second})} {
-		if w.spec().fair() {
+	nice := WorkSpec{Kind: KindNiceSweep}
+	for _, w := range []WorkSpec{{Kind: KindForkExit}, nice, {Kind: KindAffinityChurn}, {Kind: KindPolicyChurn}, countWork, sequence(phase(nice, time.Second))} {
+		if w.fair() {
 			t.Errorf("%s must not be compared for fairness", w)
 		}
 	}
-	if !Sequence(Phase{CpuSpin(), time.Second}, Phase{Mixed(), time.Second}).spec().fair() {
+	if !sequence(phase(cpuSpin, time.Second), phase(WorkSpec{Kind: KindMixed}, time.Second)).fair() {
 		t.Error("a sequence of fair phases is fair")
 	}
 }
 
 func TestSequenceValidate(t *testing.T) {
-	for _, bad := range []WorkType{
-		Sequence(Phase{CpuSpin(), 0}),
-		Sequence(Phase{PipeIo(), time.Second}),
-		Sequence(Phase{Sequence(Phase{CpuSpin(), time.Second}), time.Second}),
-		Sequence(Phase{Bursty(0, 0), time.Second}),
+	for _, bad := range []WorkSpec{
+		sequence(phase(cpuSpin, 0)),
+		sequence(phase(pipeIO, time.Second)),
+		sequence(phase(sequence(phase(cpuSpin, time.Second)), time.Second)),
+		sequence(phase(bursty(0, 0), time.Second)),
 	} {
-		if err := bad.spec().validate(); err == nil {
+		if err := bad.validate(); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
 	}

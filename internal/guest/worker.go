@@ -125,8 +125,8 @@ func (w *worker) setup() error {
 			return err
 		}
 	}
-	p := Policy{policy: w.cfg.Policy, prio: w.cfg.Prio}
-	if p != (Policy{}) || w.cfg.Nice != 0 {
+	p := PolicySpec{Policy: w.cfg.Policy, Prio: w.cfg.Prio}
+	if p != (PolicySpec{}) || w.cfg.Nice != 0 {
 		if err := setPolicy(0, p, w.cfg.Nice); err != nil {
 			return err
 		}

@@ -51,20 +51,20 @@ func testBatch(t *testing.T, reqs []spawnRequest, d time.Duration) []*workerProc
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
-func req(slot int, w WorkType) spawnRequest {
+func req(slot int, w WorkSpec) spawnRequest {
 	return spawnRequest{cgroupFD: -1, cfg: workerConfig{
-		Slot: slot, Cgroup: "test", Index: slot, Work: w.spec(), PairSlot: slot, LockSlot: slot, Seed: uint64(slot) + 1,
+		Slot: slot, Cgroup: "test", Index: slot, Work: w.orDefault(), PairSlot: slot, LockSlot: slot, Seed: uint64(slot) + 1,
 	}}
 }
 
 func TestEveryWorkTypeReports(t *testing.T) {
-	kinds := []WorkType{
-		CpuSpin(), YieldHeavy(), Mixed(), IoSync(), Bursty(5*time.Millisecond, 5*time.Millisecond),
-		CachePressure(256), ForkExit(), AffinityChurn(),
-		Sequence(Phase{CpuSpin(), 20 * time.Millisecond}, Phase{Bursty(2*time.Millisecond, 3*time.Millisecond), 20 * time.Millisecond}),
+	kinds := []WorkSpec{
+		cpuSpin, {Kind: KindYieldHeavy}, {Kind: KindMixed}, {Kind: KindIOSync}, bursty(5*time.Millisecond, 5*time.Millisecond),
+		{Kind: KindCachePressure, SizeKiB: 256}, {Kind: KindForkExit}, {Kind: KindAffinityChurn},
+		sequence(phase(cpuSpin, 20*time.Millisecond), phase(bursty(2*time.Millisecond, 3*time.Millisecond), 20*time.Millisecond)),
 	}
 	if os.Geteuid() == 0 {
-		kinds = append(kinds, NiceSweep(), PolicyChurn())
+		kinds = append(kinds, WorkSpec{Kind: KindNiceSweep}, WorkSpec{Kind: KindPolicyChurn})
 	}
 	var reqs []spawnRequest
 	for i, k := range kinds {
@@ -85,7 +85,7 @@ func TestEveryWorkTypeReports(t *testing.T) {
 		if r.PID != p.cmd.Process.Pid || r.TID == 0 {
 			t.Errorf("%s: pid %d tid %d, started pid %d", name, r.PID, r.TID, p.cmd.Process.Pid)
 		}
-		if blocks := kinds[i].Name() == kindBursty || kinds[i].Name() == kindMixed; blocks && r.WakeCount == 0 {
+		if blocks := kinds[i].Kind == KindBursty || kinds[i].Kind == KindMixed; blocks && r.WakeCount == 0 {
 			t.Errorf("%s: no wake-latency samples", name)
 		}
 	}
@@ -93,7 +93,7 @@ func TestEveryWorkTypeReports(t *testing.T) {
 
 func TestPairedAndSharedLockWorkers(t *testing.T) {
 	var reqs []spawnRequest
-	for i, w := range []WorkType{PipeIo(), PipeIo(), FutexPingPong(), FutexPingPong(), MutexContention(), MutexContention(), MutexContention()} {
+	for i, w := range []WorkSpec{pipeIO, pipeIO, {Kind: KindFutexPingPong}, {Kind: KindFutexPingPong}, {Kind: KindMutexContention}, {Kind: KindMutexContention}, {Kind: KindMutexContention}} {
 		r := req(i, w)
 		r.cfg.PairSlot, r.cfg.PairRole = i-i%2, i%2
 		r.cfg.LockSlot = 4
@@ -127,7 +127,7 @@ func TestPairedAndSharedLockWorkers(t *testing.T) {
 }
 
 func TestWorkerAffinityIsApplied(t *testing.T) {
-	r := req(0, CpuSpin())
+	r := req(0, cpuSpin)
 	r.cfg.Affinity = topo.NewCPUSet(0)
 	p := testBatch(t, []spawnRequest{r}, 100*time.Millisecond)[0]
 	if p.report == nil || p.report.CPUs != topo.NewCPUSet(0) || p.report.Migrations != 0 {
@@ -138,15 +138,22 @@ func TestWorkerAffinityIsApplied(t *testing.T) {
 // customCalls counts calls of the custom work in this (worker) process.
 var customCalls atomic.Int64
 
+// Custom work registered at package level, as gauntlet.Custom does, so
+// the worker processes (this test binary again) have it too.
 var (
-	countWork = Custom("guest-test-count", func() error { customCalls.Add(1); spin(shortRounds); return nil })
-	failWork  = Custom("guest-test-fail", func() error {
+	countWork = custom("guest-test-count", func() error { customCalls.Add(1); spin(shortRounds); return nil })
+	failWork  = custom("guest-test-fail", func() error {
 		if customCalls.Add(1) > 3 {
 			return errors.New("boom")
 		}
 		return nil
 	})
 )
+
+func custom(name string, fn func() error) WorkSpec {
+	RegisterCustom(name, fn)
+	return WorkSpec{Kind: KindCustom, Name: name}
+}
 
 func TestCustomWork(t *testing.T) {
 	procs := testBatch(t, []spawnRequest{req(0, countWork), req(1, failWork)}, 100*time.Millisecond)
@@ -166,7 +173,7 @@ func TestUnregisteredCustomWorkFailsAtStart(t *testing.T) {
 	}
 	defer m.close()
 	exe, _ := os.Executable()
-	w := WorkType{workSpec{Kind: kindCustom, Name: "nobody-registered-this"}}
+	w := WorkSpec{Kind: KindCustom, Name: "nobody-registered-this"}
 	_, err = newLauncher(exe, nil, m).start(t.Context(), []spawnRequest{req(0, w)})
 	if err == nil || !strings.Contains(err.Error(), "not registered") {
 		t.Fatalf("start with unregistered custom work: %v", err)
@@ -180,7 +187,7 @@ func TestKilledWorkerIsReported(t *testing.T) {
 	}
 	defer m.close()
 	exe, _ := os.Executable()
-	b, err := newLauncher(exe, nil, m).start(t.Context(), []spawnRequest{req(0, CpuSpin())})
+	b, err := newLauncher(exe, nil, m).start(t.Context(), []spawnRequest{req(0, cpuSpin)})
 	if err != nil {
 		t.Fatal(err)
 	}

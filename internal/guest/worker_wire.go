@@ -24,7 +24,7 @@ type workerConfig struct {
 	// the workers started together there.
 	Cgroup string   `json:"cgroup"`
 	Index  int      `json:"index"`
-	Work   workSpec `json:"work"`
+	Work   WorkSpec `json:"work"`
 	// Policy, Prio and Nice are applied to the worker thread.
 	Policy int `json:"policy"`
 	Prio   int `json:"prio,omitempty"`
