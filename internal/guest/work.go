@@ -6,26 +6,6 @@ import (
 	"time"
 )
 
-// Work type kinds, as [WorkSpec.Kind] holds them and worker
-// configurations spell them (the seed's spelling).
-const (
-	KindCPUSpin         = "CpuSpin"
-	KindYieldHeavy      = "YieldHeavy"
-	KindMixed           = "Mixed"
-	KindIOSync          = "IoSync"
-	KindBursty          = "Bursty"
-	KindPipeIO          = "PipeIo"
-	KindFutexPingPong   = "FutexPingPong"
-	KindCachePressure   = "CachePressure"
-	KindForkExit        = "ForkExit"
-	KindNiceSweep       = "NiceSweep"
-	KindAffinityChurn   = "AffinityChurn"
-	KindPolicyChurn     = "PolicyChurn"
-	KindMutexContention = "MutexContention"
-	KindSequence        = "Sequence"
-	KindCustom          = "Custom"
-)
-
 // defaultCacheKiB is the CachePressure buffer size when none is given.
 const defaultCacheKiB = 1024
 
@@ -81,18 +61,21 @@ func (w WorkSpec) cacheKiB() int {
 	return w.SizeKiB
 }
 
+// kind returns what the runtime knows about w's kind; ok is false for an
+// unknown kind.
+func (w WorkSpec) kind() (workKind, bool) {
+	k, ok := workKinds[w.orDefault().Kind]
+	return k, ok
+}
+
 // paired reports whether workers of this type work in pairs.
-func (w WorkSpec) paired() bool { return w.Kind == KindPipeIO || w.Kind == KindFutexPingPong }
+func (w WorkSpec) paired() bool { k, _ := w.kind(); return k.paired }
 
 // fair reports whether the fairness check applies: every worker of the
 // type asks for the CPU the same way, so equal treatment means equal
-// off-CPU time.
+// off-CPU time. A sequence is fair when all its phases are.
 func (w WorkSpec) fair() bool {
-	switch w.Kind {
-	case KindCPUSpin, KindYieldHeavy, KindMixed, KindIOSync, KindBursty, KindPipeIO,
-		KindFutexPingPong, KindCachePressure, KindMutexContention:
-		return true
-	case KindSequence:
+	if w.Kind == KindSequence {
 		for _, p := range w.Phases {
 			if !p.Work.fair() {
 				return false
@@ -100,31 +83,21 @@ func (w WorkSpec) fair() bool {
 		}
 		return true
 	}
-	return false
+	k, _ := w.kind()
+	return k.fair
 }
 
 // validate checks parameters; errors say what to change.
 func (w WorkSpec) validate() error {
-	switch w.Kind {
-	case KindCPUSpin, KindYieldHeavy, KindMixed, KindIOSync, KindPipeIO, KindFutexPingPong,
-		KindForkExit, KindNiceSweep, KindAffinityChurn, KindPolicyChurn, KindMutexContention:
-		return nil
-	case KindBursty:
-		if w.Burst <= 0 || w.Sleep < 0 {
-			return fmt.Errorf("work %s: want a burst above 0 and a sleep of 0 or more", w)
-		}
-	case KindCachePressure:
-		if w.SizeKiB < 0 || w.SizeKiB > 1<<20 {
-			return fmt.Errorf("work %s: want a size from 1 KiB to 1 GiB (0 for the default)", w)
-		}
-	case KindSequence:
+	if w.Kind == KindSequence {
 		return w.validateSequence()
-	case KindCustom:
-		if w.Name == "" {
-			return fmt.Errorf("custom work without a name: give gauntlet.Custom a name")
-		}
-	default:
+	}
+	k, ok := w.kind()
+	switch {
+	case !ok:
 		return fmt.Errorf("unknown work type %q", w.Kind)
+	case k.check != nil:
+		return k.check(w)
 	}
 	return nil
 }
@@ -137,7 +110,7 @@ func (w WorkSpec) validateSequence() error {
 		if p.For <= 0 {
 			return fmt.Errorf("work %s: phase %d lasts %v; give each phase a time above 0", w, i, p.For)
 		}
-		if p.Work.Kind == KindSequence || p.Work.paired() || p.Work.Kind == KindMutexContention {
+		if k, _ := p.Work.kind(); p.Work.Kind == KindSequence || k.paired || k.shared {
 			return fmt.Errorf("work %s: phase %d is %s; phases may not be sequences, paired or shared-lock work types", w, i, p.Work.Kind)
 		}
 		if err := p.Work.validate(); err != nil {

@@ -59,58 +59,10 @@ func (s *workState) next() uint64 {
 	return s.rng
 }
 
-// prepare sets up spec's resources and returns its iteration.
-func (w *worker) prepare(spec WorkSpec) (iterFunc, error) {
-	w.state.rng = w.cfg.Seed | 1
-	switch spec.Kind {
-	case KindCPUSpin:
-		return func(w *worker) error { spin(spinRounds); w.checkpoint(0); return nil }, nil
-	case KindYieldHeavy:
-		return iterYield, nil
-	case KindMixed:
-		return iterMixed, nil
-	case KindBursty:
-		return func(w *worker) error { return iterBursty(w, spec.Burst, spec.Sleep) }, nil
-	case KindIOSync:
-		if w.state.tmp != nil {
-			return iterIOSync, nil
-		}
-		return iterIOSync, w.openTemp()
-	case KindCachePressure:
-		w.state.cache = make([]byte, spec.cacheKiB()*1024)
-		return iterCache, nil
-	case KindForkExit:
-		return iterForkExit, nil
-	case KindNiceSweep:
-		return iterNiceSweep, nil
-	case KindPolicyChurn:
-		return iterPolicyChurn, nil
-	case KindAffinityChurn:
-		a, err := affinity(0)
-		w.state.allowed = a
-		return iterAffinityChurn, err
-	case KindPipeIO:
-		return w.preparePipe()
-	case KindFutexPingPong:
-		return iterFutex, nil
-	case KindMutexContention:
-		return iterMutex, nil
-	case KindSequence:
-		return w.prepareSequence(spec)
-	case KindCustom:
-		fn, err := lookupCustom(spec.Name)
-		if err != nil {
-			return nil, err
-		}
-		return func(w *worker) error {
-			if err := fn(); err != nil {
-				return fmt.Errorf("custom work %s: %w", spec.Name, err)
-			}
-			w.checkpoint(0)
-			return nil
-		}, nil
-	}
-	return nil, fmt.Errorf("unknown work type %q", spec.Kind)
+func iterSpin(w *worker) error {
+	spin(spinRounds)
+	w.checkpoint(0)
+	return nil
 }
 
 func iterYield(w *worker) error {

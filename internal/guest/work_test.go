@@ -92,3 +92,15 @@ func TestCustomLookup(t *testing.T) {
 		t.Errorf("missing custom work: %v; want a hint to register at package level", err)
 	}
 }
+
+func TestEveryKindIsInTheTable(t *testing.T) {
+	for _, k := range []string{KindCPUSpin, KindYieldHeavy, KindMixed, KindIOSync, KindBursty, KindPipeIO, KindFutexPingPong,
+		KindCachePressure, KindForkExit, KindNiceSweep, KindAffinityChurn, KindPolicyChurn, KindMutexContention, KindCustom} {
+		if e, ok := workKinds[k]; !ok || e.prepare == nil {
+			t.Errorf("work kind %s has no table entry with a prepare func", k)
+		}
+	}
+	if _, ok := (WorkSpec{}).kind(); !ok {
+		t.Error("the zero WorkSpec must be CpuSpin")
+	}
+}
