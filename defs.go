@@ -1,77 +1,71 @@
 package gauntlet
 
-import "github.com/gauntlet-sched/gauntlet/guest"
+import "github.com/gauntlet-sched/gauntlet/internal/guest"
 
-// CgroupDef declares a cgroup and its workers; build one with [Cgroup];
-// see [guest.CgroupDef].
-type CgroupDef = guest.CgroupDef
+// MaxWorkers is the most workers one cgroup may run.
+const MaxWorkers = 256
 
-// CpusetSpec says which CPUs a cgroup's cpuset holds; the zero value
-// inherits the parent's.
-type CpusetSpec = guest.CpusetSpec
-
-// AffinitySpec says which CPUs of its cgroup's cpuset each worker may run
-// on; the zero value inherits the cpuset.
-type AffinitySpec = guest.AffinitySpec
-
-// Policy is the workers' scheduling policy; the zero value is
-// SCHED_NORMAL.
-type Policy = guest.Policy
-
-// Cgroup starts the definition of a cgroup called name:
+// CgroupDef declares a cgroup and its workers. Build one with [Cgroup] and
+// the chained setters, each of which returns a modified copy, so one
+// definition can be the base of others:
 //
-//	gauntlet.Cgroup("cg_0").Workers(4).WorkType(gauntlet.CpuSpin())
-func Cgroup(name string) CgroupDef { return guest.Cgroup(name) }
+//	gauntlet.Cgroup("cg_1").Workers(2).WorkType(gauntlet.Bursty(50*time.Millisecond, 100*time.Millisecond))
+//
+// Unset, a cgroup runs [Spec.Workers] workers (default 2) of [CPUSpin]
+// work on its parent's CPUs, with no affinity of its own, under
+// SCHED_NORMAL at nice 0. Definitions are checked when a scenario starts:
+// [Ctx.ExecuteSteps] names what is wrong.
+type CgroupDef struct {
+	s guest.CgroupSpec
+}
 
-// CpusetLLC is the CPUs of last-level cache i.
-func CpusetLLC(i int) CpusetSpec { return guest.CpusetLLC(i) }
+// Cgroup starts the definition of a cgroup called name: 1 to 64 letters,
+// digits, '_', '-' and '.', not starting with '.' or '-'.
+func Cgroup(name string) CgroupDef { return CgroupDef{guest.CgroupSpec{Name: name}} }
 
-// CpusetNode is the CPUs of NUMA node i.
-func CpusetNode(i int) CpusetSpec { return guest.CpusetNode(i) }
+// Name returns the cgroup's name.
+func (d CgroupDef) Name() string { return d.s.Name }
 
-// CpusetRange is the CPUs from fraction from to fraction to of the
-// parent's CPUs.
-func CpusetRange(from, to float64) CpusetSpec { return guest.CpusetRange(from, to) }
+// Workers sets how many worker processes the cgroup runs, from 0 to
+// [MaxWorkers]; 0 means [Spec.Workers]. Paired work types ([PipeIO],
+// [FutexPingPong]) need an even count.
+func (d CgroupDef) Workers(n int) CgroupDef { d.s.Workers = n; return d }
 
-// CpusetDisjoint is part i of the parent's CPUs split into n disjoint
-// parts.
-func CpusetDisjoint(i, n int) CpusetSpec { return guest.CpusetDisjoint(i, n) }
+// WorkType sets what each worker does; see [WorkType].
+func (d CgroupDef) WorkType(w WorkType) CgroupDef { d.s.Work = w.lower(); return d }
 
-// CpusetOverlap is window i of n windows over the parent's CPUs, each
-// overlapping the next by frac of a part.
-func CpusetOverlap(i, n int, frac float64) CpusetSpec { return guest.CpusetOverlap(i, n, frac) }
+// Cpuset sets the cgroup's cpuset, resolved within its parent's CPUs.
+func (d CgroupDef) Cpuset(c CpusetSpec) CgroupDef { d.s.Cpuset = c.s; return d }
 
-// CpusetExact is exactly cpus.
-func CpusetExact(cpus ...int) CpusetSpec { return guest.CpusetExact(cpus...) }
+// Affinity sets each worker's CPU affinity inside the cpuset.
+func (d CgroupDef) Affinity(a AffinitySpec) CgroupDef { d.s.Affinity = a.s; return d }
 
-// AffinityInherit lets workers run anywhere in their cpuset.
-func AffinityInherit() AffinitySpec { return guest.AffinityInherit() }
+// Policy sets the workers' scheduling policy.
+func (d CgroupDef) Policy(p Policy) CgroupDef { d.s.Policy = p.s; return d }
 
-// AffinitySingleCPU pins worker i to the i-th CPU of its cpuset.
-func AffinitySingleCPU() AffinitySpec { return guest.AffinitySingleCPU() }
+// Nice sets the workers' nice value, from -20 to 19.
+func (d CgroupDef) Nice(n int) CgroupDef { d.s.Nice = n; return d }
 
-// AffinityLLC pins worker i to the cpuset's CPUs in the i-th LLC it
-// touches.
-func AffinityLLC() AffinitySpec { return guest.AffinityLLC() }
+// Nested adds child cgroups below this one. A cgroup with children runs no
+// workers of its own (cgroup v2 keeps processes in leaves when
+// controllers are on), so Workers is ignored for it; children's cpusets
+// resolve within this cgroup's CPUs. Ops name a child by its path,
+// "parent/child".
+func (d CgroupDef) Nested(children ...CgroupDef) CgroupDef {
+	kids := make([]guest.CgroupSpec, 0, len(d.s.Children)+len(children))
+	kids = append(kids, d.s.Children...)
+	for _, c := range children {
+		kids = append(kids, c.s)
+	}
+	d.s.Children = kids
+	return d
+}
 
-// AffinityRandom pins each worker to n CPUs of its cpuset drawn at random
-// (seeded, so runs repeat).
-func AffinityRandom(n int) AffinitySpec { return guest.AffinityRandom(n) }
-
-// AffinityExact pins every worker to cpus.
-func AffinityExact(cpus ...int) AffinitySpec { return guest.AffinityExact(cpus...) }
-
-// PolicyNormal is SCHED_NORMAL.
-func PolicyNormal() Policy { return guest.PolicyNormal() }
-
-// PolicyBatch is SCHED_BATCH.
-func PolicyBatch() Policy { return guest.PolicyBatch() }
-
-// PolicyIdle is SCHED_IDLE.
-func PolicyIdle() Policy { return guest.PolicyIdle() }
-
-// PolicyFIFO is SCHED_FIFO at real-time priority prio (1-99).
-func PolicyFIFO(prio int) Policy { return guest.PolicyFIFO(prio) }
-
-// PolicyRR is SCHED_RR at real-time priority prio (1-99).
-func PolicyRR(prio int) Policy { return guest.PolicyRR(prio) }
+// lowerDefs returns the wire form of defs.
+func lowerDefs(defs []CgroupDef) []guest.CgroupSpec {
+	out := make([]guest.CgroupSpec, len(defs))
+	for i, d := range defs {
+		out[i] = d.s
+	}
+	return out
+}

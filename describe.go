@@ -11,7 +11,7 @@ import (
 
 // describe appends t's Spec as one JSON line to the describe file and skips
 // t. O_APPEND writes of one line are atomic, so parallel tests are safe.
-func describe(t testing.TB, s Spec) {
+func describe(t testing.TB, s spec.Spec) {
 	t.Helper()
 	line, err := json.Marshal(spec.Description{Test: t.Name(), Spec: s})
 	if err != nil {

@@ -7,15 +7,31 @@
 //		gauntlet.Run(t, gauntlet.Spec{Topology: "1n1l2c1t"}, func(c *gauntlet.Ctx) error {
 //			return c.ExecuteDefs(
 //				gauntlet.Cgroup("cg_0").Workers(4),
-//				gauntlet.Cgroup("cg_1").Workers(2),
+//				gauntlet.Cgroup("cg_1").Workers(2).WorkType(gauntlet.Bursty(50*time.Millisecond, 100*time.Millisecond)),
 //			)
 //		})
 //	}
 //
-// Run by plain `go test` on the host, [Run] boots one VM at the Spec's base
-// topology with the test binary as its init, and reports the guest's
-// verdict as the test's own. Inside the VM, [Run] executes the scenario.
-// The gauntlet command expands every such test across topology presets and
-// scheduler flag profiles; see package spec for the roles a test binary
-// plays.
+// Run by plain `go test` on the host (CGO_ENABLED=0, since the test binary
+// becomes the VM's init), [Run] boots one VM at the Spec's base topology
+// and reports the guest's verdict as the test's own. Inside the VM, [Run]
+// executes the scenario with a [Ctx]. The gauntlet command expands every
+// such test across topology presets and scheduler flag profiles; see
+// package spec for the roles a test binary plays.
+//
+// # Scenarios
+//
+// A scenario declares cgroups with [Cgroup] and the [CgroupDef] setters:
+// how many workers, doing which [WorkType] ([CPUSpin], [Bursty],
+// [PipeIO], ..., or [Custom] work), on which CPUs ([CpusetSpec],
+// [AffinitySpec]), under which [Policy] and nice value, nested or flat.
+// [Ctx.ExecuteDefs] runs them for the full duration; [Ctx.ExecuteSteps]
+// runs a sequence of [Step], each adding cgroups, applying an [Op] or
+// more (move cpusets, re-pin, spawn, stop, remove) and holding for its
+// [Hold]. Package scenarios has 13 canned scenarios written the same way.
+//
+// Every scenario ends with the checks (starvation, stuck, isolation,
+// fairness) over every worker; a failed check is a *[CheckError], whose
+// message reads like "stuck 3500ms on cpu1 at +1200ms" followed by a
+// per-cgroup stats block. [Checks] tunes the thresholds.
 package gauntlet

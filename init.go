@@ -3,7 +3,8 @@ package gauntlet
 import (
 	"os"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // init turns a test binary booted as a VM's init into the guest init
@@ -17,5 +18,5 @@ func init() {
 }
 
 func isGuestInit(pid int, args []string) bool {
-	return pid == 1 && len(args) > 0 && args[0] == guest.InitPath
+	return pid == 1 && len(args) > 0 && args[0] == spec.InitPath
 }

@@ -3,66 +3,135 @@ package gauntlet
 import (
 	"time"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
 )
 
-// WorkType is what each worker does in a loop, one work unit per pass;
-// see [guest.WorkType] and the constructors below for what one pass does.
-type WorkType = guest.WorkType
+// WorkType is what each worker of a cgroup does in a loop. One pass of
+// the loop is one work unit, and every pass ends at a progress checkpoint
+// where the worker notes the time and the CPU it is on; the checks
+// measure those. Build one with the constructors below; the zero value is
+// [CPUSpin].
+type WorkType struct {
+	s guest.WorkSpec
+}
 
-// Phase is one part of a [Sequence].
-type Phase = guest.Phase
+// Phase is one part of a [Sequence]: Work for the time For.
+type Phase struct {
+	Work WorkType
+	For  time.Duration
+}
 
-// CpuSpin: a fixed block of integer arithmetic per iteration.
-func CpuSpin() WorkType { return guest.CpuSpin() }
+func work(kind string) WorkType { return WorkType{guest.WorkSpec{Kind: kind}} }
 
-// YieldHeavy: a short block then sched_yield per iteration.
-func YieldHeavy() WorkType { return guest.YieldHeavy() }
+// CPUSpin: one iteration runs a fixed block of integer arithmetic (4096
+// rounds of xorshift), never blocking.
+func CPUSpin() WorkType { return work(guest.KindCPUSpin) }
 
-// Mixed: compute blocks with a yield every 4th and a 500µs sleep every
-// 8th iteration.
-func Mixed() WorkType { return guest.Mixed() }
+// YieldHeavy: one iteration runs a short block (256 rounds) then calls
+// sched_yield.
+func YieldHeavy() WorkType { return work(guest.KindYieldHeavy) }
 
-// IoSync: a 4 KiB write to an unlinked temp file and fdatasync per
-// iteration.
-func IoSync() WorkType { return guest.IoSync() }
+// Mixed: one iteration runs the CPUSpin block; every 8th iteration then
+// sleeps 500µs and every 4th yields, mixing compute, yields and short
+// sleeps. Sleeps give wake-latency samples.
+func Mixed() WorkType { return work(guest.KindMixed) }
 
-// Bursty: spin for burst, then sleep for sleep.
-func Bursty(burst, sleep time.Duration) WorkType { return guest.Bursty(burst, sleep) }
+// IOSync: one iteration writes 4 KiB to an unlinked temporary file (at
+// one of 256 rotating offsets) and calls fdatasync. The guest has no disk,
+// so this exercises the system-call and file-system paths on tmpfs.
+func IOSync() WorkType { return work(guest.KindIOSync) }
 
-// PipeIo: pairs of workers pass a timestamp back and forth over pipes.
-func PipeIo() WorkType { return guest.PipeIo() }
+// Bursty: one iteration spins for burst (in CPUSpin blocks, each its own
+// checkpoint), then sleeps for sleep. The sleep is not counted as a gap;
+// its overshoot is a wake-latency sample. burst must be above 0.
+func Bursty(burst, sleep time.Duration) WorkType {
+	return WorkType{guest.WorkSpec{Kind: guest.KindBursty, Burst: burst, Sleep: sleep}}
+}
 
-// FutexPingPong: pairs of workers hand a turn back and forth through a
-// futex.
-func FutexPingPong() WorkType { return guest.FutexPingPong() }
+// PipeIO: workers pair up (0 with 1, 2 with 3, ...; the count must be
+// even) and pass an 8-byte timestamp back and forth over two pipes; one
+// iteration is receiving the partner's message and sending one back. The
+// time from the partner's send to this worker running is a wake-latency
+// sample.
+func PipeIO() WorkType { return work(guest.KindPipeIO) }
 
-// CachePressure: every cache line of the next 64 KiB of a sizeKiB buffer
-// per iteration (0 means 1024 KiB).
-func CachePressure(sizeKiB int) WorkType { return guest.CachePressure(sizeKiB) }
+// FutexPingPong: like [PipeIO], but the pair hands a turn back and forth
+// through a futex word in shared memory; one iteration is one handoff.
+func FutexPingPong() WorkType { return work(guest.KindFutexPingPong) }
 
-// ForkExit: fork a child that exits at once and wait for it.
-func ForkExit() WorkType { return guest.ForkExit() }
+// CachePressure: one iteration reads and writes one 64-byte line in every
+// 64 KiB window of a sizeKiB buffer, moving the window each time, so the
+// worker keeps evicting cache (sizeKiB 0 means 1024; at most 1 GiB).
+func CachePressure(sizeKiB int) WorkType {
+	return WorkType{guest.WorkSpec{Kind: guest.KindCachePressure, SizeKiB: sizeKiB}}
+}
 
-// NiceSweep: a compute block, then the next nice value of a sweep.
-func NiceSweep() WorkType { return guest.NiceSweep() }
+// ForkExit: one iteration forks a child that exits at once and waits for
+// it. Its workers are not compared for fairness.
+func ForkExit() WorkType { return work(guest.KindForkExit) }
 
-// AffinityChurn: a compute block, then a move to a random allowed CPU.
-func AffinityChurn() WorkType { return guest.AffinityChurn() }
+// NiceSweep: one iteration runs the CPUSpin block then moves the worker
+// thread to the next nice value of 0, 5, 10, 15, 19, 15, 10, 5. Its
+// workers are not compared for fairness.
+func NiceSweep() WorkType { return work(guest.KindNiceSweep) }
 
-// PolicyChurn: a compute block, then the next of normal, batch, idle.
-func PolicyChurn() WorkType { return guest.PolicyChurn() }
+// AffinityChurn: one iteration runs the CPUSpin block then pins the worker
+// thread to another CPU of its starting affinity, chosen at random. Its
+// workers are not compared for fairness.
+func AffinityChurn() WorkType { return work(guest.KindAffinityChurn) }
 
-// MutexContention: the workers started together share one lock, taking
-// it for a short block per iteration.
-func MutexContention() WorkType { return guest.MutexContention() }
+// PolicyChurn: one iteration runs the CPUSpin block then switches the
+// worker thread to the next of SCHED_NORMAL, SCHED_BATCH, SCHED_IDLE. Its
+// workers are exempt from the fairness and stuck checks.
+func PolicyChurn() WorkType { return work(guest.KindPolicyChurn) }
 
-// Sequence cycles through phases, each for its time.
-func Sequence(phases ...Phase) WorkType { return guest.Sequence(phases...) }
+// MutexContention: all workers started together in a cgroup share one
+// futex-based lock; one iteration takes it, runs 256 rounds of arithmetic
+// holding it, and releases it. The wait for a contended lock is a
+// wake-latency sample.
+func MutexContention() WorkType { return work(guest.KindMutexContention) }
 
-// Custom registers fn under name and returns a work type calling it once
-// per iteration in the worker process. Declare it at package level so
-// worker processes (fresh runs of the test binary) have it:
+// Sequence cycles through phases in order, each for its time (above 0),
+// again and again; one iteration is one iteration of the current phase's
+// work type. Phases may not be sequences, paired ([PipeIO],
+// [FutexPingPong]) or lock-sharing ([MutexContention]) work types.
+func Sequence(phases ...Phase) WorkType {
+	w := guest.WorkSpec{Kind: guest.KindSequence}
+	for _, p := range phases {
+		w.Phases = append(w.Phases, guest.PhaseSpec{Work: p.Work.lower(), For: p.For})
+	}
+	return WorkType{w}
+}
+
+// Custom registers fn under name and returns a work type that runs it: one
+// call is one iteration (one work unit), in the worker process, on the
+// worker's thread. A non-nil error ends the worker and fails the test
+// with that error. Workers are fresh runs of the test binary, so fn must
+// be registered there too: call Custom at package level,
 //
 //	var escape = gauntlet.Custom("escape", func() error { ... })
-func Custom(name string, fn func() error) WorkType { return guest.Custom(name, fn) }
+//
+// or in the test function before [Run]. Registering a name again replaces
+// its function. It panics on an empty name or a nil fn.
+func Custom(name string, fn func() error) WorkType {
+	if name == "" || fn == nil {
+		panic("gauntlet: Custom needs a name and a function")
+	}
+	guest.RegisterCustom(name, fn)
+	return WorkType{guest.WorkSpec{Kind: guest.KindCustom, Name: name}}
+}
+
+// lower returns the wire form, with the zero value turned into CPUSpin.
+func (t WorkType) lower() guest.WorkSpec {
+	if t.s.Kind == "" {
+		return guest.WorkSpec{Kind: guest.KindCPUSpin}
+	}
+	return t.s
+}
+
+// Name returns the work type's kind as worker reports spell it, e.g.
+// "Bursty" or "CpuSpin".
+func (t WorkType) Name() string { return t.lower().Kind }
+
+// String describes t with its parameters, e.g. "Bursty(50ms,100ms)".
+func (t WorkType) String() string { return t.lower().String() }

@@ -21,3 +21,13 @@ func TestByName(t *testing.T) {
 		t.Errorf("unknown name: %v; want the known names listed", err)
 	}
 }
+
+func TestNamesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, n := range scenarios.Names() {
+		if seen[n] {
+			t.Errorf("duplicate scenario %q", n)
+		}
+		seen[n] = true
+	}
+}

@@ -11,7 +11,7 @@
 //	                    topology
 //	GAUNTLET_DESCRIBE   describe pass: each gauntlet.Run writes its Spec as
 //	                    one JSON line to the named file and skips
-//	PID 1 in a VM       the guest init (package guest)
+//	PID 1 in a VM       the guest init (internal/guest)
 //	GAUNTLET_GUEST      inside the VM, the child the init starts to run one
 //	                    test; gauntlet.Run executes the scenario
 //	GAUNTLET_WORKER     a worker process of a scenario

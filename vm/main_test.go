@@ -5,7 +5,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gauntlet-sched/gauntlet/guest"
+	"github.com/gauntlet-sched/gauntlet/internal/guest"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // TestMain makes this test binary its own guest init: booted as /init in
@@ -13,7 +14,7 @@ import (
 // can boot it. With GAUNTLET_FAKE_QEMU set it is a fake emulator instead
 // (see fakeQEMU).
 func TestMain(m *testing.M) {
-	if os.Getpid() == 1 && len(os.Args) > 0 && os.Args[0] == guest.InitPath {
+	if os.Getpid() == 1 && len(os.Args) > 0 && os.Args[0] == spec.InitPath {
 		guest.RunInit()
 	}
 	if mode := os.Getenv(envFakeQEMU); mode != "" {

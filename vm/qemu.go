@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gauntlet-sched/gauntlet/internal/vmchan"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -27,7 +28,7 @@ type machine struct {
 // baseKernelArgs go on every kernel command line: the console on the first
 // serial port; panic and oops both reboot at once, which -no-reboot turns
 // into QEMU exiting, so a kernel panic ends the VM instead of hanging it.
-var baseKernelArgs = []string{"console=ttyS0", "panic=-1", "oops=panic", "rdinit=/init"}
+var baseKernelArgs = []string{"console=ttyS0", "panic=-1", "oops=panic", "rdinit=" + spec.InitPath}
 
 // argv returns QEMU's full argument vector, program name first.
 func (m machine) argv() []string {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	lib "github.com/gauntlet-sched/gauntlet"
+	"github.com/gauntlet-sched/gauntlet/internal/launch"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
@@ -100,7 +100,7 @@ func execute(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) error
 	}
 	var scx *vm.Kernel // --kernel boots every test; else sched_ext tests may get their own
 	if cfg.kernel == "" {
-		if scx, err = lib.SchedExtKernel(); err != nil {
+		if scx, err = launch.SchedExtKernel(); err != nil {
 			return &exitError{Code: exitSetup, Err: err}
 		}
 	}

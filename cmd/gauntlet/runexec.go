@@ -14,9 +14,9 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
-	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/internal/launch"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -109,7 +109,7 @@ func (r *runner) runOne(ctx context.Context, a budget.Assignment) report.Case {
 	}
 	defer out.Close()
 	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
-	cfg := lib.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
+	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
 	cfg.Accel = r.accel
 	cfg.ConsoleLog = filepath.Join(r.dir, "logs", slug+".console.log")
 	cfg.Output = out

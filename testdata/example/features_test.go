@@ -6,6 +6,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/scenarios"
+	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // minimalScheduler is the built-in sched_ext scheduler (no Binary: it is
@@ -43,7 +44,7 @@ func TestSchedExtSteady(t *testing.T) {
 func TestPerLLC(t *testing.T) {
 	spec := gauntlet.Spec{
 		Topology:    "1n2l2c1t",
-		Constraints: gauntlet.Constraints{MinLLCs: 2, MaxLLCs: 8, MaxCPUs: 16},
+		Constraints: topo.Constraints{MinLLCs: 2, MaxLLCs: 8, MaxCPUs: 16},
 	}
 	gauntlet.Run(t, spec, scenarios.SteadyLLC)
 }

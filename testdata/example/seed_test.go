@@ -11,13 +11,13 @@ import (
 // The seed's three examples, at two CPUs (1 NUMA node, 1 LLC, 2 cores,
 // 1 thread), under the kernel's own scheduler.
 
-// TestSteady runs the canned steady scenario: two cgroups of CpuSpin
+// TestSteady runs the canned steady scenario: two cgroups of CPUSpin
 // workers share the CPUs for the full duration.
 func TestSteady(t *testing.T) {
 	gauntlet.Run(t, gauntlet.Spec{Topology: "1n1l2c1t"}, scenarios.Steady)
 }
 
-// TestTwoCgroups declares two cgroups: four CpuSpin workers, and two
+// TestTwoCgroups declares two cgroups: four CPUSpin workers, and two
 // workers that burst for 50ms and sleep for 100ms.
 func TestTwoCgroups(t *testing.T) {
 	gauntlet.Run(t, gauntlet.Spec{Topology: "1n1l2c1t"}, func(c *gauntlet.Ctx) error {

@@ -1,0 +1,71 @@
+package guest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+var testThresholds = spec.Thresholds{MaxGap: 2 * time.Second, MaxSpread: 15, MinWorkUnits: 1, Isolation: true, Scale: 1, Basis: "test"}
+
+func TestChecksFindEachFailure(t *testing.T) {
+	got := checkWorkers(testThresholds, sampleWorkers())
+	want := []string{
+		"stuck 3500ms on cpu1 at +1200ms (cg_0 worker 0 (pid 40); limit 2000ms)",
+		"cg_0 worker 2 (pid 42) died before it reported: died before it was stopped, killed by signal killed",
+		"starved: cg_1 worker 0 (pid 43) did 0 work units in 2000ms (at least 1 wanted)",
+		"isolation: cg_1 worker 0 (pid 43) ran on cpu 2 outside its cpuset 1",
+		"unfair: cg_0 off-cpu spread 40.0% above 15.0% (worker 0 10.0%, worker 1 50.0%)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestChecksPassWithinThresholds(t *testing.T) {
+	th := testThresholds
+	th.MaxGap, th.MaxSpread, th.Isolation = 5*time.Second, 50, false
+	ws := sampleWorkers()[:2]
+	if got := checkWorkers(th, ws); len(got) != 0 {
+		t.Errorf("failures %v, want none", got)
+	}
+}
+
+func TestIsolationTransitionEpochAllowsBothSets(t *testing.T) {
+	w := sampleWorkers()[3]
+	w.Report.Epochs = []epochCPUs{{0, topo.NewCPUSet(2)}, {3, topo.NewCPUSet(1, 2)}, {4, topo.NewCPUSet(1)}}
+	if got := checkIsolation(w); len(got) != 0 {
+		t.Errorf("moving between cpusets during the transition epoch flagged: %v", got)
+	}
+}
+
+func TestUnsettledWorkersAreNotComparedForFairness(t *testing.T) {
+	ws := sampleWorkers()[:2]
+	ws[1].Report.Settled = false
+	if got := checkFairness(testThresholds, ws); len(got) != 0 {
+		t.Errorf("a worker without a steady state was compared: %v", got)
+	}
+}
+
+func TestGapExemptWorkers(t *testing.T) {
+	ws := sampleWorkers()[:1]
+	ws[0].GapExempt = true
+	for _, f := range checkWorkers(testThresholds, ws) {
+		if strings.HasPrefix(f, "stuck") {
+			t.Errorf("SCHED_IDLE worker checked for gaps: %s", f)
+		}
+	}
+}
+
+func TestCheckErrorGolden(t *testing.T) {
+	ws := sampleWorkers()
+	e := &CheckError{
+		Failures:   checkWorkers(testThresholds, ws),
+		Thresholds: testThresholds,
+		Stats:      cgroupStats(ws, map[string]topo.CPUSet{"cg_0": topo.CPURange(0, 2), "cg_1": topo.NewCPUSet(1)}),
+	}
+	golden(t, "check_error.golden", e.Error()+"\n")
+}
