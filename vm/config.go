@@ -19,7 +19,7 @@ type Config struct {
 	Kernel string
 	// Init is the host path of the static binary that becomes /init, the
 	// guest's PID 1 (required). A gauntlet test binary is one: run as PID
-	// 1 it becomes the guest init (see package guest).
+	// 1 it becomes the guest init (see package internal/guest).
 	Init string
 	// Args and Env are the command line (after the program name) and the
 	// extra environment of the test process the init starts: by default

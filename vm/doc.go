@@ -6,7 +6,7 @@
 // # Running a test in a VM
 //
 // A [Config] names a kernel, a static init binary (a gauntlet test binary:
-// booted as PID 1 it becomes the guest init of package guest), the test
+// booted as PID 1 it becomes the guest init of package internal/guest), the test
 // process's arguments and environment, the CPU topology and extra files.
 // [Config.Run] (or [Config.Start] then [Machine.Wait]) boots it:
 //

@@ -1,5 +1,5 @@
 // Package vmchan is the wire format of the channel between the host's VM
-// runner (package vm) and the guest init (package guest): a virtio-serial
+// runner (package vm) and the guest init (package internal/guest): a virtio-serial
 // port named [PortName] that carries frames both ways, apart from the
 // kernel console.
 //
