@@ -26,7 +26,7 @@ func (r Result) Properties() []Property {
 			ps = append(ps, Property{"gauntlet." + name, value})
 		}
 	}
-	add("outcome", r.Outcome)
+	add("outcome", string(r.Outcome))
 	add("topology", r.Topology)
 	add("cpus", strconv.Itoa(r.CPUs))
 	add("usable_cpus", r.UsableCPUs)
