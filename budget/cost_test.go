@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -69,14 +70,14 @@ func TestModelCostGrowsWithVCPUs(t *testing.T) {
 func TestEstimateCostPrefersHistory(t *testing.T) {
 	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA/tiny-1llc/default", Topology: flat(4)}
 	res := &Results{Version: 1, RunID: "r", Host: Host{CPUs: 2}, Accel: AccelTCG, Variants: []VariantResult{
-		{Package: "p", Test: "TestA", Variant: "TestA/tiny-1llc/llc", Topology: flat(4), VCPUs: 4, Accel: AccelTCG, BootS: 4, TestS: 5, TotalS: 10, Outcome: OutcomePass},
+		{Package: "p", Test: "TestA", Variant: "TestA/tiny-1llc/llc", Topology: flat(4), VCPUs: 4, Accel: AccelTCG, BootS: 4, TestS: 5, TotalS: 10, Outcome: spec.OutcomePass},
 	}}
 	h := NewHistory(res)
 	host := Host{CPUs: 2}
 	if got := EstimateCost(c, host, h); got.Source != SourceHistoryTopology || got.Total() != 10*time.Second {
 		t.Errorf("same test and topology, other profile: got %+v; want 10 s from %s", got, SourceHistoryTopology)
 	}
-	res.Variants = append(res.Variants, VariantResult{Package: "p", Test: "TestA", Variant: c.Variant, Topology: flat(4), VCPUs: 4, Accel: AccelTCG, BootS: 3, TestS: 3, TotalS: 7, Outcome: OutcomePass})
+	res.Variants = append(res.Variants, VariantResult{Package: "p", Test: "TestA", Variant: c.Variant, Topology: flat(4), VCPUs: 4, Accel: AccelTCG, BootS: 3, TestS: 3, TotalS: 7, Outcome: spec.OutcomePass})
 	h = NewHistory(res)
 	want := Cost{Boot: 3 * time.Second, Test: 3 * time.Second, Teardown: time.Second, Source: SourceHistory, Runs: 1}
 	if got := EstimateCost(c, host, h); got != want {

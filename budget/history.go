@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -50,7 +51,7 @@ func NewHistory(rs ...*Results) *History {
 	for _, r := range runs {
 		for i := range r.Variants {
 			v := &r.Variants[i]
-			if v.Outcome != OutcomePass && v.Outcome != OutcomeFail {
+			if v.Outcome != spec.OutcomePass && v.Outcome != spec.OutcomeFail {
 				continue
 			}
 			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS)}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -385,7 +386,7 @@ func TestPlanHistory(t *testing.T) {
 		Variants: []budget.VariantResult{{
 			Package: "github.com/gauntlet-sched/gauntlet/expand/testdata/fixture/sched", Test: "TestSteady",
 			Variant: "TestSteady", Profile: "default", Topology: topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 2, ThreadsPerCore: 1},
-			VCPUs: 2, Accel: "tcg", BootS: 40, TestS: 20, TotalS: 61, Outcome: budget.OutcomePass,
+			VCPUs: 2, Accel: "tcg", BootS: 40, TestS: 20, TotalS: 61, Outcome: spec.OutcomePass,
 		}},
 	}
 	writeFile(t, filepath.Join(dir, "run1", "results.json"), func(f *os.File) error { return budget.WriteResults(f, res) })

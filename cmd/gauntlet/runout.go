@@ -13,6 +13,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // Files in a run directory.
@@ -84,7 +85,7 @@ func (r *runner) results(started time.Time, cases []report.Case) *budget.Results
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: c.Accel, Kernel: c.Kernel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
-			Outcome: budget.Outcome(c.Outcome),
+			Outcome: spec.Outcome(c.Outcome),
 		})
 	}
 	return res
