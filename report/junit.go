@@ -67,11 +67,13 @@ func testcases(c Case) []Testcase {
 	}
 	msg := c.Detail()
 	switch {
-	case c.Outcome == Pass:
+	case c.Outcome == spec.OutcomePass:
 		main.SystemOut = &XMLOutput{Data: clean(out)}
-	case c.Outcome == Skip:
+	case c.Outcome == spec.OutcomeSkip:
 		main.Skipped = &XMLResult{Message: orDefault(msg, "skipped"), Data: clean(out)}
-	case c.Outcome == Fail:
+	case !c.Outcome.Ran():
+		main.Skipped = &XMLResult{Message: "not run: " + orDefault(msg, "never started"), Data: clean(out)}
+	case c.Outcome == spec.OutcomeFail:
 		main.Failure = &XMLResult{Message: orDefault(msg, "failed"), Type: string(c.Outcome), Data: clean(out)}
 	default:
 		data := out
@@ -88,7 +90,7 @@ func subtestcase(c Case, rest string, t gtr.Test) Testcase {
 	out := clean(strings.Join(t.Output, "\n"))
 	switch t.Result {
 	case gtr.Fail:
-		tc.Failure = &XMLResult{Message: orDefault(failureLine(t.Output), "failed"), Type: string(Fail), Data: out}
+		tc.Failure = &XMLResult{Message: orDefault(failureLine(t.Output), "failed"), Type: string(spec.OutcomeFail), Data: out}
 	case gtr.Skip:
 		tc.Skipped = &XMLResult{Message: "skipped", Data: out}
 	case gtr.Pass:
@@ -121,7 +123,7 @@ func parseTests(c Case) []gtr.Test {
 // last t.Error-style line of its output. Otherwise (and as a fallback) the
 // case's Message: the VM runner's classification.
 func (c Case) Detail() string {
-	if c.Outcome == Fail || c.Outcome == Skip {
+	if c.Outcome == spec.OutcomeFail || c.Outcome == spec.OutcomeSkip {
 		if r, ok := guestResult(c.Output); ok && r.Message != "" {
 			return r.Message
 		}
@@ -131,7 +133,7 @@ func (c Case) Detail() string {
 			}
 		}
 	}
-	if c.Message != "" || c.Outcome == Pass {
+	if c.Message != "" || c.Outcome == spec.OutcomePass {
 		return c.Message
 	}
 	for _, t := range parseTests(c) {

@@ -156,7 +156,7 @@ func runExit(ctx context.Context, p *planned, cases []report.Case, werr error, s
 	notRun, failed := 0, 0
 	for _, c := range cases {
 		switch {
-		case c.Outcome == report.NotRun:
+		case !c.Outcome.Ran():
 			notRun++
 		case c.Outcome.Failed():
 			failed++

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -204,7 +205,7 @@ func TestRunInterrupted(t *testing.T) {
 	}
 	notRun := 0
 	for _, c := range report.CasesFromJUnit(junit) {
-		if c.Outcome == report.NotRun {
+		if c.Outcome == spec.OutcomeNotRun {
 			notRun++
 		}
 	}

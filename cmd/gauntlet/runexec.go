@@ -162,7 +162,7 @@ func (r *runner) notRun(a budget.Assignment, k vm.Kernel, why string) report.Cas
 	return report.Case{
 		Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 		Topology: a.Topology.String(), Accel: string(r.accel), Kernel: k.Path,
-		Outcome: report.NotRun, Message: why,
+		Outcome: spec.OutcomeNotRun, Message: why,
 	}
 }
 
@@ -170,38 +170,38 @@ func (r *runner) notRun(a budget.Assignment, k vm.Kernel, why string) report.Cas
 func (r *runner) record(c report.Case, total int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ok := c.Outcome != report.NotRun
+	ok := c.Outcome.Ran()
 	r.done++
 	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), r.done, total, strings.ToUpper(string(c.Outcome)), c.Variant, c.Topology)
 	if ok {
 		line += fmt.Sprintf(", boot %.1fs, total %.1fs", c.Boot.Seconds(), c.Total.Seconds())
 	}
 	line += ")"
-	if d := c.Detail(); c.Outcome != report.Pass && d != "" {
+	if d := c.Detail(); c.Outcome != spec.OutcomePass && d != "" {
 		line += ": " + firstLine(d)
 	}
 	fmt.Fprintln(r.stdout, line)
 }
 
 // outcomeOf maps the VM runner's outcome onto the reports'.
-func outcomeOf(o vm.Outcome) report.Outcome {
+func outcomeOf(o vm.Outcome) spec.Outcome {
 	switch o {
 	case vm.Passed:
-		return report.Pass
+		return spec.OutcomePass
 	case vm.Failed:
-		return report.Fail
+		return spec.OutcomeFail
 	case vm.Skipped:
-		return report.Skip
+		return spec.OutcomeSkip
 	case vm.Crashed:
-		return report.Crash
+		return spec.OutcomeCrash
 	case vm.KernelPanic:
-		return report.KernelPanic
+		return spec.OutcomeKernelPanic
 	case vm.TimedOut:
-		return report.Timeout
+		return spec.OutcomeTimeout
 	case vm.AccelUnusable:
-		return report.AccelUnusable
+		return spec.OutcomeAccelUnusable
 	}
-	return report.QEMUFailed
+	return spec.OutcomeQEMUFailed
 }
 
 // hostCases reports the plain host tests of every package from the output

@@ -78,7 +78,7 @@ func (r *runner) results(started time.Time, cases []report.Case) *budget.Results
 	}
 	for i, a := range r.plan.plan.Selected {
 		c := cases[i]
-		if c.Outcome == report.NotRun {
+		if !c.Outcome.Ran() {
 			continue
 		}
 		res.Variants = append(res.Variants, budget.VariantResult{
