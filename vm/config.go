@@ -42,7 +42,7 @@ type Config struct {
 	Accel Accel
 	// Timeout bounds the run from Start until the guest reports; zero
 	// derives it with [DefaultTimeout] from Topology, the accelerator and
-	// Duration. On timeout QEMU is killed and the outcome is [TimedOut].
+	// Duration. On timeout QEMU is killed and the outcome is [spec.OutcomeTimeout].
 	Timeout time.Duration
 	// Duration is how long the test's scenario runs; it only feeds the
 	// default Timeout.

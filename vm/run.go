@@ -21,8 +21,9 @@ import (
 
 // Result is how a VM run ended, with its evidence.
 type Result struct {
-	// Outcome classifies the run.
-	Outcome Outcome
+	// Outcome classifies the run: any [spec.Outcome] but
+	// [spec.OutcomeNotRun] (a run that could not start returns an error).
+	Outcome spec.Outcome
 	// Reason explains the outcome in a line (several for a panic); empty
 	// when the test passed.
 	Reason string
@@ -135,7 +136,7 @@ func (m *Machine) run(ctx context.Context, ac accelChoice, initrd string) (Resul
 		res.AccelNote = ac.note
 		return res, err
 	}
-	if res.Outcome != AccelUnusable {
+	if res.Outcome != spec.OutcomeAccelUnusable {
 		if res.BootTime > 0 {
 			saveVerdict(m.cfg.CacheDir, m.cfg.qemu, verdict{Accel: AccelKVM, Reason: "a guest booted under kvm"})
 		}
@@ -359,7 +360,7 @@ func (b *boot) result(o observed, qemuErr error) Result {
 		QEMUArgs: QuoteArgs(b.mach.argv()), QEMUPID: b.cmd.Process.Pid, Name: b.mach.name,
 	}
 	res.Outcome, res.Reason = classify(o)
-	res.race = res.Outcome == KernelPanic && b.mach.accel == AccelTCG && emulatorRace(b.mach.consoleLog)
+	res.race = res.Outcome == spec.OutcomeKernelPanic && b.mach.accel == AccelTCG && emulatorRace(b.mach.consoleLog)
 	if cfg.ConsoleLog != "" {
 		res.ConsoleLog = cfg.ConsoleLog
 	}

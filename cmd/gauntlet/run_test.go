@@ -78,9 +78,9 @@ func TestRunFakeVMs(t *testing.T) {
 		fail := strings.Contains(cfg.Variant.Name, "smt-2llc")
 		out := guestOutput(test, fail)
 		cfg.Output.Write(out)
-		res := vm.Result{Outcome: vm.Passed, Output: out, Accel: vm.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
+		res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: vm.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
 		if fail {
-			res.Outcome, res.Reason = vm.Failed, "test failed"
+			res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
 		}
 		return res, nil
 	}}

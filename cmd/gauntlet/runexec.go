@@ -146,7 +146,7 @@ func (r *runner) lookup(a budget.Assignment) (*expand.Package, spec.Description,
 
 func (r *runner) caseOf(a budget.Assignment, k vm.Kernel, res vm.Result) report.Case {
 	c := r.notRun(a, k, "")
-	c.Outcome = outcomeOf(res.Outcome)
+	c.Outcome = res.Outcome
 	c.Message = res.Reason
 	if res.Retried != "" {
 		c.Properties = append(c.Properties, report.Property{Name: "retried", Value: res.Retried})
@@ -181,27 +181,6 @@ func (r *runner) record(c report.Case, total int) {
 		line += ": " + firstLine(d)
 	}
 	fmt.Fprintln(r.stdout, line)
-}
-
-// outcomeOf maps the VM runner's outcome onto the reports'.
-func outcomeOf(o vm.Outcome) spec.Outcome {
-	switch o {
-	case vm.Passed:
-		return spec.OutcomePass
-	case vm.Failed:
-		return spec.OutcomeFail
-	case vm.Skipped:
-		return spec.OutcomeSkip
-	case vm.Crashed:
-		return spec.OutcomeCrash
-	case vm.KernelPanic:
-		return spec.OutcomeKernelPanic
-	case vm.TimedOut:
-		return spec.OutcomeTimeout
-	case vm.AccelUnusable:
-		return spec.OutcomeAccelUnusable
-	}
-	return spec.OutcomeQEMUFailed
 }
 
 // hostCases reports the plain host tests of every package from the output
