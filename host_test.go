@@ -82,7 +82,7 @@ func TestReportResult(t *testing.T) {
 		errors string
 		logs   string
 	}{
-		{vm.Result{Outcome: spec.OutcomePass, Accel: vm.AccelTCG, BootTime: time.Second}, "", "passed in a tcg VM"},
+		{vm.Result{Outcome: spec.OutcomePass, Accel: spec.AccelTCG, BootTime: time.Second}, "", "passed in a tcg VM"},
 		{vm.Result{Outcome: spec.OutcomeFail, Reason: "--- FAIL: TestX"}, "test failed in the VM: --- FAIL: TestX", ""},
 		{vm.Result{Outcome: spec.OutcomeKernelPanic, Reason: "Kernel panic - not syncing", ConsoleTail: "[1.0] oops\n[1.1] Kernel panic", QEMUArgs: "qemu -smp 2"},
 			"kernel_panic: Kernel panic - not syncing\nkernel console (last lines):\n    [1.0] oops\n    [1.1] Kernel panic\nqemu: qemu -smp 2", ""},

@@ -5,13 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
-)
-
-// Accelerators a host can run VMs on.
-const (
-	AccelKVM = "kvm"
-	AccelTCG = "tcg"
 )
 
 // defaultDuration is the test duration a zero [Candidate.Duration] stands
@@ -112,15 +107,15 @@ type Host struct {
 	CPUs int `json:"cpus"`
 	// MemoryMiB is the host's memory; zero means no memory limit.
 	MemoryMiB int `json:"memory_mib"`
-	// Accel is the accelerator VMs run on, [AccelKVM] or [AccelTCG]; empty
-	// means TCG (the slower estimate).
-	Accel string `json:"accel"`
+	// Accel is the accelerator VMs run on, [spec.AccelKVM] or
+	// [spec.AccelTCG]; empty means TCG (the slower estimate).
+	Accel spec.Accel `json:"accel"`
 }
 
 // accel returns the accelerator with the default applied.
-func (h Host) accel() string {
+func (h Host) accel() spec.Accel {
 	if h.Accel == "" {
-		return AccelTCG
+		return spec.AccelTCG
 	}
 	return h.Accel
 }
@@ -136,12 +131,13 @@ func (h Host) validate() error {
 	return validAccel("host accel", h.Accel, true)
 }
 
-// validAccel checks an accelerator name; empty is allowed when allowEmpty.
-func validAccel(what, a string, allowEmpty bool) error {
-	if a == AccelKVM || a == AccelTCG || (a == "" && allowEmpty) {
+// validAccel checks an accelerator a VM ran or runs on (auto is a choice,
+// not one of them); empty is allowed when allowEmpty.
+func validAccel(what string, a spec.Accel, allowEmpty bool) error {
+	if a == spec.AccelKVM || a == spec.AccelTCG || (a == "" && allowEmpty) {
 		return nil
 	}
-	return fmt.Errorf("%s %q; want %q or %q", what, a, AccelKVM, AccelTCG)
+	return fmt.Errorf("%s %q; want %q or %q", what, a, spec.AccelKVM, spec.AccelTCG)
 }
 
 // Options tune [Select]. The zero value is not usable: Host.CPUs must be

@@ -19,11 +19,15 @@ type History struct {
 	byTopology map[topologyKey]Cost
 }
 
-type variantKey struct{ pkg, variant, accel string }
+type variantKey struct {
+	pkg, variant string
+	accel        spec.Accel
+}
 
 type topologyKey struct {
-	pkg, test, accel string
-	topo             topo.Topology
+	pkg, test string
+	accel     spec.Accel
+	topo      topo.Topology
 }
 
 // sample is one measured run.
@@ -73,7 +77,7 @@ func (h *History) Len() int {
 }
 
 // lookup returns the measured cost of c under accel, if any.
-func (h *History) lookup(c *Candidate, accel string) (Cost, bool) {
+func (h *History) lookup(c *Candidate, accel spec.Accel) (Cost, bool) {
 	if h == nil {
 		return Cost{}, false
 	}

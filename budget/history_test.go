@@ -11,10 +11,10 @@ import (
 // run returns results of one run at the given start with one TestA
 // variant per total time.
 func run(id string, start int, outcome spec.Outcome, totals ...float64) *Results {
-	r := &Results{Version: 1, RunID: id, Started: time.Unix(int64(start), 0), Host: Host{CPUs: 2}, Accel: AccelTCG}
+	r := &Results{Version: 1, RunID: id, Started: time.Unix(int64(start), 0), Host: Host{CPUs: 2}, Accel: spec.AccelTCG}
 	for _, s := range totals {
 		r.Variants = append(r.Variants, VariantResult{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2), VCPUs: 2,
-			Accel: AccelTCG, BootS: 5, TestS: s - 6, TotalS: s, Outcome: outcome})
+			Accel: spec.AccelTCG, BootS: 5, TestS: s - 6, TotalS: s, Outcome: outcome})
 	}
 	return r
 }
@@ -62,7 +62,7 @@ func TestHistoryEmpty(t *testing.T) {
 func ExampleNewHistory() {
 	h := NewHistory(run("a", 1, spec.OutcomePass, 9, 30, 10))
 	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2)}
-	cost := EstimateCost(c, Host{CPUs: 2, Accel: AccelTCG}, h)
+	cost := EstimateCost(c, Host{CPUs: 2, Accel: spec.AccelTCG}, h)
 	fmt.Println(cost.Total(), cost.Source, cost.Runs)
 	// Output: 10s history 3
 }

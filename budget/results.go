@@ -29,7 +29,7 @@ type Results struct {
 	// Host is the machine the run used.
 	Host Host `json:"host"`
 	// Accel is the accelerator the run's VMs used.
-	Accel string `json:"accel"`
+	Accel spec.Accel `json:"accel"`
 	// Variants holds one entry per variant run.
 	Variants []VariantResult `json:"variants"`
 }
@@ -43,7 +43,7 @@ type VariantResult struct {
 	Profile  string        `json:"profile,omitempty"`
 	Topology topo.Topology `json:"topology"`
 	VCPUs    int           `json:"vcpus"`
-	Accel    string        `json:"accel"`
+	Accel    spec.Accel    `json:"accel"`
 	Kernel   string        `json:"kernel,omitempty"`
 	// BootS is the measured boot time in seconds (QEMU start to init).
 	BootS float64 `json:"boot_s"`

@@ -20,12 +20,12 @@ func sampleResults() *Results {
 		Version: ResultsVersion,
 		RunID:   "20261126-120000-1",
 		Started: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC),
-		Host:    Host{CPUs: 2, MemoryMiB: 24576, Accel: AccelTCG},
-		Accel:   AccelTCG,
+		Host:    Host{CPUs: 2, MemoryMiB: 24576, Accel: spec.AccelTCG},
+		Accel:   spec.AccelTCG,
 		Variants: []VariantResult{
-			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Profile: "default", Topology: t1, VCPUs: 2, Accel: AccelTCG, BootS: 5.2, TestS: 3.1, TotalS: 8.9, Outcome: spec.OutcomePass},
-			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair/smt-2llc/llc", Preset: "smt-2llc", Profile: "llc", Topology: t2, VCPUs: 8, Accel: AccelTCG, Kernel: "6.12", BootS: 8.4, TestS: 3.3, TotalS: 12.3, Outcome: spec.OutcomeFail},
-			{Package: "example.com/m/sched", Test: "TestStuck", Variant: "TestStuck", Profile: "default", Topology: t1, VCPUs: 2, Accel: AccelTCG, BootS: 5.1, TestS: 0, TotalS: 31, Outcome: spec.OutcomeTimeout},
+			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Profile: "default", Topology: t1, VCPUs: 2, Accel: spec.AccelTCG, BootS: 5.2, TestS: 3.1, TotalS: 8.9, Outcome: spec.OutcomePass},
+			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair/smt-2llc/llc", Preset: "smt-2llc", Profile: "llc", Topology: t2, VCPUs: 8, Accel: spec.AccelTCG, Kernel: "6.12", BootS: 8.4, TestS: 3.3, TotalS: 12.3, Outcome: spec.OutcomeFail},
+			{Package: "example.com/m/sched", Test: "TestStuck", Variant: "TestStuck", Profile: "default", Topology: t1, VCPUs: 2, Accel: spec.AccelTCG, BootS: 5.1, TestS: 0, TotalS: 31, Outcome: spec.OutcomeTimeout},
 		},
 	}
 }

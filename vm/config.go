@@ -38,8 +38,8 @@ type Config struct {
 	Topology topo.Topology
 	// MemoryMiB is the guest memory; zero means [topo.GuestMemoryMiB](Topology, 0).
 	MemoryMiB int
-	// Accel picks the accelerator; empty means [AccelAuto].
-	Accel Accel
+	// Accel picks the accelerator; empty means [spec.AccelAuto].
+	Accel spec.Accel
 	// Timeout bounds the run from Start until the guest reports; zero
 	// derives it with [DefaultTimeout] from Topology, the accelerator and
 	// Duration. On timeout QEMU is killed and the outcome is [spec.OutcomeTimeout].
@@ -101,7 +101,7 @@ func (r *resolved) defaults() error {
 	if r.MemoryMiB < 0 {
 		return fmt.Errorf("%w: MemoryMiB %d is negative", ErrBadConfig, r.MemoryMiB)
 	}
-	a, err := ParseAccel(string(r.Accel))
+	a, err := spec.ParseAccel(string(r.Accel))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadConfig, err)
 	}
@@ -131,7 +131,7 @@ func DefaultCacheDir() string {
 }
 
 // timeout returns the run's bound for accelerator a.
-func (r resolved) timeout(a Accel) time.Duration {
+func (r resolved) timeout(a spec.Accel) time.Duration {
 	if r.Timeout > 0 {
 		return r.Timeout
 	}

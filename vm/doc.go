@@ -32,7 +32,7 @@
 //
 // # Accelerator
 //
-// [AccelAuto] uses KVM when /dev/kvm opens and KVM has not been found
+// [spec.AccelAuto] uses KVM when /dev/kvm opens and KVM has not been found
 // unusable on this host (same kernel release and QEMU version); the first
 // run tries it and watches QEMU's stderr, so a failure such as kvm_pvm's
 // "emulation failure" is caught within seconds, remembered, and the run

@@ -124,7 +124,7 @@ func TestPlanBadInput(t *testing.T) {
 		{[]string{"--topology", "1n1l2c1t", "--topology", "1,2,1"}, "topology 1n1l2c1t given twice"},
 		{[]string{"--jobs", "-1"}, `invalid value "-1" for flag -jobs`},
 		{[]string{"--oversubscribe", "0"}, `invalid value "0" for flag -oversubscribe`},
-		{[]string{"--accel", "xen"}, `invalid value "xen" for flag -accel: want auto, kvm or tcg`},
+		{[]string{"--accel", "xen"}, `invalid value "xen" for flag -accel: accelerator "xen" is not one of auto, kvm, tcg`},
 		{[]string{"--run", "Test("}, `-run "Test(": error parsing regexp`},
 		{[]string{"--nosuch"}, "flag provided but not defined: -nosuch"},
 		{[]string{"../../expand/testdata/nopkg/..."}, `pattern "../../expand/testdata/nopkg/..." matched no packages`},

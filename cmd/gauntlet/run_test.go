@@ -78,7 +78,7 @@ func TestRunFakeVMs(t *testing.T) {
 		fail := strings.Contains(cfg.Variant.Name, "smt-2llc")
 		out := guestOutput(test, fail)
 		cfg.Output.Write(out)
-		res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: vm.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
+		res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: spec.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
 		if fail {
 			res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
 		}
@@ -98,7 +98,7 @@ func TestRunFakeVMs(t *testing.T) {
 		if filepath.Base(cfg.Init) == "" || cfg.Args[0] != "-test.run" || !strings.HasPrefix(cfg.Args[1], "^Test") || cfg.Args[2] != "-test.v" {
 			t.Errorf("VM %s: init %s args %q", cfg.Variant.Name, cfg.Init, cfg.Args)
 		}
-		if cfg.Topology != cfg.Variant.Topology || cfg.Accel != vm.AccelTCG || cfg.ConsoleLog == "" {
+		if cfg.Topology != cfg.Variant.Topology || cfg.Accel != spec.AccelTCG || cfg.ConsoleLog == "" {
 			t.Errorf("VM %s: topology %s (variant %s), accel %s, console %q", cfg.Variant.Name, cfg.Topology, cfg.Variant.Topology, cfg.Accel, cfg.ConsoleLog)
 		}
 	}

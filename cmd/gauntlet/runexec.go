@@ -28,7 +28,7 @@ type runner struct {
 	dir     string
 	kernel  vm.Kernel
 	scx     *vm.Kernel // for tests with a scheduler, when set (GAUNTLET_SCX_KERNEL)
-	accel   vm.Accel
+	accel   spec.Accel
 	host    hostInfo
 	plan    *planned
 	verbose bool

@@ -73,8 +73,8 @@ func (r *runner) results(started time.Time, cases []report.Case) *budget.Results
 		Version: budget.ResultsVersion,
 		RunID:   filepath.Base(r.dir),
 		Started: started.UTC(),
-		Host:    budget.Host{CPUs: r.host.CPUs, MemoryMiB: r.host.MemoryMiB, Accel: string(r.accel)},
-		Accel:   string(r.accel),
+		Host:    budget.Host{CPUs: r.host.CPUs, MemoryMiB: r.host.MemoryMiB, Accel: r.accel},
+		Accel:   r.accel,
 	}
 	for i, a := range r.plan.plan.Selected {
 		c := cases[i]
@@ -83,9 +83,9 @@ func (r *runner) results(started time.Time, cases []report.Case) *budget.Results
 		}
 		res.Variants = append(res.Variants, budget.VariantResult{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
-			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: c.Accel, Kernel: c.Kernel,
+			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
-			Outcome: spec.Outcome(c.Outcome),
+			Outcome: c.Outcome,
 		})
 	}
 	return res
