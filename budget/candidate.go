@@ -9,10 +9,6 @@ import (
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
-// defaultDuration is the test duration a zero [Candidate.Duration] stands
-// for (the Spec default).
-const defaultDuration = 2 * time.Second
-
 // Candidate is one variant the planner could run: a test at one topology
 // with one scheduler flag profile (and kernel, when several are given).
 // Candidates are identified by Package, Variant and Kernel; two candidates
@@ -34,7 +30,8 @@ type Candidate struct {
 	Topology topo.Topology
 	// Base marks the test's base variant.
 	Base bool
-	// Duration is the Spec's test duration; zero means 2 s.
+	// Duration is the Spec's test duration; zero means the Spec default
+	// ([spec.DefaultDuration], see [spec.Spec.WithDefaults]).
 	Duration time.Duration
 	// MemoryMiB is the memory the test asks for (Spec.MemoryMiB) or the
 	// guest memory already sized by topo.GuestMemoryMiB; either way the
@@ -53,12 +50,9 @@ func (c *Candidate) vcpus() int { return c.Topology.CPUs() }
 // guestMemoryMiB returns the memory the VM gets.
 func (c *Candidate) guestMemoryMiB() int { return topo.GuestMemoryMiB(c.Topology, c.MemoryMiB) }
 
-// duration returns the test duration with the default applied.
+// duration returns the test duration with the Spec's default applied.
 func (c *Candidate) duration() time.Duration {
-	if c.Duration == 0 {
-		return defaultDuration
-	}
-	return c.Duration
+	return spec.Spec{Duration: c.Duration}.WithDefaults().Duration
 }
 
 // id names the candidate in errors and reasons.

@@ -32,9 +32,10 @@ type Config struct {
 	Variant *spec.Variant
 	// Files are extra host files put into the initramfs.
 	Files []File
-	// Topology is the guest's CPU layout; zero means
-	// [spec.DefaultTopology]. The guest checks it against its sysfs before
-	// the test runs; a mismatch fails the run.
+	// Topology is the guest's CPU layout; zero means a Spec's default
+	// topology ([spec.DefaultTopology], see [spec.Spec.WithDefaults]). The
+	// guest checks it against its sysfs before the test runs; a mismatch
+	// fails the run.
 	Topology topo.Topology
 	// MemoryMiB is the guest memory; zero means [topo.GuestMemoryMiB](Topology, 0).
 	MemoryMiB int
@@ -90,7 +91,7 @@ func (c Config) resolve() (resolved, error) {
 
 func (r *resolved) defaults() error {
 	if r.Topology == (topo.Topology{}) {
-		r.Topology, _ = topo.Parse(spec.DefaultTopology)
+		r.Topology, _ = topo.Parse(spec.Spec{}.WithDefaults().Topology)
 	}
 	if err := r.Topology.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadConfig, err)
