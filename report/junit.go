@@ -162,7 +162,7 @@ func header(c Case) string {
 
 // properties are the testcase's JUnit properties: the run's facts
 // ("gauntlet.run.*"), the guest's structured result ("gauntlet.*", see
-// [spec.Result.Properties]) and the case's own.
+// [ResultProperties]) and the case's own.
 func properties(c Case) *[]XMLProp {
 	var ps []XMLProp
 	add := func(name, value string) {
@@ -182,7 +182,7 @@ func properties(c Case) *[]XMLProp {
 	}
 	add("gauntlet.run.console_log", c.ConsoleLog)
 	if r, ok := guestResult(c.Output); ok {
-		for _, p := range r.Properties() {
+		for _, p := range ResultProperties(r) {
 			add(p.Name, p.Value)
 		}
 	}

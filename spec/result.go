@@ -21,7 +21,7 @@ const ResultPrefix = "GAUNTLET-RESULT: "
 // Result is the structured verdict of one test run inside the VM: what ran
 // (topology, scheduler, accelerator), with which thresholds, the outcome,
 // and per-cgroup statistics of every scenario the test executed. Reports
-// turn it into JUnit properties ([Result.Properties]) and results JSON.
+// turn it into JUnit properties (package report) and results JSON.
 type Result struct {
 	// Test is the test's name inside the guest (t.Name()).
 	Test string `json:"test"`
