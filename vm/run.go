@@ -32,7 +32,11 @@ type Result struct {
 	ExitCode int
 	// Output is the test's stdout and stderr.
 	Output []byte
-	// ConsoleTail is the end of the kernel console.
+	// ConsoleTail is the excerpt of the kernel console that explains how
+	// the VM ended: its last lines, or after a crash ("Kernel panic",
+	// "BUG:", "Oops") the init's last output and the lines before the
+	// first crash line, the head of the report and the log's end, with a
+	// marker line where lines were left out.
 	ConsoleTail string
 	// ConsoleLog is the console log's path when [Config.ConsoleLog] was
 	// set, else empty (the temporary log is gone).
