@@ -172,12 +172,12 @@ func (r *runner) record(c report.Case, total int) {
 	defer r.mu.Unlock()
 	ok := c.Outcome.Ran()
 	r.done++
-	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), r.done, total, strings.ToUpper(string(c.Outcome)), c.Variant, c.Topology)
+	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), r.done, total, strings.ToUpper(c.Outcome.String()), c.Variant, c.Topology)
 	if ok {
 		line += fmt.Sprintf(", boot %.1fs, total %.1fs", c.Boot.Seconds(), c.Total.Seconds())
 	}
 	line += ")"
-	if d := c.Detail(); c.Outcome != spec.OutcomePass && d != "" {
+	if d := c.Detail(); !c.Outcome.Passed() && d != "" {
 		line += ": " + firstLine(d)
 	}
 	fmt.Fprintln(r.stdout, line)
