@@ -5,18 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
-
-// Accelerators a host can run VMs on.
-const (
-	AccelKVM = "kvm"
-	AccelTCG = "tcg"
-)
-
-// defaultDuration is the test duration a zero [Candidate.Duration] stands
-// for (the Spec default).
-const defaultDuration = 2 * time.Second
 
 // Candidate is one variant the planner could run: a test at one topology
 // with one scheduler flag profile (and kernel, when several are given).
@@ -39,7 +30,8 @@ type Candidate struct {
 	Topology topo.Topology
 	// Base marks the test's base variant.
 	Base bool
-	// Duration is the Spec's test duration; zero means 2 s.
+	// Duration is the Spec's test duration; zero means the Spec default
+	// ([spec.DefaultDuration], see [spec.Spec.WithDefaults]).
 	Duration time.Duration
 	// MemoryMiB is the memory the test asks for (Spec.MemoryMiB) or the
 	// guest memory already sized by topo.GuestMemoryMiB; either way the
@@ -58,12 +50,9 @@ func (c *Candidate) vcpus() int { return c.Topology.CPUs() }
 // guestMemoryMiB returns the memory the VM gets.
 func (c *Candidate) guestMemoryMiB() int { return topo.GuestMemoryMiB(c.Topology, c.MemoryMiB) }
 
-// duration returns the test duration with the default applied.
+// duration returns the test duration with the Spec's default applied.
 func (c *Candidate) duration() time.Duration {
-	if c.Duration == 0 {
-		return defaultDuration
-	}
-	return c.Duration
+	return spec.Spec{Duration: c.Duration}.WithDefaults().Duration
 }
 
 // id names the candidate in errors and reasons.
@@ -112,15 +101,15 @@ type Host struct {
 	CPUs int `json:"cpus"`
 	// MemoryMiB is the host's memory; zero means no memory limit.
 	MemoryMiB int `json:"memory_mib"`
-	// Accel is the accelerator VMs run on, [AccelKVM] or [AccelTCG]; empty
-	// means TCG (the slower estimate).
-	Accel string `json:"accel"`
+	// Accel is the accelerator VMs run on, [spec.AccelKVM] or
+	// [spec.AccelTCG]; empty means TCG (the slower estimate).
+	Accel spec.Accel `json:"accel"`
 }
 
 // accel returns the accelerator with the default applied.
-func (h Host) accel() string {
+func (h Host) accel() spec.Accel {
 	if h.Accel == "" {
-		return AccelTCG
+		return spec.AccelTCG
 	}
 	return h.Accel
 }
@@ -136,12 +125,13 @@ func (h Host) validate() error {
 	return validAccel("host accel", h.Accel, true)
 }
 
-// validAccel checks an accelerator name; empty is allowed when allowEmpty.
-func validAccel(what, a string, allowEmpty bool) error {
-	if a == AccelKVM || a == AccelTCG || (a == "" && allowEmpty) {
+// validAccel checks an accelerator a VM ran or runs on (auto is a choice,
+// not one of them); empty is allowed when allowEmpty.
+func validAccel(what string, a spec.Accel, allowEmpty bool) error {
+	if a == spec.AccelKVM || a == spec.AccelTCG || (a == "" && allowEmpty) {
 		return nil
 	}
-	return fmt.Errorf("%s %q; want %q or %q", what, a, AccelKVM, AccelTCG)
+	return fmt.Errorf("%s %q; want %q or %q", what, a, spec.AccelKVM, spec.AccelTCG)
 }
 
 // Options tune [Select]. The zero value is not usable: Host.CPUs must be

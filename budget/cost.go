@@ -3,6 +3,8 @@ package budget
 import (
 	"math"
 	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // CostSource says where an estimate comes from.
@@ -89,7 +91,7 @@ func EstimateCost(c Candidate, h Host, hist *History) Cost {
 func modelCost(c *Candidate, h Host) Cost {
 	v, hostCPUs := float64(c.vcpus()), float64(max(h.CPUs, 1))
 	var boot time.Duration
-	if h.accel() == AccelKVM {
+	if h.accel() == spec.AccelKVM {
 		boot = kvmBootBase + time.Duration(v)*kvmBootPerVCPU
 	} else {
 		boot = seconds(tcgBootSecs(v * tcgTableHostCPUs / hostCPUs))

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -28,7 +29,7 @@ func TestTCGBootTable(t *testing.T) {
 }
 
 func TestModelCost(t *testing.T) {
-	two := Host{CPUs: 2, Accel: AccelTCG}
+	two := Host{CPUs: 2, Accel: spec.AccelTCG}
 	cases := []struct {
 		name string
 		c    Candidate
@@ -41,7 +42,7 @@ func TestModelCost(t *testing.T) {
 			Cost{Boot: 32600 * time.Millisecond, Test: 48 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"tcg 32 vCPUs on 16 cores reads the table at 4", Candidate{Topology: flat(32)}, Host{CPUs: 16},
 			Cost{Boot: 5600 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
-		{"kvm 8 vCPUs", Candidate{Topology: flat(8), Duration: 10 * time.Second}, Host{CPUs: 64, Accel: AccelKVM},
+		{"kvm 8 vCPUs", Candidate{Topology: flat(8), Duration: 10 * time.Second}, Host{CPUs: 64, Accel: spec.AccelKVM},
 			Cost{Boot: 1660 * time.Millisecond, Test: 11 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 	}
 	for _, c := range cases {
@@ -54,7 +55,7 @@ func TestModelCost(t *testing.T) {
 }
 
 func TestModelCostGrowsWithVCPUs(t *testing.T) {
-	for _, h := range []Host{{CPUs: 2}, {CPUs: 8, Accel: AccelKVM}} {
+	for _, h := range []Host{{CPUs: 2}, {CPUs: 8, Accel: spec.AccelKVM}} {
 		prev := time.Duration(0)
 		for n := 1; n <= 256; n *= 2 {
 			got := EstimateCost(Candidate{Topology: flat(n)}, h, nil).Total()
@@ -68,21 +69,21 @@ func TestModelCostGrowsWithVCPUs(t *testing.T) {
 
 func TestEstimateCostPrefersHistory(t *testing.T) {
 	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA/tiny-1llc/default", Topology: flat(4)}
-	res := &Results{Version: 1, RunID: "r", Host: Host{CPUs: 2}, Accel: AccelTCG, Variants: []VariantResult{
-		{Package: "p", Test: "TestA", Variant: "TestA/tiny-1llc/llc", Topology: flat(4), VCPUs: 4, Accel: AccelTCG, BootS: 4, TestS: 5, TotalS: 10, Outcome: OutcomePass},
+	res := &Results{Version: 1, RunID: "r", Host: Host{CPUs: 2}, Accel: spec.AccelTCG, Variants: []VariantResult{
+		{Package: "p", Test: "TestA", Variant: "TestA/tiny-1llc/llc", Topology: flat(4), VCPUs: 4, Accel: spec.AccelTCG, BootS: 4, TestS: 5, TotalS: 10, Outcome: spec.OutcomePass},
 	}}
 	h := NewHistory(res)
 	host := Host{CPUs: 2}
 	if got := EstimateCost(c, host, h); got.Source != SourceHistoryTopology || got.Total() != 10*time.Second {
 		t.Errorf("same test and topology, other profile: got %+v; want 10 s from %s", got, SourceHistoryTopology)
 	}
-	res.Variants = append(res.Variants, VariantResult{Package: "p", Test: "TestA", Variant: c.Variant, Topology: flat(4), VCPUs: 4, Accel: AccelTCG, BootS: 3, TestS: 3, TotalS: 7, Outcome: OutcomePass})
+	res.Variants = append(res.Variants, VariantResult{Package: "p", Test: "TestA", Variant: c.Variant, Topology: flat(4), VCPUs: 4, Accel: spec.AccelTCG, BootS: 3, TestS: 3, TotalS: 7, Outcome: spec.OutcomePass})
 	h = NewHistory(res)
 	want := Cost{Boot: 3 * time.Second, Test: 3 * time.Second, Teardown: time.Second, Source: SourceHistory, Runs: 1}
 	if got := EstimateCost(c, host, h); got != want {
 		t.Errorf("same variant: got %+v, want %+v", got, want)
 	}
-	if got := EstimateCost(c, Host{CPUs: 2, Accel: AccelKVM}, h); got.Source != SourceModel {
+	if got := EstimateCost(c, Host{CPUs: 2, Accel: spec.AccelKVM}, h); got.Source != SourceModel {
 		t.Errorf("history from TCG used for a KVM host: %+v", got)
 	}
 }

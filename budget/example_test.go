@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -19,7 +20,7 @@ func ExampleSelect() {
 	}
 	plan, err := budget.Select(cands, budget.Options{
 		Budget: 30 * time.Second,
-		Host:   budget.Host{CPUs: 2, MemoryMiB: 24 << 10, Accel: budget.AccelTCG},
+		Host:   budget.Host{CPUs: 2, MemoryMiB: 24 << 10, Accel: spec.AccelTCG},
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -84,9 +85,9 @@ type hostScenario struct {
 var (
 	// thisHost is the machine this project is built on: 2 cores, 24 GiB,
 	// TCG only.
-	thisHost = hostScenario{"tcg-2cpu", Host{CPUs: 2, MemoryMiB: 24 << 10, Accel: AccelTCG}}
+	thisHost = hostScenario{"tcg-2cpu", Host{CPUs: 2, MemoryMiB: 24 << 10, Accel: spec.AccelTCG}}
 	// bigHost is a CI-class KVM machine on which every preset fits.
-	bigHost = hostScenario{"kvm-64cpu", Host{CPUs: 64, MemoryMiB: 256 << 10, Accel: AccelKVM}}
+	bigHost = hostScenario{"kvm-64cpu", Host{CPUs: 64, MemoryMiB: 256 << 10, Accel: spec.AccelKVM}}
 )
 
 // presets returns the presets that fit h (topo's capacity filter with its

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -18,11 +19,15 @@ type History struct {
 	byTopology map[topologyKey]Cost
 }
 
-type variantKey struct{ pkg, variant, accel string }
+type variantKey struct {
+	pkg, variant string
+	accel        spec.Accel
+}
 
 type topologyKey struct {
-	pkg, test, accel string
-	topo             topo.Topology
+	pkg, test string
+	accel     spec.Accel
+	topo      topo.Topology
 }
 
 // sample is one measured run.
@@ -50,7 +55,7 @@ func NewHistory(rs ...*Results) *History {
 	for _, r := range runs {
 		for i := range r.Variants {
 			v := &r.Variants[i]
-			if v.Outcome != OutcomePass && v.Outcome != OutcomeFail {
+			if v.Outcome != spec.OutcomePass && v.Outcome != spec.OutcomeFail {
 				continue
 			}
 			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS)}
@@ -72,7 +77,7 @@ func (h *History) Len() int {
 }
 
 // lookup returns the measured cost of c under accel, if any.
-func (h *History) lookup(c *Candidate, accel string) (Cost, bool) {
+func (h *History) lookup(c *Candidate, accel spec.Accel) (Cost, bool) {
 	if h == nil {
 		return Cost{}, false
 	}

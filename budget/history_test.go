@@ -4,15 +4,17 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // run returns results of one run at the given start with one TestA
 // variant per total time.
-func run(id string, start int, outcome Outcome, totals ...float64) *Results {
-	r := &Results{Version: 1, RunID: id, Started: time.Unix(int64(start), 0), Host: Host{CPUs: 2}, Accel: AccelTCG}
+func run(id string, start int, outcome spec.Outcome, totals ...float64) *Results {
+	r := &Results{Version: 1, RunID: id, Started: time.Unix(int64(start), 0), Host: Host{CPUs: 2}, Accel: spec.AccelTCG}
 	for _, s := range totals {
 		r.Variants = append(r.Variants, VariantResult{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2), VCPUs: 2,
-			Accel: AccelTCG, BootS: 5, TestS: s - 6, TotalS: s, Outcome: outcome})
+			Accel: spec.AccelTCG, BootS: 5, TestS: s - 6, TotalS: s, Outcome: outcome})
 	}
 	return r
 }
@@ -25,12 +27,12 @@ func TestHistoryMedian(t *testing.T) {
 		want time.Duration // total
 		n    int
 	}{
-		{"one", []*Results{run("a", 1, OutcomePass, 10)}, 10 * time.Second, 1},
-		{"odd count: the middle", []*Results{run("a", 1, OutcomePass, 10, 100, 12)}, 12 * time.Second, 3},
-		{"even count: mean of the middle two", []*Results{run("a", 1, OutcomePass, 10, 14), run("b", 2, OutcomeFail, 11, 99)}, 12500 * time.Millisecond, 4},
-		{"crashes and timeouts do not count", []*Results{run("a", 1, OutcomePass, 10), run("b", 2, OutcomeTimeout, 60), run("c", 3, OutcomeCrash, 1)}, 10 * time.Second, 1},
+		{"one", []*Results{run("a", 1, spec.OutcomePass, 10)}, 10 * time.Second, 1},
+		{"odd count: the middle", []*Results{run("a", 1, spec.OutcomePass, 10, 100, 12)}, 12 * time.Second, 3},
+		{"even count: mean of the middle two", []*Results{run("a", 1, spec.OutcomePass, 10, 14), run("b", 2, spec.OutcomeFail, 11, 99)}, 12500 * time.Millisecond, 4},
+		{"crashes and timeouts do not count", []*Results{run("a", 1, spec.OutcomePass, 10), run("b", 2, spec.OutcomeTimeout, 60), run("c", 3, spec.OutcomeCrash, 1)}, 10 * time.Second, 1},
 		{"only the newest 5", []*Results{
-			run("new", 9, OutcomePass, 20, 20, 20), run("old", 1, OutcomePass, 10, 10, 10, 10, 10), nil,
+			run("new", 9, spec.OutcomePass, 20, 20, 20), run("old", 1, spec.OutcomePass, 10, 10, 10, 10, 10), nil,
 		}, 20 * time.Second, 5},
 	}
 	for _, c2 := range cases {
@@ -45,22 +47,22 @@ func TestHistoryMedian(t *testing.T) {
 
 func TestHistoryEmpty(t *testing.T) {
 	var h *History
-	if h.Len() != 0 || NewHistory().Len() != 0 || NewHistory(run("a", 1, OutcomeSkip, 3)).Len() != 0 {
+	if h.Len() != 0 || NewHistory().Len() != 0 || NewHistory(run("a", 1, spec.OutcomeSkip, 3)).Len() != 0 {
 		t.Errorf("empty histories are not empty")
 	}
 	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2)}
 	if got := EstimateCost(c, Host{CPUs: 2}, nil); got.Source != SourceModel {
 		t.Errorf("nil history: %+v", got)
 	}
-	if n := NewHistory(run("a", 1, OutcomePass, 7)).Len(); n != 1 {
+	if n := NewHistory(run("a", 1, spec.OutcomePass, 7)).Len(); n != 1 {
 		t.Errorf("Len = %d, want 1", n)
 	}
 }
 
 func ExampleNewHistory() {
-	h := NewHistory(run("a", 1, OutcomePass, 9, 30, 10))
+	h := NewHistory(run("a", 1, spec.OutcomePass, 9, 30, 10))
 	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2)}
-	cost := EstimateCost(c, Host{CPUs: 2, Accel: AccelTCG}, h)
+	cost := EstimateCost(c, Host{CPUs: 2, Accel: spec.AccelTCG}, h)
 	fmt.Println(cost.Total(), cost.Source, cost.Runs)
 	// Output: 10s history 3
 }

@@ -9,38 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // ResultsVersion is the results.json format this package reads and writes.
 const ResultsVersion = 1
-
-// Outcome is how one variant's run ended.
-type Outcome string
-
-// Outcomes of a variant's run.
-const (
-	OutcomePass          Outcome = "pass"
-	OutcomeFail          Outcome = "fail"           // the test reported a failure
-	OutcomeCrash         Outcome = "crash"          // the test process died
-	OutcomeKernelPanic   Outcome = "kernel_panic"   // the guest kernel panicked
-	OutcomeTimeout       Outcome = "timeout"        // the run hit its timeout
-	OutcomeQEMUFailed    Outcome = "qemu_failed"    // QEMU failed to start or died
-	OutcomeSkip          Outcome = "skip"           // the test skipped itself
-	OutcomeAccelUnusable Outcome = "accel_unusable" // the asked-for accelerator does not work
-)
-
-var outcomes = []Outcome{OutcomePass, OutcomeFail, OutcomeCrash, OutcomeKernelPanic, OutcomeTimeout, OutcomeQEMUFailed, OutcomeSkip, OutcomeAccelUnusable}
-
-// Valid reports whether o is one of the known outcomes.
-func (o Outcome) Valid() bool {
-	for _, k := range outcomes {
-		if o == k {
-			return true
-		}
-	}
-	return false
-}
 
 // Results is the content of one run's results.json: what ran, where, and
 // how long each variant took. `gauntlet run` writes one per run; earlier
@@ -55,7 +29,7 @@ type Results struct {
 	// Host is the machine the run used.
 	Host Host `json:"host"`
 	// Accel is the accelerator the run's VMs used.
-	Accel string `json:"accel"`
+	Accel spec.Accel `json:"accel"`
 	// Variants holds one entry per variant run.
 	Variants []VariantResult `json:"variants"`
 }
@@ -69,15 +43,17 @@ type VariantResult struct {
 	Profile  string        `json:"profile,omitempty"`
 	Topology topo.Topology `json:"topology"`
 	VCPUs    int           `json:"vcpus"`
-	Accel    string        `json:"accel"`
+	Accel    spec.Accel    `json:"accel"`
 	Kernel   string        `json:"kernel,omitempty"`
 	// BootS is the measured boot time in seconds (QEMU start to init).
 	BootS float64 `json:"boot_s"`
 	// TestS is the measured test time in seconds.
 	TestS float64 `json:"test_s"`
 	// TotalS is the whole VM run's wall time in seconds.
-	TotalS  float64 `json:"total_s"`
-	Outcome Outcome `json:"outcome"`
+	TotalS float64 `json:"total_s"`
+	// Outcome is how the run ended; old spellings ("timed-out") are read
+	// as their outcome.
+	Outcome spec.Outcome `json:"outcome"`
 }
 
 // ReadResults decodes one results.json from r. name (a path, say) is only
@@ -185,8 +161,9 @@ func (v *VariantResult) validate() error {
 		return errors.New(`empty "test"`)
 	case v.Variant == "":
 		return errors.New(`empty "variant"`)
-	case !v.Outcome.Valid():
-		return fmt.Errorf("outcome %q is not one of %s", v.Outcome, outcomeList())
+	}
+	if _, err := spec.ParseOutcome(string(v.Outcome)); err != nil {
+		return err
 	}
 	if err := v.Topology.Validate(); err != nil {
 		return err
@@ -206,12 +183,4 @@ func (v *VariantResult) validate() error {
 		}
 	}
 	return nil
-}
-
-func outcomeList() string {
-	s := make([]string, len(outcomes))
-	for i, o := range outcomes {
-		s[i] = string(o)
-	}
-	return strings.Join(s, ", ")
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -19,12 +20,12 @@ func sampleResults() *Results {
 		Version: ResultsVersion,
 		RunID:   "20261126-120000-1",
 		Started: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC),
-		Host:    Host{CPUs: 2, MemoryMiB: 24576, Accel: AccelTCG},
-		Accel:   AccelTCG,
+		Host:    Host{CPUs: 2, MemoryMiB: 24576, Accel: spec.AccelTCG},
+		Accel:   spec.AccelTCG,
 		Variants: []VariantResult{
-			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Profile: "default", Topology: t1, VCPUs: 2, Accel: AccelTCG, BootS: 5.2, TestS: 3.1, TotalS: 8.9, Outcome: OutcomePass},
-			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair/smt-2llc/llc", Preset: "smt-2llc", Profile: "llc", Topology: t2, VCPUs: 8, Accel: AccelTCG, Kernel: "6.12", BootS: 8.4, TestS: 3.3, TotalS: 12.3, Outcome: OutcomeFail},
-			{Package: "example.com/m/sched", Test: "TestStuck", Variant: "TestStuck", Profile: "default", Topology: t1, VCPUs: 2, Accel: AccelTCG, BootS: 5.1, TestS: 0, TotalS: 31, Outcome: OutcomeTimeout},
+			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Profile: "default", Topology: t1, VCPUs: 2, Accel: spec.AccelTCG, BootS: 5.2, TestS: 3.1, TotalS: 8.9, Outcome: spec.OutcomePass},
+			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair/smt-2llc/llc", Preset: "smt-2llc", Profile: "llc", Topology: t2, VCPUs: 8, Accel: spec.AccelTCG, Kernel: "6.12", BootS: 8.4, TestS: 3.3, TotalS: 12.3, Outcome: spec.OutcomeFail},
+			{Package: "example.com/m/sched", Test: "TestStuck", Variant: "TestStuck", Profile: "default", Topology: t1, VCPUs: 2, Accel: spec.AccelTCG, BootS: 5.1, TestS: 0, TotalS: 31, Outcome: spec.OutcomeTimeout},
 		},
 	}
 }
@@ -44,6 +45,23 @@ func TestResultsGolden(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, sampleResults()) {
 		t.Errorf("round trip changed the results:\n got %+v\nwant %+v", got, sampleResults())
+	}
+}
+
+// TestReadResultsOldOutcomes: results written with the VM runner's old
+// spellings ("timed-out", "passed") still load, as their outcomes.
+func TestReadResultsOldOutcomes(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.NewReplacer(`"outcome": "pass"`, `"outcome": "passed"`, `"outcome": "timeout"`, `"outcome": "timed-out"`).Replace(string(good))
+	got, err := ReadResults(strings.NewReader(old), "old.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, sampleResults()) {
+		t.Errorf("old spellings read as %+v", got.Variants)
 	}
 }
 
@@ -69,7 +87,7 @@ func TestReadResultsRejectsGarbage(t *testing.T) {
 		{"trailing data", string(good) + "{}", "not a results.json: invalid character '{' after top-level value"},
 		{"wrong type", edit(`"vcpus": 2,`, `"vcpus": "two",`), `field "variants.vcpus": want a number, got a JSON string`},
 		{"bad topology", edit(`"topology": "1n1l2c1t"`, `"topology": "1n0l2c1t"`), "LLCs must be at least 1"},
-		{"bad outcome", edit(`"outcome": "pass"`, `"outcome": "passed"`), `variant 0 ("TestFair"): outcome "passed" is not one of pass, fail, crash, kernel_panic, timeout, qemu_failed, skip`},
+		{"bad outcome", edit(`"outcome": "pass"`, `"outcome": "ok"`), `variant 0 ("TestFair"): outcome "ok" is not one of pass, fail, skip, crash, kernel_panic, timeout, qemu_failed, accel_unusable, not_run`},
 		{"vcpus mismatch", edit(`"vcpus": 8,`, `"vcpus": 4,`), `variant 1 ("TestFair/smt-2llc/llc"): vcpus 4 does not match topology 1n2l2c2t (8 CPUs)`},
 		{"negative time", edit(`"boot_s": 5.2,`, `"boot_s": -5.2,`), "boot_s is -5.2; want a duration in seconds"},
 		{"bad accel", edit(`"accel": "tcg",
@@ -139,7 +157,7 @@ func TestMergeResults(t *testing.T) {
 	run := func(id string, at int, variants ...string) *Results {
 		r := &Results{Version: ResultsVersion, RunID: id, Started: time.Unix(int64(at), 0).UTC(), Host: Host{CPUs: 2, MemoryMiB: 1024}, Accel: "tcg"}
 		for _, v := range variants {
-			r.Variants = append(r.Variants, VariantResult{Package: "p", Test: "TestA", Variant: v, Topology: tp, VCPUs: 2, Accel: "tcg", BootS: 2, TestS: 2, TotalS: 4, Outcome: OutcomePass})
+			r.Variants = append(r.Variants, VariantResult{Package: "p", Test: "TestA", Variant: v, Topology: tp, VCPUs: 2, Accel: "tcg", BootS: 2, TestS: 2, TotalS: 4, Outcome: spec.OutcomePass})
 		}
 		return r
 	}

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gauntlet-sched/gauntlet/topo"
-
 	golden_ "github.com/gauntlet-sched/gauntlet/internal/golden"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // smallSet is a hand-sized candidate set: 3 tests x 3 presets x 2
@@ -43,7 +43,7 @@ func smallSet() []Candidate {
 	return out
 }
 
-var tcgHost = Host{CPUs: 2, MemoryMiB: 24 << 10, Accel: AccelTCG}
+var tcgHost = Host{CPUs: 2, MemoryMiB: 24 << 10, Accel: spec.AccelTCG}
 
 func TestSelectNoBudgetTakesEverything(t *testing.T) {
 	cs := smallSet()
@@ -200,8 +200,8 @@ func TestSelectHistoryChangesThePlan(t *testing.T) {
 	}
 	// TestFair's base turns out to take 30 s: now TestStuck's and
 	// TestIsolation's bases are cheaper.
-	opts.History = NewHistory(&Results{Version: 1, RunID: "r1", Host: tcgHost, Accel: AccelTCG, Variants: []VariantResult{
-		{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Topology: cs[0].Topology, VCPUs: 2, Accel: AccelTCG, BootS: 6, TestS: 23, TotalS: 30, Outcome: OutcomePass},
+	opts.History = NewHistory(&Results{Version: 1, RunID: "r1", Host: tcgHost, Accel: spec.AccelTCG, Variants: []VariantResult{
+		{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Topology: cs[0].Topology, VCPUs: 2, Accel: spec.AccelTCG, BootS: 6, TestS: 23, TotalS: 30, Outcome: spec.OutcomePass},
 	}})
 	after, err := Select(cs, opts)
 	if err != nil {

@@ -114,11 +114,7 @@ func CheckSpec(s spec.Spec) error {
 }
 
 func baseTopology(s spec.Spec) (topo.Topology, error) {
-	in := s.Topology
-	if in == "" {
-		in = spec.DefaultTopology
-	}
-	return topo.Parse(in)
+	return topo.Parse(s.WithDefaults().Topology)
 }
 
 // ExpandSpec returns the variants of one described test of package pkg:
@@ -136,10 +132,7 @@ func ExpandSpec(pkg string, d spec.Description, o Options) ([]Variant, error) {
 	if presets == nil {
 		presets = topo.Presets()
 	}
-	proto := Variant{Package: pkg, Test: d.Test, Duration: d.Spec.Duration, Scheduler: schedulerName(d.Spec)}
-	if proto.Duration == 0 {
-		proto.Duration = spec.DefaultDuration
-	}
+	proto := Variant{Package: pkg, Test: d.Test, Duration: d.Spec.WithDefaults().Duration, Scheduler: schedulerName(d.Spec)}
 	out := make([]Variant, 0, (1+len(presets)*len(profiles))*len(kernels(o.Kernels)))
 	add := func(v Variant) {
 		for _, k := range kernels(o.Kernels) {

@@ -3,45 +3,24 @@ package report
 import (
 	"strings"
 	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
-
-// Outcome classifies how one variant ended. The values are the strings
-// written to JUnit (as error types) and to results JSON.
-type Outcome string
-
-// Outcomes. Pass, Fail and Skip come from the test itself; the others mean
-// the test could not finish and are reported as JUnit errors.
-const (
-	Pass          Outcome = "pass"
-	Fail          Outcome = "fail"
-	Skip          Outcome = "skip"
-	Crash         Outcome = "crash"          // the test process died (Go panic, signal)
-	KernelPanic   Outcome = "kernel_panic"   // the guest kernel panicked or init exited
-	Timeout       Outcome = "timeout"        // the VM was killed at its deadline
-	QEMUFailed    Outcome = "qemu_failed"    // QEMU could not start or died
-	AccelUnusable Outcome = "accel_unusable" // the requested accelerator does not work
-	NotRun        Outcome = "not_run"        // cancelled or setup failed before booting
-)
-
-// Failed reports whether o counts as a failure for the exit code.
-func (o Outcome) Failed() bool { return o != Pass && o != Skip }
-
-// IsError reports whether o means the test never produced its own verdict
-// (JUnit <error> rather than <failure>).
-func (o Outcome) IsError() bool { return o.Failed() && o != Fail }
 
 // Case is the result of one variant (or one plain host test), as the
 // reports need it. It is plain data filled by the runner.
 type Case struct {
-	Package  string  `json:"package"`
-	Test     string  `json:"test"`    // top-level test name, TestX
-	Variant  string  `json:"variant"` // TestX or TestX/PRESET/PROFILE
-	Preset   string  `json:"preset,omitempty"`
-	Profile  string  `json:"profile,omitempty"`
-	Topology string  `json:"topology,omitempty"`
-	Accel    string  `json:"accel,omitempty"` // "kvm", "tcg" or "" for host tests
-	Kernel   string  `json:"kernel,omitempty"`
-	Outcome  Outcome `json:"outcome"`
+	Package  string `json:"package"`
+	Test     string `json:"test"`    // top-level test name, TestX
+	Variant  string `json:"variant"` // TestX or TestX/PRESET/PROFILE
+	Preset   string `json:"preset,omitempty"`
+	Profile  string `json:"profile,omitempty"`
+	Topology string `json:"topology,omitempty"`
+	Accel    string `json:"accel,omitempty"` // "kvm", "tcg" or "" for host tests
+	Kernel   string `json:"kernel,omitempty"`
+	// Outcome is how the variant ended; a variant that never started is
+	// [spec.OutcomeNotRun], reported as skipped with Message as the reason.
+	Outcome spec.Outcome `json:"outcome"`
 	// Message is a one-line reason for anything but a pass.
 	Message string `json:"message,omitempty"`
 	// Output is the test's own `go test -v` output.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // FuzzReadJUnit feeds the JUnit reader arbitrary documents (other tools'
@@ -13,7 +15,7 @@ import (
 // back with the same totals.
 func FuzzReadJUnit(f *testing.F) {
 	var buf bytes.Buffer
-	JUnit([]Case{{Package: "p", Test: "TestA", Variant: "TestA/tiny-2llc/default", Preset: "tiny-2llc", Outcome: Fail, Message: "x"}}, "h", time.Time{}).WriteXML(&buf)
+	JUnit([]Case{{Package: "p", Test: "TestA", Variant: "TestA/tiny-2llc/default", Preset: "tiny-2llc", Outcome: spec.OutcomeFail, Message: "x"}}, "h", time.Time{}).WriteXML(&buf)
 	f.Add(buf.String())
 	f.Add(`<testsuite name="p"><testcase name="TestA" classname="p"><failure message="x"/></testcase><testcase name="TestA/sub"/></testsuite>`)
 	f.Add(`<testsuites><testsuite name="a"><testcase name="T"><skipped/></testcase></testsuite></testsuites>`)

@@ -5,6 +5,8 @@ import (
 
 	"github.com/jstemmer/go-junit-report/v2/gtr"
 	"github.com/jstemmer/go-junit-report/v2/parser/gotest"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // HostCases returns a case for each of tests (plain host tests of package
@@ -25,13 +27,13 @@ func HostCases(pkg string, out []byte, tests []string) []Case {
 		c := Case{Package: pkg, Test: name, Variant: name, Output: out}
 		switch found[name] {
 		case gtr.Pass:
-			c.Outcome = Pass
+			c.Outcome = spec.OutcomePass
 		case gtr.Fail:
-			c.Outcome = Fail
+			c.Outcome = spec.OutcomeFail
 		case gtr.Skip:
-			c.Outcome = Skip
+			c.Outcome = spec.OutcomeSkip
 		default:
-			c.Outcome, c.Message = Crash, "no result: the test binary stopped before this test finished"
+			c.Outcome, c.Message = spec.OutcomeCrash, "no result: the test binary stopped before this test finished"
 		}
 		cases = append(cases, c)
 	}

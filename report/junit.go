@@ -71,12 +71,14 @@ func testcases(c Case) []Testcase {
 	facts := factsBlock(c)
 	msg := c.Detail()
 	switch {
-	case c.Outcome == Pass:
+	case c.Outcome == spec.OutcomePass:
 		main.SystemOut = &XMLOutput{Data: clean(facts + out)}
 		return append([]Testcase{main}, subs...)
-	case c.Outcome == Skip:
+	case c.Outcome == spec.OutcomeSkip:
 		main.Skipped = &XMLResult{Message: orDefault(msg, "skipped"), Data: clean(out)}
-	case c.Outcome == Fail:
+	case !c.Outcome.Ran():
+		main.Skipped = &XMLResult{Message: "not run: " + orDefault(msg, "never started"), Data: clean(out)}
+	case c.Outcome == spec.OutcomeFail:
 		main.Failure = &XMLResult{Message: orDefault(msg, "failed"), Type: string(c.Outcome), Data: clean(out)}
 	default:
 		data := out
@@ -94,7 +96,7 @@ func subtestcase(c Case, rest string, t gtr.Test) Testcase {
 	out := clean(strings.Join(t.Output, "\n"))
 	switch t.Result {
 	case gtr.Fail:
-		tc.Failure = &XMLResult{Message: orDefault(failureLine(t.Output), "failed"), Type: string(Fail), Data: out}
+		tc.Failure = &XMLResult{Message: orDefault(failureLine(t.Output), "failed"), Type: string(spec.OutcomeFail), Data: out}
 	case gtr.Skip:
 		tc.Skipped = &XMLResult{Message: "skipped", Data: out}
 	case gtr.Pass:
@@ -127,7 +129,7 @@ func parseTests(c Case) []gtr.Test {
 // last t.Error-style line of its output. Otherwise (and as a fallback) the
 // case's Message: the VM runner's classification.
 func (c Case) Detail() string {
-	if c.Outcome == Fail || c.Outcome == Skip {
+	if c.Outcome == spec.OutcomeFail || c.Outcome == spec.OutcomeSkip {
 		if r, ok := guestResult(c.Output); ok && r.Message != "" {
 			return r.Message
 		}
@@ -137,7 +139,7 @@ func (c Case) Detail() string {
 			}
 		}
 	}
-	if c.Message != "" || c.Outcome == Pass {
+	if c.Message != "" || c.Outcome == spec.OutcomePass {
 		return c.Message
 	}
 	for _, t := range parseTests(c) {
@@ -186,13 +188,13 @@ func header(c Case) string {
 }
 
 // properties are a case's facts beyond the header: the guest's structured
-// result and the case's own properties.
+// result (see [ResultProperties]) and the case's own properties.
 func properties(c Case) []Property {
 	var ps []Property
 	if r, ok := guestResult(c.Output); ok {
-		for _, p := range r.Properties() {
+		for _, p := range ResultProperties(r) {
 			if p.Value != "" {
-				ps = append(ps, Property{Name: p.Name, Value: p.Value})
+				ps = append(ps, p)
 			}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // ReadJUnit decodes a JUnit XML document: <testsuites> or a lone
@@ -218,16 +220,16 @@ func parents(name string) func(func(string) bool) {
 }
 
 func caseFromTestcase(pkg string, tc Testcase) (Case, bool) {
-	c := Case{Package: orDefault(tc.Classname, pkg), Variant: tc.Name, Outcome: Pass}
+	c := Case{Package: orDefault(tc.Classname, pkg), Variant: tc.Name, Outcome: spec.OutcomePass}
 	c.Test, _, _ = strings.Cut(tc.Name, "/")
 	var data string
 	switch {
 	case tc.Failure != nil:
-		c.Outcome, c.Message, data = Fail, tc.Failure.Message, tc.Failure.Data
+		c.Outcome, c.Message, data = spec.OutcomeFail, tc.Failure.Message, tc.Failure.Data
 	case tc.Error != nil:
-		c.Outcome, c.Message, data = outcomeOf(tc.Error.Type, Crash), tc.Error.Message, tc.Error.Data
+		c.Outcome, c.Message, data = outcomeOf(tc.Error.Type, spec.OutcomeCrash), tc.Error.Message, tc.Error.Data
 	case tc.Skipped != nil:
-		c.Outcome, c.Message, data = Skip, tc.Skipped.Message, tc.Skipped.Data
+		c.Outcome, c.Message, data = spec.OutcomeSkip, tc.Skipped.Message, tc.Skipped.Data
 	}
 	if tc.SystemOut != nil {
 		data = tc.SystemOut.Data + "\n" + data // facts first; older files had them with the verdict
@@ -280,9 +282,8 @@ func readFacts(c *Case, kvs []string) {
 	}
 }
 
-func outcomeOf(s string, def Outcome) Outcome {
-	switch o := Outcome(s); o {
-	case Pass, Fail, Skip, Crash, KernelPanic, Timeout, QEMUFailed, AccelUnusable, NotRun:
+func outcomeOf(s string, def spec.Outcome) spec.Outcome {
+	if o, err := spec.ParseOutcome(s); err == nil {
 		return o
 	}
 	return def

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	golden_ "github.com/gauntlet-sched/gauntlet/internal/golden"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 const pkg = "example.com/sched"
@@ -29,22 +30,22 @@ func fixtureCases(t *testing.T) []Case {
 		return c
 	}
 	return []Case{
-		vm(Case{Test: "TestPass", Variant: "TestPass", Topology: "1n1l2c1t", Outcome: Pass, Output: read("pass.out"),
+		vm(Case{Test: "TestPass", Variant: "TestPass", Topology: "1n1l2c1t", Outcome: spec.OutcomePass, Output: read("pass.out"),
 			Properties: []Property{{"max_gap_ms", "12"}}}),
-		vm(Case{Test: "TestPass", Variant: "TestPass/tiny-2llc/llc+steal", Preset: "tiny-2llc", Profile: "llc+steal", Topology: "1n2l2c1t", Outcome: Pass, Output: read("pass.out")}),
-		vm(Case{Test: "TestFail", Variant: "TestFail/smt-2llc/default", Preset: "smt-2llc", Profile: "default", Topology: "1n2l2c2t", Outcome: Fail, Output: read("fail.out")}),
-		vm(Case{Test: "TestSkip", Variant: "TestSkip", Topology: "1n1l2c1t", Outcome: Skip, Output: read("skip.out")}),
-		vm(Case{Test: "TestPanic", Variant: "TestPanic/tiny-1llc/default", Preset: "tiny-1llc", Profile: "default", Topology: "1n1l4c1t", Outcome: Crash,
+		vm(Case{Test: "TestPass", Variant: "TestPass/tiny-2llc/llc+steal", Preset: "tiny-2llc", Profile: "llc+steal", Topology: "1n2l2c1t", Outcome: spec.OutcomePass, Output: read("pass.out")}),
+		vm(Case{Test: "TestFail", Variant: "TestFail/smt-2llc/default", Preset: "smt-2llc", Profile: "default", Topology: "1n2l2c2t", Outcome: spec.OutcomeFail, Output: read("fail.out")}),
+		vm(Case{Test: "TestSkip", Variant: "TestSkip", Topology: "1n1l2c1t", Outcome: spec.OutcomeSkip, Output: read("skip.out")}),
+		vm(Case{Test: "TestPanic", Variant: "TestPanic/tiny-1llc/default", Preset: "tiny-1llc", Profile: "default", Topology: "1n1l4c1t", Outcome: spec.OutcomeCrash,
 			Message: "test process crashed: panic: assignment to entry in nil map", Output: read("panic.out")}),
-		vm(Case{Test: "TestHang", Variant: "TestHang", Topology: "1n1l2c1t", Outcome: Timeout, Message: "timed out after 40s",
+		vm(Case{Test: "TestHang", Variant: "TestHang", Topology: "1n1l2c1t", Outcome: spec.OutcomeTimeout, Message: "timed out after 40s",
 			Output: []byte("=== RUN   TestHang\n"), ConsoleTail: "[    3.1] gauntlet: init reached\n"}),
-		vm(Case{Test: "TestInit", Variant: "TestInit", Topology: "1n1l2c1t", Outcome: KernelPanic, Message: "Kernel panic - not syncing: Attempted to kill init!",
+		vm(Case{Test: "TestInit", Variant: "TestInit", Topology: "1n1l2c1t", Outcome: spec.OutcomeKernelPanic, Message: "Kernel panic - not syncing: Attempted to kill init!",
 			ConsoleTail: "[    3.2] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\n"}),
-		{Package: pkg, Test: "TestHostOnly", Variant: "TestHostOnly", Outcome: Pass, Output: []byte("=== RUN   TestHostOnly\n--- PASS: TestHostOnly (0.00s)\n")},
+		{Package: pkg, Test: "TestHostOnly", Variant: "TestHostOnly", Outcome: spec.OutcomePass, Output: []byte("=== RUN   TestHostOnly\n--- PASS: TestHostOnly (0.00s)\n")},
 		// Outputs of real VM runs (gauntlet run ./testdata/example), with
 		// the guest's structured result line.
-		vm(Case{Test: "TestTwoCgroups", Variant: "TestTwoCgroups", Topology: "1n1l2c1t", Outcome: Pass, Output: read("guest-pass.out")}),
-		vm(Case{Test: "TestSchedExtSteady", Variant: "TestSchedExtSteady", Topology: "1n1l2c1t", Outcome: Skip, Output: read("guest-skip.out")}),
+		vm(Case{Test: "TestTwoCgroups", Variant: "TestTwoCgroups", Topology: "1n1l2c1t", Outcome: spec.OutcomePass, Output: read("guest-pass.out")}),
+		vm(Case{Test: "TestSchedExtSteady", Variant: "TestSchedExtSteady", Topology: "1n1l2c1t", Outcome: spec.OutcomeSkip, Output: read("guest-skip.out")}),
 	}
 }
 
@@ -159,18 +160,22 @@ func TestTablesGolden(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
-	pass := []Case{{Outcome: Pass}, {Outcome: Skip}}
+	pass := []Case{{Outcome: spec.OutcomePass}, {Outcome: spec.OutcomeSkip}}
 	if got, want := Summary(pass, time.Minute), "PASS: 1 of 2 variants passed, 1 skipped, wall 1m0s"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
 	}
-	fail := append(pass, Case{Outcome: Timeout}, Case{Outcome: Fail})
+	fail := append(pass, Case{Outcome: spec.OutcomeTimeout}, Case{Outcome: spec.OutcomeFail})
 	if got, want := Summary(fail, time.Minute), "FAIL: 2 of 4 variants failed (1 fail, 1 timeout), 1 skipped, wall 1m0s"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+	notRun := append(pass, Case{Outcome: spec.OutcomeNotRun, Message: "cancelled before it started"})
+	if got, want := Summary(notRun, time.Minute), "PASS: 1 of 3 variants passed, 2 skipped (1 not run), wall 1m0s"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
 	}
 }
 
 func TestXMLCleansControlBytes(t *testing.T) {
-	c := Case{Package: pkg, Test: "TestX", Variant: "TestX", Outcome: Crash, Output: []byte("boom\x00\x1b[31m\n")}
+	c := Case{Package: pkg, Test: "TestX", Variant: "TestX", Outcome: spec.OutcomeCrash, Output: []byte("boom\x00\x1b[31m\n")}
 	var buf bytes.Buffer
 	s := JUnit([]Case{c}, "", time.Time{})
 	if err := s.WriteXML(&buf); err != nil {
@@ -218,7 +223,7 @@ func TestMergeJUnitShards(t *testing.T) {
 	}
 	// The same variant passing in a re-run shard does not hide its failure.
 	rerun := cases[2]
-	rerun.Outcome, rerun.Output = Pass, nil
+	rerun.Outcome, rerun.Output = spec.OutcomePass, nil
 	for _, order := range [][]Suites{{m, JUnit([]Case{rerun}, "h", time.Time{})}, {JUnit([]Case{rerun}, "h", time.Time{}), m}} {
 		got := MergeJUnit(order...)
 		if got.Tests != all.Tests || got.Failures != all.Failures {
@@ -245,7 +250,7 @@ func TestReadJUnitErrors(t *testing.T) {
 	if s.Tests != 1 || s.Failures != 1 {
 		t.Errorf("lone testsuite: tests=%d failures=%d, want recounted 1 and 1", s.Tests, s.Failures)
 	}
-	if c := CasesFromJUnit(s); len(c) != 1 || c[0].Outcome != Fail || !c[0].Host() {
+	if c := CasesFromJUnit(s); len(c) != 1 || c[0].Outcome != spec.OutcomeFail || !c[0].Host() {
 		t.Errorf("foreign testcase read as %+v, want one failed host case", c)
 	}
 }
@@ -258,7 +263,7 @@ func TestHostCases(t *testing.T) {
 	pass, _ := os.ReadFile("testdata/pass.out")
 	out = append(pass, out...)
 	cases := HostCases(pkg, out, []string{"TestPass", "TestFail", "TestMissing"})
-	want := []Outcome{Pass, Fail, Crash}
+	want := []spec.Outcome{spec.OutcomePass, spec.OutcomeFail, spec.OutcomeCrash}
 	for i, c := range cases {
 		if c.Outcome != want[i] || !c.Host() {
 			t.Errorf("%s: outcome %s host=%v, want %s host=true", c.Test, c.Outcome, c.Host(), want[i])
@@ -266,5 +271,39 @@ func TestHostCases(t *testing.T) {
 	}
 	if got := cases[1].Detail(); got != "stuck 3500ms on cpu1 at +1200ms" {
 		t.Errorf("detail of failed host test = %q", got)
+	}
+}
+
+// TestNotRunIsSkipped: a variant that never started is a JUnit skip with
+// its reason, no failure, and reads back as not run.
+func TestNotRunIsSkipped(t *testing.T) {
+	c := Case{Package: pkg, Test: "TestX", Variant: "TestX", Topology: "1n1l2c1t", Accel: "tcg",
+		Outcome: spec.OutcomeNotRun, Message: "cancelled before it started"}
+	s := JUnit([]Case{c}, "h", time.Time{})
+	tc := s.Suites[0].Testcases[0]
+	if tc.Skipped == nil || tc.Skipped.Message != "not run: cancelled before it started" || tc.Error != nil || tc.Failure != nil {
+		t.Errorf("not-run testcase %+v, want skipped with the reason", tc)
+	}
+	if s.Failures != 0 || s.Errors != 0 || s.Skipped != 1 {
+		t.Errorf("totals failures=%d errors=%d skipped=%d, want 0/0/1", s.Failures, s.Errors, s.Skipped)
+	}
+	if got := CasesFromJUnit(s); len(got) != 1 || got[0].Outcome != spec.OutcomeNotRun {
+		t.Errorf("read back %+v, want not run", got)
+	}
+}
+
+// TestCasesFromJUnitOldSpelling: JUnit written with the VM runner's old
+// outcome spellings ("kernel-panic") still reads as those outcomes.
+func TestCasesFromJUnitOldSpelling(t *testing.T) {
+	in := `<testsuites><testsuite name="p"><testcase name="TestA" classname="p">` +
+		`<error message="boom" type="kernel-panic">gauntlet: variant=TestA outcome=kernel-panic topology=1n1l2c1t accel=tcg` + "\n" +
+		`</error></testcase><testcase name="TestB" classname="p"><error message="late" type="timed-out"></error></testcase></testsuite></testsuites>`
+	s, err := ReadJUnit(strings.NewReader(in), "old.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := CasesFromJUnit(s)
+	if len(got) != 2 || got[0].Outcome != spec.OutcomeKernelPanic || got[1].Outcome != spec.OutcomeTimeout {
+		t.Errorf("old spellings read as %+v", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/table"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // maxDetail bounds the detail column so one long message does not widen
@@ -37,7 +38,7 @@ func WriteResults(w io.Writer, cases []Case) error {
 // profiles run there, e.g. "pass 3" or "FAIL 1/4".
 func WriteMatrix(w io.Writer, cases []Case) error {
 	type key struct{ test, col string }
-	cells := map[key][]Outcome{}
+	cells := map[key][]spec.Outcome{}
 	var tests, cols []string
 	seenT, seenC := map[string]bool{}, map[string]bool{}
 	for _, c := range cases {
@@ -66,64 +67,78 @@ func WriteMatrix(w io.Writer, cases []Case) error {
 }
 
 // Summary is the one line printed after the tables, e.g.
-// "FAIL: 2 of 14 variants failed (1 fail, 1 timeout), 3 skipped, wall 4m10s".
+// "FAIL: 2 of 14 variants failed (1 fail, 1 timeout), 3 skipped (1 not
+// run), wall 4m10s". Variants that never started are skipped, not failed.
 func Summary(cases []Case, wall time.Duration) string {
-	counts := map[Outcome]int{}
+	counts := map[spec.Outcome]int{}
 	for _, c := range cases {
 		counts[c.Outcome]++
 	}
 	failed := 0
 	var kinds []string
-	for _, o := range []Outcome{Fail, Crash, KernelPanic, Timeout, QEMUFailed, AccelUnusable, NotRun} {
+	for _, o := range failureOrder {
 		if n := counts[o]; n > 0 {
 			failed += n
 			kinds = append(kinds, fmt.Sprintf("%d %s", n, o))
 		}
 	}
-	tail := fmt.Sprintf("%d skipped, wall %s", counts[Skip], wall.Round(time.Second))
+	tail := fmt.Sprintf("%d skipped", counts[spec.OutcomeSkip]+counts[spec.OutcomeNotRun])
+	if n := counts[spec.OutcomeNotRun]; n > 0 {
+		tail += fmt.Sprintf(" (%d not run)", n)
+	}
+	tail += ", wall " + wall.Round(time.Second).String()
 	if failed == 0 {
-		return fmt.Sprintf("PASS: %d of %d variants passed, %s", counts[Pass], len(cases), tail)
+		return fmt.Sprintf("PASS: %d of %d variants passed, %s", counts[spec.OutcomePass], len(cases), tail)
 	}
 	return fmt.Sprintf("FAIL: %d of %d variants failed (%s), %s", failed, len(cases), strings.Join(kinds, ", "), tail)
 }
 
-func cell(outs []Outcome) string {
+// failureOrder lists the outcomes that are failures, in the order the
+// summary counts them.
+var failureOrder = []spec.Outcome{spec.OutcomeFail, spec.OutcomeCrash, spec.OutcomeKernelPanic,
+	spec.OutcomeTimeout, spec.OutcomeQEMUFailed, spec.OutcomeAccelUnusable}
+
+// skipped reports whether o shows as skipped: the test skipped itself, or
+// the variant never started.
+func skipped(o spec.Outcome) bool { return o == spec.OutcomeSkip || !o.Ran() }
+
+func cell(outs []spec.Outcome) string {
 	if len(outs) == 0 {
 		return "-"
 	}
-	bad, skipped := 0, 0
+	bad, skips := 0, 0
 	for _, o := range outs {
 		switch {
 		case o.Failed():
 			bad++
-		case o == Skip:
-			skipped++
+		case skipped(o):
+			skips++
 		}
 	}
 	switch {
 	case bad > 0:
 		return fmt.Sprintf("FAIL %d/%d", bad, len(outs))
-	case skipped == len(outs):
-		return fmt.Sprintf("skip %d", skipped)
-	case skipped > 0:
-		return fmt.Sprintf("pass %d, skip %d", len(outs)-skipped, skipped)
+	case skips == len(outs):
+		return fmt.Sprintf("skip %d", skips)
+	case skips > 0:
+		return fmt.Sprintf("pass %d, skip %d", len(outs)-skips, skips)
 	}
 	return fmt.Sprintf("pass %d", len(outs))
 }
 
 // label is the result column: failures shout, the rest whisper.
-func label(o Outcome) string {
+func label(o spec.Outcome) string {
 	if o.Failed() {
 		return strings.ToUpper(string(o))
 	}
 	return string(o)
 }
 
-func rank(o Outcome) int {
+func rank(o spec.Outcome) int {
 	switch {
 	case o.Failed():
 		return 0
-	case o == Skip:
+	case skipped(o):
 		return 2
 	}
 	return 1

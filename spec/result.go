@@ -18,24 +18,18 @@ import (
 // [ParseResultLine]. No other output contains the prefix.
 const ResultPrefix = "GAUNTLET-RESULT: "
 
-// Test outcomes in [Result.Outcome].
-const (
-	OutcomePass = "pass"
-	OutcomeFail = "fail"
-	OutcomeSkip = "skip"
-)
-
 // Result is the structured verdict of one test run inside the VM: what ran
 // (topology, scheduler, accelerator), with which thresholds, the outcome,
 // and per-cgroup statistics of every scenario the test executed. Reports
-// turn it into JUnit properties ([Result.Properties]) and results JSON.
+// turn it into JUnit properties (package report) and results JSON.
 type Result struct {
 	// Test is the test's name inside the guest (t.Name()).
 	Test string `json:"test"`
 	// Variant is the variant name, "TestX" or "TestX/PRESET/PROFILE".
 	Variant string `json:"variant,omitempty"`
-	// Outcome is OutcomePass, OutcomeFail or OutcomeSkip.
-	Outcome string `json:"outcome"`
+	// Outcome is [OutcomePass], [OutcomeFail] or [OutcomeSkip]: the
+	// test's own verdict.
+	Outcome Outcome `json:"outcome"`
 	// Message is the failure text (first line: the first failed check) or
 	// the skip reason; empty on pass.
 	Message string `json:"message,omitempty"`

@@ -53,35 +53,3 @@ func TestParseResultLineRejects(t *testing.T) {
 		t.Errorf("bad json: ok %v err %v", ok, err)
 	}
 }
-
-func TestResultProperties(t *testing.T) {
-	got := map[string]string{}
-	var order []string
-	for _, p := range sampleResult().Properties() {
-		got[p.Name] = p.Value
-		order = append(order, p.Name)
-	}
-	want := map[string]string{
-		"gauntlet.outcome":                  "fail",
-		"gauntlet.topology":                 "1n1l4c1t",
-		"gauntlet.flags":                    "llc+steal",
-		"gauntlet.threshold.max_gap_ms":     "6000",
-		"gauntlet.threshold.max_spread_pct": "30.00",
-		"gauntlet.s0.cg_0.max_gap_ms":       "3500",
-		"gauntlet.s0.cg_0.gap_cpu":          "1",
-		"gauntlet.s0.cg_0.spread_pct":       "3.25",
-		"gauntlet.s0.cg_0.run_delay_us":     "1500",
-		"gauntlet.s0.cg_0.wake_p99_us":      "250",
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %q, want %q", k, got[k], v)
-		}
-	}
-	if order[0] != "gauntlet.outcome" {
-		t.Errorf("first property %q, want gauntlet.outcome", order[0])
-	}
-	if _, has := got["gauntlet.message"]; has {
-		t.Error("message must not be a property (it is the failure text)")
-	}
-}

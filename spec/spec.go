@@ -39,17 +39,18 @@ const (
 	EnvSchedExtKernel = "GAUNTLET_SCX_KERNEL"
 )
 
-// Defaults for zero Spec fields.
+// Defaults for zero Spec fields; [Spec.WithDefaults] applies them.
 const (
 	DefaultTopology = "1n1l2c1t"
 	DefaultDuration = 2 * time.Second
 	DefaultWorkers  = 2
 )
 
-// Spec is what a test declares about itself. Zero fields take defaults:
-// Topology [DefaultTopology], Duration [DefaultDuration], Workers
-// [DefaultWorkers], Constraints [topo.DefaultConstraints], no scheduler
-// (the kernel's own EEVDF), memory and timeout derived by the VM runner.
+// Spec is what a test declares about itself. Zero fields take defaults,
+// applied in one place, [Spec.WithDefaults]: Topology [DefaultTopology],
+// Duration [DefaultDuration], Workers [DefaultWorkers], Constraints
+// [topo.DefaultConstraints], no scheduler (the kernel's own EEVDF), memory
+// and timeout derived by the VM runner.
 type Spec struct {
 	// Topology is the base topology, in any form [topo.Parse] accepts.
 	Topology string `json:"topology,omitempty"`
@@ -72,6 +73,33 @@ type Spec struct {
 	Timeout time.Duration `json:"timeout_ns,omitempty"`
 	// Checks overrides check thresholds.
 	Checks Checks `json:"checks,omitempty"`
+}
+
+// WithDefaults returns s with its zero fields replaced by their defaults:
+//   - Topology "" becomes [DefaultTopology];
+//   - Duration 0 becomes [DefaultDuration];
+//   - Workers 0 becomes [DefaultWorkers];
+//   - each zero Constraints field takes its [topo.DefaultConstraints] value
+//     ([topo.Constraints.WithDefaults]).
+//
+// The other zero fields mean "derive it" and stay zero: Scheduler nil is
+// the kernel's own EEVDF, MemoryMiB 0 is sized per topology
+// ([topo.GuestMemoryMiB]), Timeout 0 is derived by the VM runner from
+// Duration and the boot estimate, zero Checks are package guest's
+// defaults scaled by the accelerator. Negative values are kept, for
+// validation to report. s is not modified (its slices are shared).
+func (s Spec) WithDefaults() Spec {
+	if s.Topology == "" {
+		s.Topology = DefaultTopology
+	}
+	if s.Duration == 0 {
+		s.Duration = DefaultDuration
+	}
+	if s.Workers == 0 {
+		s.Workers = DefaultWorkers
+	}
+	s.Constraints = s.Constraints.WithDefaults()
+	return s
 }
 
 // Scheduler describes a scheduler under test.

@@ -15,21 +15,23 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // verdict is the remembered answer to "does KVM work on this host", kept
 // per host kernel release and QEMU version.
 type verdict struct {
-	Accel  Accel     `json:"accel"`
-	Reason string    `json:"reason"`
-	Host   string    `json:"host_kernel"`
-	QEMU   string    `json:"qemu_version"`
-	At     time.Time `json:"at"`
+	Accel  spec.Accel `json:"accel"`
+	Reason string     `json:"reason"`
+	Host   string     `json:"host_kernel"`
+	QEMU   string     `json:"qemu_version"`
+	At     time.Time  `json:"at"`
 }
 
 // accelChoice is the accelerator a run starts with.
 type accelChoice struct {
-	accel Accel
+	accel spec.Accel
 	note  string // why auto mode chose it
 	trial bool   // a KVM trial whose outcome is to be remembered
 }
@@ -40,17 +42,17 @@ var kvmCheck = KVMUsable
 // resolveAccel picks the accelerator for want: as asked for kvm or tcg;
 // for auto, TCG without a usable /dev/kvm, else the remembered verdict,
 // else a KVM trial.
-func resolveAccel(want Accel, cacheDir, qemu string) accelChoice {
-	if want != AccelAuto {
+func resolveAccel(want spec.Accel, cacheDir, qemu string) accelChoice {
+	if want != spec.AccelAuto {
 		return accelChoice{accel: want}
 	}
 	if err := kvmCheck(); err != nil {
-		return accelChoice{accel: AccelTCG, note: fmt.Sprintf("no kvm (%v); using tcg", err)}
+		return accelChoice{accel: spec.AccelTCG, note: fmt.Sprintf("no kvm (%v); using tcg", err)}
 	}
 	if v, ok := loadVerdict(cacheDir, qemu); ok {
 		return accelChoice{accel: v.Accel, note: fmt.Sprintf("remembered for this host: %s (%s)", v.Accel, v.Reason)}
 	}
-	return accelChoice{accel: AccelKVM, trial: true}
+	return accelChoice{accel: spec.AccelKVM, trial: true}
 }
 
 // KVMUsable is the one check of whether KVM may be tried on this host: nil
@@ -79,7 +81,7 @@ func loadVerdict(cacheDir, qemu string) (verdict, bool) {
 		return verdict{}, false
 	}
 	var v verdict
-	if json.Unmarshal(b, &v) != nil || (v.Accel != AccelKVM && v.Accel != AccelTCG) {
+	if json.Unmarshal(b, &v) != nil || (v.Accel != spec.AccelKVM && v.Accel != spec.AccelTCG) {
 		return verdict{}, false
 	}
 	return v, true
@@ -134,7 +136,7 @@ const kvmProbeTimeout = 60 * time.Second
 // initramfs (the kernel runs until it panics for want of a root file
 // system, which proves KVM works) and remembers the answer. A KVM failure
 // such as "emulation failure" is seen on QEMU's stderr within seconds.
-func DetectAccel(ctx context.Context, kernel, cacheDir string) (Accel, string, error) {
+func DetectAccel(ctx context.Context, kernel, cacheDir string) (spec.Accel, string, error) {
 	if cacheDir == "" {
 		cacheDir = DefaultCacheDir()
 	}
@@ -145,8 +147,8 @@ func DetectAccel(ctx context.Context, kernel, cacheDir string) (Accel, string, e
 	return detectAccel(ctx, qemu, kernel, cacheDir)
 }
 
-func detectAccel(ctx context.Context, qemu, kernel, cacheDir string) (Accel, string, error) {
-	if ac := resolveAccel(AccelAuto, cacheDir, qemu); !ac.trial {
+func detectAccel(ctx context.Context, qemu, kernel, cacheDir string) (spec.Accel, string, error) {
+	if ac := resolveAccel(spec.AccelAuto, cacheDir, qemu); !ac.trial {
 		return ac.accel, ac.note, nil
 	}
 	if err := CheckKernelImage(kernel); err != nil {
@@ -169,7 +171,7 @@ func probeKVM(ctx context.Context, qemu, kernel string) (verdict, error) {
 	}
 	defer os.RemoveAll(dir)
 	log := filepath.Join(dir, "console.log")
-	args := append([]string{"-M", "q35", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"}, AccelKVM.args()...)
+	args := append([]string{"-M", "q35", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"}, accelArgs(spec.AccelKVM, false)...)
 	args = append(args, "-m", "256", "-smp", "1", "-kernel", kernel,
 		"-chardev", "file,id=console,path="+escapeOpt(log), "-serial", "chardev:console",
 		"-append", "console=ttyS0 panic=-1")
@@ -188,18 +190,18 @@ func probeKVM(ctx context.Context, qemu, kernel string) (verdict, error) {
 	case <-w.kvmFailed:
 		cmd.Process.Kill()
 		<-exited
-		return verdict{Accel: AccelTCG, Reason: "kvm: " + w.failed()}, nil
+		return verdict{Accel: spec.AccelTCG, Reason: "kvm: " + w.failed()}, nil
 	case <-timer.C:
 		cmd.Process.Kill()
 		<-exited
-		return verdict{Accel: AccelTCG, Reason: fmt.Sprintf("kvm trial boot did not finish in %v", kvmProbeTimeout)}, nil
+		return verdict{Accel: spec.AccelTCG, Reason: fmt.Sprintf("kvm trial boot did not finish in %v", kvmProbeTimeout)}, nil
 	case <-ctx.Done():
 		cmd.Process.Kill()
 		<-exited
 		return verdict{}, ctx.Err()
 	}
 	if _, panic := consoleTail(log); panic != "" {
-		return verdict{Accel: AccelKVM, Reason: "a kernel booted under kvm"}, nil
+		return verdict{Accel: spec.AccelKVM, Reason: "a kernel booted under kvm"}, nil
 	}
-	return verdict{Accel: AccelTCG, Reason: "kvm trial boot failed: " + strings.TrimSpace(tailLines(w.String(), 1))}, nil
+	return verdict{Accel: spec.AccelTCG, Reason: "kvm trial boot failed: " + strings.TrimSpace(tailLines(w.String(), 1))}, nil
 }

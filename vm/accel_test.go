@@ -9,35 +9,24 @@ import (
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
-func TestParseAccel(t *testing.T) {
-	for in, want := range map[string]Accel{"": AccelAuto, "auto": AccelAuto, "kvm": AccelKVM, "tcg": AccelTCG} {
-		if got, err := ParseAccel(in); err != nil || got != want {
-			t.Errorf("%q: %v, %v", in, got, err)
-		}
-	}
-	if _, err := ParseAccel("hvf"); err == nil || !strings.Contains(err.Error(), "want kvm, tcg or auto") {
-		t.Errorf("hvf: %v", err)
-	}
-}
-
 func TestResolveAccel(t *testing.T) {
 	dir := t.TempDir()
 	qemu := "/nonexistent/qemu" // qemuVersion falls back to "unknown"
 	defer func(f func() error) { kvmCheck = f }(kvmCheck)
 
 	kvmCheck = func() error { return errors.New("no /dev/kvm") }
-	if c := resolveAccel(AccelAuto, dir, qemu); c.accel != AccelTCG || c.trial || !strings.Contains(c.note, "no /dev/kvm") {
+	if c := resolveAccel(spec.AccelAuto, dir, qemu); c.accel != spec.AccelTCG || c.trial || !strings.Contains(c.note, "no /dev/kvm") {
 		t.Errorf("without kvm: %+v", c)
 	}
-	if c := resolveAccel(AccelKVM, dir, qemu); c.accel != AccelKVM || c.trial {
+	if c := resolveAccel(spec.AccelKVM, dir, qemu); c.accel != spec.AccelKVM || c.trial {
 		t.Errorf("forced kvm: %+v", c)
 	}
 	kvmCheck = func() error { return nil }
-	if c := resolveAccel(AccelAuto, dir, qemu); c.accel != AccelKVM || !c.trial {
+	if c := resolveAccel(spec.AccelAuto, dir, qemu); c.accel != spec.AccelKVM || !c.trial {
 		t.Errorf("kvm, no verdict: %+v, want a trial", c)
 	}
-	saveVerdict(dir, qemu, verdict{Accel: AccelTCG, Reason: "kvm: emulation failure"})
-	if c := resolveAccel(AccelAuto, dir, qemu); c.accel != AccelTCG || c.trial || !strings.Contains(c.note, "emulation failure") {
+	saveVerdict(dir, qemu, verdict{Accel: spec.AccelTCG, Reason: "kvm: emulation failure"})
+	if c := resolveAccel(spec.AccelAuto, dir, qemu); c.accel != spec.AccelTCG || c.trial || !strings.Contains(c.note, "emulation failure") {
 		t.Errorf("remembered verdict: %+v", c)
 	}
 	v, ok := loadVerdict(dir, qemu)
@@ -48,7 +37,7 @@ func TestResolveAccel(t *testing.T) {
 
 func TestCheckTopologyAPIC(t *testing.T) {
 	for _, p := range topo.Presets() {
-		err := CheckTopology(p.Topology, AccelTCG)
+		err := CheckTopology(p.Topology, spec.AccelTCG)
 		tooBig := p.Name == "max-cpu" || p.Name == "max-cpu-nosmt"
 		if (err != nil) != tooBig {
 			t.Errorf("%s (max APIC ID %d): %v", p.Name, MaxAPICID(p.Topology), err)
@@ -56,7 +45,7 @@ func TestCheckTopologyAPIC(t *testing.T) {
 		if err != nil && !errors.Is(err, spec.ErrNotSupported) {
 			t.Errorf("%s: %v does not wrap ErrNotSupported", p.Name, err)
 		}
-		if err := CheckTopology(p.Topology, AccelKVM); err != nil {
+		if err := CheckTopology(p.Topology, spec.AccelKVM); err != nil {
 			t.Errorf("%s under kvm: %v", p.Name, err)
 		}
 	}

@@ -33,8 +33,8 @@ func fieldBits(n int) int {
 // a. Under TCG, QEMU 7.2 has no x2APIC, so every APIC ID must stay below
 // 255; the presets max-cpu (1n14l9c2t) and max-cpu-nosmt (1n14l18c1t)
 // break that. The error wraps [spec.ErrNotSupported].
-func CheckTopology(t topo.Topology, a Accel) error {
-	if a == AccelKVM {
+func CheckTopology(t topo.Topology, a spec.Accel) error {
+	if a == spec.AccelKVM {
 		return nil
 	}
 	if id := MaxAPICID(t); id > maxXAPICID {
@@ -46,8 +46,8 @@ func CheckTopology(t topo.Topology, a Accel) error {
 
 // x2apicArgs are the extra QEMU arguments a KVM guest needs for APIC IDs
 // above 254: interrupt remapping with extended interrupt mode.
-func x2apicArgs(t topo.Topology, a Accel) []string {
-	if a != AccelKVM || MaxAPICID(t) <= maxXAPICID {
+func x2apicArgs(t topo.Topology, a spec.Accel) []string {
+	if a != spec.AccelKVM || MaxAPICID(t) <= maxXAPICID {
 		return nil
 	}
 	return []string{"-M", "q35,kernel-irqchip=split", "-device", "intel-iommu,intremap=on,eim=on"}

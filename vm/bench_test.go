@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // bareInit is a busybox init that signals the host on the channel port as
@@ -54,7 +55,7 @@ func BenchmarkBootVsBare(b *testing.B) {
 			toInit, total = bareBoot(b, bare)
 		}
 		res, err := cfg.Run(b.Context())
-		if err != nil || res.Outcome != Passed {
+		if err != nil || res.Outcome != spec.OutcomePass {
 			b.Fatalf("boot: %v %s", err, explain(res))
 		}
 		if oursFirst {

@@ -32,17 +32,18 @@ type Config struct {
 	Variant *spec.Variant
 	// Files are extra host files put into the initramfs.
 	Files []File
-	// Topology is the guest's CPU layout; zero means
-	// [spec.DefaultTopology]. The guest checks it against its sysfs before
-	// the test runs; a mismatch fails the run.
+	// Topology is the guest's CPU layout; zero means a Spec's default
+	// topology ([spec.DefaultTopology], see [spec.Spec.WithDefaults]). The
+	// guest checks it against its sysfs before the test runs; a mismatch
+	// fails the run.
 	Topology topo.Topology
 	// MemoryMiB is the guest memory; zero means [topo.GuestMemoryMiB](Topology, 0).
 	MemoryMiB int
-	// Accel picks the accelerator; empty means [AccelAuto].
-	Accel Accel
+	// Accel picks the accelerator; empty means [spec.AccelAuto].
+	Accel spec.Accel
 	// Timeout bounds the run from Start until the guest reports; zero
 	// derives it with [DefaultTimeout] from Topology, the accelerator and
-	// Duration. On timeout QEMU is killed and the outcome is [TimedOut].
+	// Duration. On timeout QEMU is killed and the outcome is [spec.OutcomeTimeout].
 	Timeout time.Duration
 	// Duration is how long the test's scenario runs; it only feeds the
 	// default Timeout.
@@ -90,7 +91,7 @@ func (c Config) resolve() (resolved, error) {
 
 func (r *resolved) defaults() error {
 	if r.Topology == (topo.Topology{}) {
-		r.Topology, _ = topo.Parse(spec.DefaultTopology)
+		r.Topology, _ = topo.Parse(spec.Spec{}.WithDefaults().Topology)
 	}
 	if err := r.Topology.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadConfig, err)
@@ -101,7 +102,7 @@ func (r *resolved) defaults() error {
 	if r.MemoryMiB < 0 {
 		return fmt.Errorf("%w: MemoryMiB %d is negative", ErrBadConfig, r.MemoryMiB)
 	}
-	a, err := ParseAccel(string(r.Accel))
+	a, err := spec.ParseAccel(string(r.Accel))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadConfig, err)
 	}
@@ -131,7 +132,7 @@ func DefaultCacheDir() string {
 }
 
 // timeout returns the run's bound for accelerator a.
-func (r resolved) timeout(a Accel) time.Duration {
+func (r resolved) timeout(a spec.Accel) time.Duration {
 	if r.Timeout > 0 {
 		return r.Timeout
 	}

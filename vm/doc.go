@@ -20,8 +20,8 @@
 //     topology it sees in sysfs against the request, runs the test as a
 //     child with its output on the port, reports the exit status and
 //     powers off;
-//   - the [Result] classifies the run ([Outcome]: passed, failed, skipped,
-//     crashed, kernel panic, timed out, QEMU failed, accelerator unusable)
+//   - the [Result] classifies the run ([spec.Outcome]: pass, fail, skip,
+//     crash, kernel panic, timeout, QEMU failed, accelerator unusable)
 //     and carries the evidence: output, console tail, timings, QEMU
 //     command line.
 //
@@ -32,7 +32,7 @@
 //
 // # Accelerator
 //
-// [AccelAuto] uses KVM when /dev/kvm opens and KVM has not been found
+// [spec.AccelAuto] uses KVM when /dev/kvm opens and KVM has not been found
 // unusable on this host (same kernel release and QEMU version); the first
 // run tries it and watches QEMU's stderr, so a failure such as kvm_pvm's
 // "emulation failure" is caught within seconds, remembered, and the run

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/vmchan"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -115,7 +116,7 @@ func fakeConfig(t *testing.T, mode string) Config {
 	kernel := filepath.Join(t.TempDir(), "bzImage")
 	os.WriteFile(kernel, img, 0o644)
 	return Config{
-		Kernel: kernel, Init: fakeELF(t, "", 62), QEMU: exe, Accel: AccelTCG,
+		Kernel: kernel, Init: fakeELF(t, "", 62), QEMU: exe, Accel: spec.AccelTCG,
 		CacheDir: t.TempDir(), Args: []string{"-test.run", "^TestX$"},
 	}
 }
@@ -143,14 +144,14 @@ func TestRunFakePass(t *testing.T) {
 	var live bytes.Buffer
 	cfg.Output = &live
 	res, err := cfg.Run(t.Context())
-	if err != nil || res.Outcome != Passed || res.ExitCode != 0 {
+	if err != nil || res.Outcome != spec.OutcomePass || res.ExitCode != 0 {
 		t.Fatalf("%v: %s", err, explain(res))
 	}
 	out := string(res.Output)
 	if !strings.Contains(out, `accel=tcg args=["-test.run" "^TestX$"] env=["X=1"]`) || live.String() != out {
 		t.Errorf("output %q, live %q", out, live.String())
 	}
-	if res.Observed == nil || res.BootTime <= 0 || res.GuestUptime != time.Second || res.Accel != AccelTCG ||
+	if res.Observed == nil || res.BootTime <= 0 || res.GuestUptime != time.Second || res.Accel != spec.AccelTCG ||
 		!strings.Contains(res.QEMUArgs, "-smp 2,sockets=1,cores=2,threads=1") || res.ConsoleTail != "fake console" {
 		t.Errorf("result %+v", res)
 	}
@@ -160,12 +161,12 @@ func TestRunFakePass(t *testing.T) {
 func TestRunFakeOutcomes(t *testing.T) {
 	for _, tc := range []struct {
 		mode   string
-		want   Outcome
+		want   spec.Outcome
 		reason string
 	}{
-		{"skip", Skipped, "kernel lacks sched_ext"},
-		{"badargs", QEMUFailed, "-smp 999: invalid"},
-		{"panic", KernelPanic, "Kernel panic - not syncing: fake"},
+		{"skip", spec.OutcomeSkip, "kernel lacks sched_ext"},
+		{"badargs", spec.OutcomeQEMUFailed, "-smp 999: invalid"},
+		{"panic", spec.OutcomeKernelPanic, "Kernel panic - not syncing: fake"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			res, err := fakeConfig(t, tc.mode).Run(t.Context())
@@ -179,24 +180,24 @@ func TestRunFakeOutcomes(t *testing.T) {
 
 func TestRunFakeEmulatorRaceRetried(t *testing.T) {
 	res, err := fakeConfig(t, "int3-once").Run(t.Context())
-	if err != nil || res.Outcome != Passed || !strings.Contains(res.Retried, "int3 oops") || !strings.Contains(res.Retried, "Fatal exception") {
+	if err != nil || res.Outcome != spec.OutcomePass || !strings.Contains(res.Retried, "int3 oops") || !strings.Contains(res.Retried, "Fatal exception") {
 		t.Errorf("%v: %s (retried %q)", err, explain(res), res.Retried)
 	}
 	// A race on every multi-threaded boot: the last retry runs TCG
 	// single-threaded, where it cannot happen.
 	res, err = fakeConfig(t, "int3-mttcg").Run(t.Context())
-	if err != nil || res.Outcome != Passed || strings.Count(res.Retried, "booted again") != raceRetries || !strings.HasSuffix(res.Retried, "with single-threaded TCG") {
+	if err != nil || res.Outcome != spec.OutcomePass || strings.Count(res.Retried, "booted again") != raceRetries || !strings.HasSuffix(res.Retried, "with single-threaded TCG") {
 		t.Errorf("%v: %s (retried %q)", err, explain(res), res.Retried)
 	}
 	// A race on every boot is reported, not retried forever.
 	res, err = fakeConfig(t, "int3").Run(t.Context())
-	if err != nil || res.Outcome != KernelPanic || strings.Count(res.Retried, "booted again") != raceRetries {
+	if err != nil || res.Outcome != spec.OutcomeKernelPanic || strings.Count(res.Retried, "booted again") != raceRetries {
 		t.Errorf("%v: %s (retried %q)", err, explain(res), res.Retried)
 	}
 	// Under KVM the same oops would be a kernel bug: no retry.
 	cfg := fakeConfig(t, "int3")
-	cfg.Accel = AccelKVM
-	if res, _ := cfg.Run(t.Context()); res.Outcome != KernelPanic || res.Retried != "" {
+	cfg.Accel = spec.AccelKVM
+	if res, _ := cfg.Run(t.Context()); res.Outcome != spec.OutcomeKernelPanic || res.Retried != "" {
 		t.Errorf("kvm: %s (retried %q)", explain(res), res.Retried)
 	}
 	assertClean(t)
@@ -208,7 +209,7 @@ func TestRunFakeNoPowerOff(t *testing.T) {
 	cfg := fakeConfig(t, "nopoweroff")
 	cfg.Timeout = time.Hour
 	res, err := cfg.Run(t.Context())
-	if err != nil || res.Outcome != Passed {
+	if err != nil || res.Outcome != spec.OutcomePass {
 		t.Fatalf("%v: %s", err, explain(res))
 	}
 	assertClean(t)
@@ -218,7 +219,7 @@ func TestRunFakeTimeout(t *testing.T) {
 	cfg := fakeConfig(t, "hang")
 	cfg.Timeout = 500 * time.Millisecond
 	res, err := cfg.Run(t.Context())
-	if err != nil || res.Outcome != TimedOut || !strings.Contains(res.Reason, "the test did not finish") {
+	if err != nil || res.Outcome != spec.OutcomeTimeout || !strings.Contains(res.Reason, "the test did not finish") {
 		t.Fatalf("%v: %s", err, explain(res))
 	}
 	if !bytes.Contains(res.Output, []byte("hanging")) {
@@ -256,22 +257,22 @@ func TestRunFakeKVMFallback(t *testing.T) {
 	defer func(f func() error) { kvmCheck = f }(kvmCheck)
 	kvmCheck = func() error { return nil } // pretend /dev/kvm is there
 	cfg := fakeConfig(t, "kvmfail")
-	cfg.Accel = AccelAuto
+	cfg.Accel = spec.AccelAuto
 	res, err := cfg.Run(t.Context())
-	if err != nil || res.Outcome != Passed || res.Accel != AccelTCG ||
+	if err != nil || res.Outcome != spec.OutcomePass || res.Accel != spec.AccelTCG ||
 		!strings.Contains(res.AccelNote, "kvm unusable (kvm: KVM internal error. Suberror: 1); fell back to tcg") {
 		t.Fatalf("%v: %s (accel %s, note %q)", err, explain(res), res.Accel, res.AccelNote)
 	}
 	assertClean(t)
 	// The verdict is remembered: the next run goes straight to TCG.
 	res, err = cfg.Run(t.Context())
-	if err != nil || res.Outcome != Passed || res.Accel != AccelTCG || !strings.Contains(res.AccelNote, "remembered for this host") {
+	if err != nil || res.Outcome != spec.OutcomePass || res.Accel != spec.AccelTCG || !strings.Contains(res.AccelNote, "remembered for this host") {
 		t.Errorf("second run: %v: %s (note %q)", err, explain(res), res.AccelNote)
 	}
 	// Forcing KVM reports it unusable instead of falling back.
-	cfg.Accel = AccelKVM
+	cfg.Accel = spec.AccelKVM
 	res, err = cfg.Run(t.Context())
-	if err != nil || res.Outcome != AccelUnusable || !strings.Contains(res.Reason, "emulation failure") && !strings.Contains(res.Reason, "KVM internal error") {
+	if err != nil || res.Outcome != spec.OutcomeAccelUnusable || !strings.Contains(res.Reason, "emulation failure") && !strings.Contains(res.Reason, "KVM internal error") {
 		t.Errorf("forced kvm: %v: %s", err, explain(res))
 	}
 	assertClean(t)
@@ -286,7 +287,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{func(c *Config) { c.Kernel = "" }, "Kernel is empty"},
 		{func(c *Config) { c.Init = "" }, "Init is empty"},
 		{func(c *Config) { c.Topology = topo.Topology{NUMA: 2, LLCs: 3, CoresPerLLC: 1, ThreadsPerCore: 1} }, "multiple of NUMA"},
-		{func(c *Config) { c.Accel = "hvf" }, "want kvm, tcg or auto"},
+		{func(c *Config) { c.Accel = "hvf" }, `accelerator "hvf" is not one of auto, kvm, tcg`},
 		{func(c *Config) { c.Topology = topo.Topology{NUMA: 1, LLCs: 14, CoresPerLLC: 9, ThreadsPerCore: 2} }, "APIC IDs up to 433"},
 		{func(c *Config) { c.Files = []File{{Host: c.Init, Guest: "rel"}} }, "must be absolute"},
 	} {
@@ -303,12 +304,12 @@ func TestDetectAccelProbe(t *testing.T) {
 	kvmCheck = func() error { return nil }
 	for _, tc := range []struct {
 		mode   string
-		want   Accel
+		want   spec.Accel
 		reason string
 	}{
-		{"kvmfail", AccelTCG, "kvm: KVM internal error"},
-		{"panic", AccelKVM, "a kernel booted under kvm"}, // reached the no-root-fs panic
-		{"badargs", AccelTCG, "kvm trial boot failed: qemu-system-x86_64: -smp 999: invalid"},
+		{"kvmfail", spec.AccelTCG, "kvm: KVM internal error"},
+		{"panic", spec.AccelKVM, "a kernel booted under kvm"}, // reached the no-root-fs panic
+		{"badargs", spec.AccelTCG, "kvm trial boot failed: qemu-system-x86_64: -smp 999: invalid"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			cfg := fakeConfig(t, tc.mode)

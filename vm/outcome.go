@@ -11,34 +11,6 @@ import (
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
-// Outcome classifies how a VM run ended.
-type Outcome string
-
-// Outcomes of a run.
-const (
-	// Passed: the test process exited 0 and did not skip.
-	Passed Outcome = "passed"
-	// Failed: the test reported a failure (exit status 1), or the guest's
-	// topology did not match the request.
-	Failed Outcome = "failed"
-	// Skipped: the test skipped itself inside the guest (say, the kernel
-	// lacks sched_ext); Result.Reason holds its message.
-	Skipped Outcome = "skipped"
-	// Crashed: the test process panicked or died, or the guest init
-	// failed; Result.Reason holds the panic text or error.
-	Crashed Outcome = "crashed"
-	// KernelPanic: the guest kernel panicked; Result.ConsoleTail holds the
-	// evidence.
-	KernelPanic Outcome = "kernel-panic"
-	// TimedOut: no result before the timeout; QEMU was killed.
-	TimedOut Outcome = "timed-out"
-	// QEMUFailed: QEMU exited with an error, or the guest stopped without
-	// ever reaching its init and without a kernel panic.
-	QEMUFailed Outcome = "qemu-failed"
-	// AccelUnusable: the accelerator asked for (KVM) does not work here.
-	AccelUnusable Outcome = "accel-unusable"
-)
-
 // observed is what the runner saw of one VM run; classify turns it into an
 // Outcome. It holds no I/O handles, so classification is a pure function.
 type observed struct {
@@ -59,26 +31,26 @@ type observed struct {
 
 // classify decides a run's outcome and a one-line (or, for panics, a
 // multi-line) reason.
-func classify(o observed) (Outcome, string) {
+func classify(o observed) (spec.Outcome, string) {
 	switch {
 	case o.accelFailed != "":
-		return AccelUnusable, "kvm: " + o.accelFailed
+		return spec.OutcomeAccelUnusable, "kvm: " + o.accelFailed
 	case o.timedOut:
-		return TimedOut, timeoutReason(o)
+		return spec.OutcomeTimeout, timeoutReason(o)
 	case o.status != nil:
 		return classifyStatus(*o.status, o.output)
 	case o.layout != nil && o.want != nil && topo.CheckLayout(*o.want, *o.layout) != nil:
-		return Failed, topo.CheckLayout(*o.want, *o.layout).Error()
+		return spec.OutcomeFail, topo.CheckLayout(*o.want, *o.layout).Error()
 	case o.initErr != "":
-		return Crashed, "guest init failed: " + o.initErr
+		return spec.OutcomeCrash, "guest init failed: " + o.initErr
 	}
 	if o.panicLine != "" {
-		return KernelPanic, o.panicLine
+		return spec.OutcomeKernelPanic, o.panicLine
 	}
 	if !o.hello || o.qemuErr != nil {
-		return QEMUFailed, qemuReason(o)
+		return spec.OutcomeQEMUFailed, qemuReason(o)
 	}
-	return Crashed, "the guest powered off without reporting a result"
+	return spec.OutcomeCrash, "the guest powered off without reporting a result"
 }
 
 func timeoutReason(o observed) string {
@@ -104,24 +76,24 @@ func qemuReason(o observed) string {
 
 // classifyStatus reads a finished test process's exit status and `go test
 // -v` output.
-func classifyStatus(st vmchan.Status, out []byte) (Outcome, string) {
+func classifyStatus(st vmchan.Status, out []byte) (spec.Outcome, string) {
 	switch {
 	case st.Signal != "":
-		return Crashed, joinReason("test process killed by signal "+st.Signal, panicText(out))
+		return spec.OutcomeCrash, joinReason("test process killed by signal "+st.Signal, panicText(out))
 	case st.Exit == 0 && bytes.Contains(out, []byte("testing: warning: no tests to run")):
-		return Failed, "no test matched the -test.run pattern"
+		return spec.OutcomeFail, "no test matched the -test.run pattern"
 	case st.Exit == 0:
 		if reason, ok := skipReason(out); ok {
-			return Skipped, reason
+			return spec.OutcomeSkip, reason
 		}
-		return Passed, ""
+		return spec.OutcomePass, ""
 	case st.Exit == 1:
-		return Failed, failReason(out)
+		return spec.OutcomeFail, failReason(out)
 	}
 	if p := panicText(out); p != "" {
-		return Crashed, p
+		return spec.OutcomeCrash, p
 	}
-	return Crashed, fmt.Sprintf("test process exited with status %d", st.Exit)
+	return spec.OutcomeCrash, fmt.Sprintf("test process exited with status %d", st.Exit)
 }
 
 func joinReason(a, b string) string {

@@ -16,8 +16,8 @@ type machine struct {
 	name       string // -name, unique per VM so leftovers can be found
 	topology   topo.Topology
 	memoryMiB  int
-	accel      Accel // kvm or tcg
-	tcgSingle  bool  // TCG with all vCPUs on one host thread
+	accel      spec.Accel // kvm or tcg
+	tcgSingle  bool       // TCG with all vCPUs on one host thread
 	kernel     string
 	initrd     string
 	consoleLog string   // file the serial console is written to
@@ -39,7 +39,7 @@ func (m machine) argv() []string {
 		a = append(a, "-M", "q35")
 	}
 	a = append(a, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot")
-	a = append(a, m.accel.argsThreads(m.tcgSingle)...)
+	a = append(a, accelArgs(m.accel, m.tcgSingle)...)
 	a = append(a, smpArgs(m.topology)...)
 	a = append(a, memoryArgs(m.topology, m.memoryMiB)...)
 	a = append(a,
@@ -65,7 +65,7 @@ var tcgKernelArgs = []string{"tsc=reliable"}
 // accelerator's, then the caller's.
 func (m machine) cmdline() string {
 	args := append([]string(nil), baseKernelArgs...)
-	if m.accel != AccelKVM {
+	if m.accel != spec.AccelKVM {
 		args = append(args, tcgKernelArgs...)
 	}
 	return strings.Join(append(args, m.kernelArgs...), " ")

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gauntlet-sched/gauntlet/topo"
-
 	golden_ "github.com/gauntlet-sched/gauntlet/internal/golden"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // golden compares got with testdata/name, or rewrites it with -update.
@@ -21,7 +21,7 @@ func golden(t *testing.T, name, got string) {
 func testMachine(t topo.Topology) machine {
 	return machine{
 		qemu: "qemu-system-x86_64", name: "gauntlet-1-1", topology: t, memoryMiB: topo.GuestMemoryMiB(t, 0),
-		accel: AccelTCG, kernel: "/boot/vmlinuz", initrd: "/cache/initramfs/k.cpio",
+		accel: spec.AccelTCG, kernel: "/boot/vmlinuz", initrd: "/cache/initramfs/k.cpio",
 		consoleLog: "/tmp/vm,1/console.log", channelFD: 3,
 	}
 }
@@ -69,7 +69,7 @@ func TestQEMUArgsShape(t *testing.T) {
 		}
 	}
 	kvm := testMachine(tp)
-	kvm.accel, kvm.kernelArgs = AccelKVM, []string{"quiet"}
+	kvm.accel, kvm.kernelArgs = spec.AccelKVM, []string{"quiet"}
 	ka := kvm.argv()
 	if !containsPair(ka, "-accel", "kvm") || !containsPair(ka, "-cpu", "host") || !containsPair(ka, "-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init quiet") {
 		t.Errorf("kvm argv: %s", QuoteArgs(ka))

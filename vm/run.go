@@ -21,8 +21,9 @@ import (
 
 // Result is how a VM run ended, with its evidence.
 type Result struct {
-	// Outcome classifies the run.
-	Outcome Outcome
+	// Outcome classifies the run: any [spec.Outcome] but
+	// [spec.OutcomeNotRun] (a run that could not start returns an error).
+	Outcome spec.Outcome
 	// Reason explains the outcome in a line (several for a panic); empty
 	// when the test passed.
 	Reason string
@@ -31,7 +32,11 @@ type Result struct {
 	ExitCode int
 	// Output is the test's stdout and stderr.
 	Output []byte
-	// ConsoleTail is the end of the kernel console.
+	// ConsoleTail is the excerpt of the kernel console that explains how
+	// the VM ended: its last lines, or after a crash ("Kernel panic",
+	// "BUG:", "Oops") the init's last output and the lines before the
+	// first crash line, the head of the report and the log's end, with a
+	// marker line where lines were left out.
 	ConsoleTail string
 	// ConsoleLog is the console log's path when [Config.ConsoleLog] was
 	// set, else empty (the temporary log is gone).
@@ -51,7 +56,7 @@ type Result struct {
 	SetupTime time.Duration
 	// Accel is the accelerator the VM ran on; AccelNote says why, when
 	// auto mode chose it.
-	Accel     Accel
+	Accel     spec.Accel
 	AccelNote string
 	// QEMUArgs is the QEMU command line, shell-quoted.
 	QEMUArgs string
@@ -135,19 +140,19 @@ func (m *Machine) run(ctx context.Context, ac accelChoice, initrd string) (Resul
 		res.AccelNote = ac.note
 		return res, err
 	}
-	if res.Outcome != AccelUnusable {
+	if res.Outcome != spec.OutcomeAccelUnusable {
 		if res.BootTime > 0 {
-			saveVerdict(m.cfg.CacheDir, m.cfg.qemu, verdict{Accel: AccelKVM, Reason: "a guest booted under kvm"})
+			saveVerdict(m.cfg.CacheDir, m.cfg.qemu, verdict{Accel: spec.AccelKVM, Reason: "a guest booted under kvm"})
 		}
 		res.AccelNote = "kvm works"
 		return res, nil
 	}
 	why := res.Reason
-	saveVerdict(m.cfg.CacheDir, m.cfg.qemu, verdict{Accel: AccelTCG, Reason: why})
-	if err := CheckTopology(m.cfg.Topology, AccelTCG); err != nil {
+	saveVerdict(m.cfg.CacheDir, m.cfg.qemu, verdict{Accel: spec.AccelTCG, Reason: why})
+	if err := CheckTopology(m.cfg.Topology, spec.AccelTCG); err != nil {
 		return res, fmt.Errorf("boot vm: kvm unusable (%s) and %w", why, err)
 	}
-	res, err = m.attemptRetry(ctx, AccelTCG, initrd)
+	res, err = m.attemptRetry(ctx, spec.AccelTCG, initrd)
 	res.AccelNote = "kvm unusable (" + why + "); fell back to tcg"
 	return res, err
 }
@@ -160,7 +165,7 @@ const raceRetries = 2
 
 // attemptRetry boots with accelerator a, and again when the kernel died of
 // an emulator race rather than of anything the test did.
-func (m *Machine) attemptRetry(ctx context.Context, a Accel, initrd string) (Result, error) {
+func (m *Machine) attemptRetry(ctx context.Context, a spec.Accel, initrd string) (Result, error) {
 	res, err := m.attempt(ctx, a, initrd, false)
 	var retried []string
 	for try := 1; err == nil && res.race && try <= raceRetries; try++ {
@@ -181,7 +186,7 @@ func (m *Machine) attemptRetry(ctx context.Context, a Accel, initrd string) (Res
 
 // attempt boots QEMU once with accelerator a (TCG single-threaded when
 // single is set) and waits for the outcome.
-func (m *Machine) attempt(ctx context.Context, a Accel, initrd string, single bool) (Result, error) {
+func (m *Machine) attempt(ctx context.Context, a spec.Accel, initrd string, single bool) (Result, error) {
 	dir, err := os.MkdirTemp("", "gauntlet-vm-*")
 	if err != nil {
 		return Result{}, fmt.Errorf("boot vm: %w", err)
@@ -208,7 +213,7 @@ type boot struct {
 	started time.Time // when QEMU was started
 }
 
-func (m *Machine) launch(a Accel, initrd, dir string, single bool) (*boot, error) {
+func (m *Machine) launch(a spec.Accel, initrd, dir string, single bool) (*boot, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("boot vm: channel: %w", err)
@@ -256,7 +261,7 @@ func (m *Machine) consoleLog(dir string) string {
 
 // request builds what the init runs: the init binary with the Config's
 // arguments and environment, plus the variant.
-func (m *Machine) request(a Accel) (vmchan.Request, error) {
+func (m *Machine) request(a spec.Accel) (vmchan.Request, error) {
 	t := m.cfg.Topology
 	req := vmchan.Request{Args: m.cfg.Args, Env: append([]string(nil), m.cfg.Env...), Topology: &t}
 	if v := m.cfg.Variant; v != nil {
@@ -359,7 +364,7 @@ func (b *boot) result(o observed, qemuErr error) Result {
 		QEMUArgs: QuoteArgs(b.mach.argv()), QEMUPID: b.cmd.Process.Pid, Name: b.mach.name,
 	}
 	res.Outcome, res.Reason = classify(o)
-	res.race = res.Outcome == KernelPanic && b.mach.accel == AccelTCG && emulatorRace(b.mach.consoleLog)
+	res.race = res.Outcome == spec.OutcomeKernelPanic && b.mach.accel == spec.AccelTCG && emulatorRace(b.mach.consoleLog)
 	if cfg.ConsoleLog != "" {
 		res.ConsoleLog = cfg.ConsoleLog
 	}

@@ -37,9 +37,9 @@ type ShellConfig struct {
 	Topology topo.Topology
 	// MemoryMiB is the guest memory; zero means [topo.GuestMemoryMiB](Topology, 0).
 	MemoryMiB int
-	// Accel picks the accelerator; empty or [AccelAuto] asks
+	// Accel picks the accelerator; empty or [spec.AccelAuto] asks
 	// [DetectAccel].
-	Accel Accel
+	Accel spec.Accel
 	// Include lists host files and directories to put in the guest: a
 	// file at /include-files/<name>, a directory recursively under
 	// /include-files/<dirname>/ (see [ShellIncludeDir]). Every ELF
@@ -84,7 +84,7 @@ type ShellResult struct {
 	ExitCode int
 	// Accel is the accelerator the VM ran on; AccelNote says why, when
 	// auto mode chose it.
-	Accel     Accel
+	Accel     spec.Accel
 	AccelNote string
 	// BootTime runs from starting QEMU to the guest's init reporting its
 	// mounts done (zero if it never did); GuestUptime is the guest's own
@@ -221,11 +221,11 @@ func (r *resolvedShell) defaults() error {
 // chooseAccel resolves auto mode with [DetectAccel]'s logic and checks
 // that the accelerator can boot the topology.
 func (r *resolvedShell) chooseAccel(ctx context.Context) error {
-	a, err := ParseAccel(string(r.Accel))
+	a, err := spec.ParseAccel(string(r.Accel))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadConfig, err)
 	}
-	if a == AccelAuto {
+	if a == spec.AccelAuto {
 		if a, r.accelNote, err = detectAccel(ctx, r.qemu, r.Kernel, r.CacheDir); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -18,8 +19,8 @@ func TestShellArgv(t *testing.T) {
 	b.WriteString("# QEMU argv of shell VMs. Regenerate: go test ./vm -run TestShellArgv -update\n")
 	for _, tc := range []struct {
 		topology string
-		accel    Accel
-	}{{"1n1l1c1t", AccelTCG}, {"2n2l2c1t", AccelTCG}, {"1n14l9c2t", AccelKVM}} {
+		accel    spec.Accel
+	}{{"1n1l1c1t", spec.AccelTCG}, {"2n2l2c1t", spec.AccelTCG}, {"1n14l9c2t", spec.AccelKVM}} {
 		tp, err := topo.Parse(tc.topology)
 		if err != nil {
 			t.Fatal(err)

@@ -39,7 +39,7 @@ func fakeShell(t *testing.T, body string) ShellConfig {
 	if err := os.WriteFile(kernel, img, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return ShellConfig{Kernel: kernel, Busybox: fakeELF(t, "", 62), QEMU: qemu, Accel: AccelTCG, CacheDir: t.TempDir()}
+	return ShellConfig{Kernel: kernel, Busybox: fakeELF(t, "", 62), QEMU: qemu, Accel: spec.AccelTCG, CacheDir: t.TempDir()}
 }
 
 // assertShellClean checks that the run's temporary directory is gone.
@@ -62,7 +62,7 @@ func TestShellFakeExitStatus(t *testing.T) {
 	if !strings.Contains(out.String(), "-smp 2,sockets=1,cores=2,threads=1") || !strings.Contains(out.String(), "-serial mon:stdio") {
 		t.Errorf("console output %q lacks the QEMU arguments", out.String())
 	}
-	if res.BootTime <= 0 || res.GuestUptime != 1250*time.Millisecond || res.TotalTime < res.BootTime || res.Accel != AccelTCG ||
+	if res.BootTime <= 0 || res.GuestUptime != 1250*time.Millisecond || res.TotalTime < res.BootTime || res.Accel != spec.AccelTCG ||
 		!strings.HasPrefix(res.Name, fmt.Sprintf("gauntlet-shell-%d-", os.Getpid())) || !strings.Contains(res.QEMUArgs, res.Name) {
 		t.Errorf("result %+v", res)
 	}
@@ -130,7 +130,7 @@ func assertGone(t *testing.T, file string) {
 
 func TestShellFakeKVMFailure(t *testing.T) {
 	cfg := fakeShell(t, `echo "KVM internal error. Suberror: 1" >&2; echo "emulation failure" >&2; exec sleep 600`)
-	cfg.Accel = AccelKVM
+	cfg.Accel = spec.AccelKVM
 	res, err := cfg.Run(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "kvm cannot run this guest (KVM internal error. Suberror: 1)") || res.ExitCode != -1 {
 		t.Errorf("got %+v, %v", res, err)
@@ -150,7 +150,7 @@ func TestShellRejectsBadConfig(t *testing.T) {
 		{func(c *ShellConfig) { c.Busybox = fakeELF(t, "/lib64/ld-linux-x86-64.so.2", 62) }, "is dynamically linked", ErrNoBusybox},
 		{func(c *ShellConfig) { c.Topology = topo.Topology{NUMA: 2, LLCs: 3, CoresPerLLC: 1, ThreadsPerCore: 1} }, "multiple of NUMA", ErrBadConfig},
 		{func(c *ShellConfig) { c.Topology = topo.Topology{NUMA: 1, LLCs: 14, CoresPerLLC: 9, ThreadsPerCore: 2} }, "APIC IDs up to 433", spec.ErrNotSupported},
-		{func(c *ShellConfig) { c.Accel = "hvf" }, "want kvm, tcg or auto", ErrBadConfig},
+		{func(c *ShellConfig) { c.Accel = "hvf" }, `accelerator "hvf" is not one of auto, kvm, tcg`, ErrBadConfig},
 		{func(c *ShellConfig) { c.MemoryMiB = -1 }, "MemoryMiB -1 is negative", ErrBadConfig},
 		{func(c *ShellConfig) { c.Include = []string{"/nonexistent/file"} }, "include /nonexistent/file: no such file or directory", os.ErrNotExist},
 	} {

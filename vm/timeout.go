@@ -3,6 +3,7 @@ package vm
 import (
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -24,9 +25,9 @@ var tcgBoot = []struct {
 // init for topology t under accelerator a. For TCG it interpolates
 // measured boot times (extrapolating linearly past 64 vCPUs); KVM boots in
 // about a second plus a little per vCPU.
-func BootEstimate(t topo.Topology, a Accel) time.Duration {
+func BootEstimate(t topo.Topology, a spec.Accel) time.Duration {
 	n := max(t.CPUs(), 1)
-	if a == AccelKVM {
+	if a == spec.AccelKVM {
 		return time.Second + time.Duration(n)*20*time.Millisecond
 	}
 	for i := 1; i < len(tcgBoot); i++ {
@@ -52,6 +53,6 @@ const (
 
 // DefaultTimeout is the run bound used when [Config.Timeout] is zero:
 // 60 s + 3 x [BootEstimate] + 5 x the scenario duration.
-func DefaultTimeout(t topo.Topology, a Accel, duration time.Duration) time.Duration {
+func DefaultTimeout(t topo.Topology, a spec.Accel, duration time.Duration) time.Duration {
 	return timeoutBase + timeoutBootMult*BootEstimate(t, a) + timeoutRunMult*duration
 }

@@ -4,12 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 func TestBootEstimate(t *testing.T) {
 	tcg := func(cpus int) time.Duration {
-		return BootEstimate(topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: cpus, ThreadsPerCore: 1}, AccelTCG)
+		return BootEstimate(topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: cpus, ThreadsPerCore: 1}, spec.AccelTCG)
 	}
 	for _, p := range tcgBoot {
 		if got := tcg(p.cpus); got != p.d {
@@ -27,7 +28,7 @@ func TestBootEstimate(t *testing.T) {
 		}
 		prev = d
 	}
-	kvm := BootEstimate(topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 4, ThreadsPerCore: 1}, AccelKVM)
+	kvm := BootEstimate(topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 4, ThreadsPerCore: 1}, spec.AccelKVM)
 	if kvm >= tcg(4) {
 		t.Errorf("kvm estimate %v not below tcg %v", kvm, tcg(4))
 	}
@@ -35,12 +36,12 @@ func TestBootEstimate(t *testing.T) {
 
 func TestDefaultTimeout(t *testing.T) {
 	tp := topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 2, ThreadsPerCore: 1}
-	got := DefaultTimeout(tp, AccelTCG, 2*time.Second)
-	want := 60*time.Second + 3*BootEstimate(tp, AccelTCG) + 10*time.Second
+	got := DefaultTimeout(tp, spec.AccelTCG, 2*time.Second)
+	want := 60*time.Second + 3*BootEstimate(tp, spec.AccelTCG) + 10*time.Second
 	if got != want {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	if DefaultTimeout(tp, AccelTCG, time.Minute) <= got {
+	if DefaultTimeout(tp, spec.AccelTCG, time.Minute) <= got {
 		t.Error("a longer scenario does not get a longer timeout")
 	}
 }

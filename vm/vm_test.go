@@ -131,7 +131,7 @@ func TestRecordSysfs(t *testing.T) {
 		res := run(t, vmConfig(t, tp, "dump-sysfs"))
 		out := string(res.Output)
 		i, j := strings.Index(out, "sysfs fixture begin\n"), strings.Index(out, "sysfs fixture end")
-		if res.Outcome != Passed || i < 0 || j < i {
+		if res.Outcome != spec.OutcomePass || i < 0 || j < i {
 			t.Fatalf("no fixture from %s: %s", tp, explain(res))
 		}
 		head := "# Recorded from a real guest booted at " + tp + " (QEMU q35, TCG, Debian 6.12 cloud kernel) by:\n" +
@@ -214,7 +214,7 @@ func TestBootTopologyFidelity(t *testing.T) {
 			t.Parallel()
 			cfg := vmConfig(t, tp, "check")
 			res := run(t, cfg)
-			if res.Outcome != Passed || res.ExitCode != 0 {
+			if res.Outcome != spec.OutcomePass || res.ExitCode != 0 {
 				t.Fatalf("want passed with exit 0, got %s", explain(res))
 			}
 			want := topo.ExpectedLayout(cfg.Topology)
@@ -237,7 +237,7 @@ func TestBootTopologyFidelity(t *testing.T) {
 func TestBootPanicIsCrash(t *testing.T) {
 	t.Parallel()
 	res := run(t, vmConfig(t, "1n1l2c1t", "panic"))
-	if res.Outcome != Crashed || !strings.Contains(res.Reason, "panic: guest helper panics on purpose") {
+	if res.Outcome != spec.OutcomeCrash || !strings.Contains(res.Reason, "panic: guest helper panics on purpose") {
 		t.Fatalf("want crashed with the panic text, got %s", explain(res))
 	}
 	if !strings.Contains(res.Reason, "goroutine") {
@@ -252,7 +252,7 @@ func TestBootHangTimesOut(t *testing.T) {
 	start := time.Now()
 	res := run(t, cfg)
 	took := time.Since(start)
-	if res.Outcome != TimedOut {
+	if res.Outcome != spec.OutcomeTimeout {
 		t.Fatalf("want timed out, got %s", explain(res))
 	}
 	if took > cfg.Timeout+10*time.Second {
@@ -283,17 +283,25 @@ func processesNamed(t *testing.T, name string) []string {
 	return pids
 }
 
+// TestBootInitExitIsKernelPanic: an init that exits panics the kernel, and
+// the console excerpt keeps the init's last words and the panic whatever
+// follows. panic_print=0x20 makes the kernel replay its whole log after
+// the panic, so what follows is always far longer than the excerpt: the
+// case where a tail-only excerpt lost the init's words (it did so whenever
+// the call trace happened to be long).
 func TestBootInitExitIsKernelPanic(t *testing.T) {
 	t.Parallel()
 	cfg := vmConfig(t, "1n1l2c1t", "")
 	cfg.Init = buildExitInit(t)
 	cfg.Timeout = 2 * time.Minute
+	cfg.KernelArgs = append(cfg.KernelArgs, "panic_print=0x20")
 	res := run(t, cfg)
-	if res.Outcome != KernelPanic || !strings.Contains(res.Reason, "Attempted to kill init") {
+	if res.Outcome != spec.OutcomeKernelPanic || !strings.Contains(res.Reason, "Attempted to kill init") {
 		t.Fatalf("want kernel panic (attempted to kill init), got %s", explain(res))
 	}
-	if !strings.Contains(res.ConsoleTail, "Kernel panic") || !strings.Contains(res.ConsoleTail, "exitinit: exiting") {
-		t.Errorf("console tail lacks the init's last words and the panic:\n%s", res.ConsoleTail)
+	words, panic := strings.Index(res.ConsoleTail, "exitinit: exiting"), strings.Index(res.ConsoleTail, "Kernel panic")
+	if words < 0 || panic < words || !strings.Contains(res.ConsoleTail, " lines elided ...]") {
+		t.Errorf("console excerpt lacks the init's last words, then the panic, then an elided trace:\n%s", res.ConsoleTail)
 	}
 }
 

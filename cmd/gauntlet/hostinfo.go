@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -58,15 +59,14 @@ func parseMemTotal(r io.Reader) (int, error) {
 // unless KVM is known usable, which here means /dev/kvm opens read-write
 // and the host's KVM is not kvm_pvm (which cannot boot stock kernels):
 // [vm.KVMUsable]. `gauntlet run` learns the real verdict from the VM runner.
-func planAccel(flag string, probe kvmProbe) (accel, note string) {
-	switch flag {
-	case "kvm", "tcg":
+func planAccel(flag spec.Accel, probe kvmProbe) (accel spec.Accel, note string) {
+	if flag == spec.AccelKVM || flag == spec.AccelTCG {
 		return flag, "as asked"
 	}
 	if err := probe(); err != nil {
-		return "tcg", fmt.Sprintf("auto: KVM not usable (%v)", err)
+		return spec.AccelTCG, fmt.Sprintf("auto: KVM not usable (%v)", err)
 	}
-	return "kvm", "auto: /dev/kvm is usable"
+	return spec.AccelKVM, "auto: /dev/kvm is usable"
 }
 
 // kvmProbe reports why KVM cannot be used; nil when it looks usable.

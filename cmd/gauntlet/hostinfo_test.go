@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 func TestParseMemTotal(t *testing.T) {
@@ -32,15 +34,15 @@ func TestPlanAccel(t *testing.T) {
 	works := func() error { return nil }
 	broken := func() error { return errors.New("kvm_pvm cannot boot stock kernels") }
 	tests := []struct {
-		flag  string
+		flag  spec.Accel
 		probe kvmProbe
-		want  string
+		want  spec.Accel
 		note  string
 	}{
-		{"auto", works, "kvm", "usable"},
-		{"auto", broken, "tcg", "kvm_pvm"},
-		{"kvm", broken, "kvm", "as asked"},
-		{"tcg", works, "tcg", "as asked"},
+		{spec.AccelAuto, works, spec.AccelKVM, "usable"},
+		{spec.AccelAuto, broken, spec.AccelTCG, "kvm_pvm"},
+		{spec.AccelKVM, broken, spec.AccelKVM, "as asked"},
+		{spec.AccelTCG, works, spec.AccelTCG, "as asked"},
 	}
 	for _, tt := range tests {
 		a, note := planAccel(tt.flag, tt.probe)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -126,7 +127,7 @@ func TestPlanBadInput(t *testing.T) {
 		{[]string{"--topology", "1n1l2c1t", "--topology", "1,2,1"}, "topology 1n1l2c1t given twice"},
 		{[]string{"--jobs", "-1"}, `invalid value "-1" for flag -jobs`},
 		{[]string{"--oversubscribe", "0"}, `invalid value "0" for flag -oversubscribe`},
-		{[]string{"--accel", "xen"}, `invalid value "xen" for flag -accel: want auto, kvm or tcg`},
+		{[]string{"--accel", "xen"}, `invalid value "xen" for flag -accel: accelerator "xen" is not one of auto, kvm, tcg`},
 		{[]string{"--run", "Test("}, `-run "Test(": error parsing regexp`},
 		{[]string{"--nosuch"}, "flag provided but not defined: -nosuch"},
 		{[]string{"--run", "TestNoSuch", schedFixture}, `--run "TestNoSuch" --skip "" match no test or variant`},
@@ -390,7 +391,7 @@ func TestPlanHistory(t *testing.T) {
 		Variants: []budget.VariantResult{{
 			Package: "github.com/gauntlet-sched/gauntlet/expand/testdata/fixture/sched", Test: "TestSteady",
 			Variant: "TestSteady", Profile: "default", Topology: topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 2, ThreadsPerCore: 1},
-			VCPUs: 2, Accel: "tcg", BootS: 40, TestS: 20, TotalS: 61, Outcome: budget.OutcomePass,
+			VCPUs: 2, Accel: "tcg", BootS: 40, TestS: 20, TotalS: 61, Outcome: spec.OutcomePass,
 		}},
 	}
 	writeFile(t, filepath.Join(dir, "run1", "results.json"), func(f *os.File) error { return budget.WriteResults(f, res) })

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -131,23 +132,23 @@ func (f factorFlag) Set(s string) error {
 	return nil
 }
 
-// accelFlag is --accel auto|kvm|tcg.
-type accelFlag struct{ a *string }
+// accelFlag is --accel auto|kvm|tcg ([spec.ParseAccel]).
+type accelFlag struct{ a *spec.Accel }
 
 func (f accelFlag) String() string {
 	if f.a == nil {
 		return ""
 	}
-	return *f.a
+	return f.a.String()
 }
 
 func (f accelFlag) Set(s string) error {
-	switch s {
-	case "auto", "kvm", "tcg":
-		*f.a = s
-		return nil
+	a, err := spec.ParseAccel(s)
+	if err != nil {
+		return err
 	}
-	return errors.New("want auto, kvm or tcg")
+	*f.a = a
+	return nil
 }
 
 // jobsFlag is --jobs: a non-negative count; 0 means one per host CPU.

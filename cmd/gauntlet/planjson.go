@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // planJSON is the --json output. budget_s, slots, est_wall_s, selected,
@@ -17,7 +19,7 @@ type planJSON struct {
 	Excluded []excludedJSON `json:"excluded"`
 	Coverage coverageJSON   `json:"coverage"`
 	Shard    string         `json:"shard,omitempty"` // "K/N" when sharded
-	Accel    string         `json:"accel"`
+	Accel    spec.Accel     `json:"accel"`
 	Host     hostJSON       `json:"host"`
 	Plain    []plainJSON    `json:"plain_tests"`
 	Failed   []failedJSON   `json:"failed_packages"`

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -28,8 +29,8 @@ type planConfig struct {
 	ShardK        int // 0: not sharded
 	ShardN        int
 	Oversubscribe float64 // 0: topo.DefaultOversubscribe
-	Accel         string  // auto, kvm or tcg
-	History       string  // directory of earlier runs; "" for none
+	Accel         spec.Accel
+	History       string // directory of earlier runs; "" for none
 	Patterns      []string
 	Kernels       []string // kernel labels; several multiply the variants
 
@@ -67,7 +68,7 @@ func (c *planConfig) Validate() error {
 		seen[p.Name] = true
 	}
 	if c.Accel == "" {
-		c.Accel = "auto"
+		c.Accel = spec.AccelAuto
 	}
 	return nil
 }
@@ -94,7 +95,7 @@ var loadPackages = expand.Load
 type planned struct {
 	cfg       planConfig
 	host      hostInfo
-	accel     string
+	accel     spec.Accel // kvm or tcg: what the estimates assume
 	accelNote string
 	presets   []topo.Preset
 	pkgs      []*expand.Package

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -39,21 +40,21 @@ func writeShards(t *testing.T) []string {
 		c.Package, c.Test, c.Topology, c.Accel = "example.com/sched", "TestSteady", tp.String(), "tcg"
 		c.Boot, c.TestTime, c.Total = 2*time.Second, 2*time.Second, 4*time.Second
 		c.Output = []byte("=== RUN   TestSteady\n--- PASS: TestSteady (2.00s)\n")
-		if c.Outcome == report.Fail {
+		if c.Outcome == spec.OutcomeFail {
 			c.Output = []byte("=== RUN   TestSteady\n    x_test.go:9: stuck 3500ms on cpu1 at +1200ms\n--- FAIL: TestSteady (2.00s)\n")
 		}
 		started := time.Date(2026, 11, 26, 12, i, 0, 0, time.UTC)
 		res := &budget.Results{Version: budget.ResultsVersion, RunID: fmt.Sprintf("run%d", i), Started: started, Host: budget.Host{CPUs: 2, MemoryMiB: 4096}, Accel: "tcg",
-			Variants: []budget.VariantResult{{Package: c.Package, Test: c.Test, Variant: c.Variant, Topology: tp, VCPUs: 2, Accel: "tcg", BootS: 2, TestS: 2, TotalS: 4, Outcome: budget.Outcome(c.Outcome)}}}
+			Variants: []budget.VariantResult{{Package: c.Package, Test: c.Test, Variant: c.Variant, Topology: tp, VCPUs: 2, Accel: "tcg", BootS: 2, TestS: 2, TotalS: 4, Outcome: c.Outcome}}}
 		if err := writeRun(dir, "", res, []report.Case{c}, started); err != nil {
 			t.Fatal(err)
 		}
 		return dir
 	}
 	return []string{
-		shard(1, report.Case{Variant: "TestSteady/tiny-2llc/default", Preset: "tiny-2llc", Profile: "default", Outcome: report.Fail}),
-		shard(2, report.Case{Variant: "TestSteady", Outcome: report.Pass}),
-		shard(3, report.Case{Variant: "TestSteady/smt-2llc/default", Preset: "smt-2llc", Profile: "default", Outcome: report.Pass}),
+		shard(1, report.Case{Variant: "TestSteady/tiny-2llc/default", Preset: "tiny-2llc", Profile: "default", Outcome: spec.OutcomeFail}),
+		shard(2, report.Case{Variant: "TestSteady", Outcome: spec.OutcomePass}),
+		shard(3, report.Case{Variant: "TestSteady/smt-2llc/default", Preset: "smt-2llc", Profile: "default", Outcome: spec.OutcomePass}),
 	}
 }
 

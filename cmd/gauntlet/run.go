@@ -9,6 +9,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/internal/launch"
 	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -124,7 +125,7 @@ func execute(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
 		len(p.plan.Selected), accel, note, k.String(), p.plan.EstWall.Round(time.Second), budgetNote(p.plan.Budget), dir)
-	r := &runner{dir: dir, kernel: k, scx: scx, accel: vm.Accel(accel), host: host, plan: p, verbose: cfg.verbose, stdout: stdout}
+	r := &runner{dir: dir, kernel: k, scx: scx, accel: accel, host: host, plan: p, verbose: cfg.verbose, stdout: stdout}
 	vmCases := r.runAll(ctx)
 	cases := vmCases
 	if p.cfg.ShardK <= 1 {
@@ -156,7 +157,7 @@ func runExit(ctx context.Context, p *planned, cases []report.Case, werr error, s
 	notRun, failed := 0, 0
 	for _, c := range cases {
 		switch {
-		case c.Outcome == report.NotRun:
+		case !c.Outcome.Ran():
 			notRun++
 		case c.Outcome.Failed():
 			failed++
@@ -180,15 +181,15 @@ func budgetNote(b time.Duration) string {
 
 // chooseAccel resolves --accel: as asked for kvm and tcg; for auto, what
 // the VM runner finds works on this host (remembered after one probe).
-func chooseAccel(ctx context.Context, flag, kernel string) (accel, note string, err error) {
-	if flag == "kvm" || flag == "tcg" {
+func chooseAccel(ctx context.Context, flag spec.Accel, kernel string) (accel spec.Accel, note string, err error) {
+	if flag != spec.AccelAuto {
 		return flag, "as asked", nil
 	}
 	a, note, err := detectAccel(ctx, kernel, "")
 	if err != nil {
 		return "", "", fmt.Errorf("choose accelerator: %w", err)
 	}
-	return string(a), note, nil
+	return a, note, nil
 }
 
 // resolveKernel returns the --kernel image, or the discovered one.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -77,9 +78,9 @@ func TestRunFakeVMs(t *testing.T) {
 		fail := strings.Contains(cfg.Variant.Name, "smt-2llc")
 		out := guestOutput(test, fail)
 		cfg.Output.Write(out)
-		res := vm.Result{Outcome: vm.Passed, Output: out, Accel: vm.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
+		res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: spec.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
 		if fail {
-			res.Outcome, res.Reason = vm.Failed, "test failed"
+			res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
 		}
 		return res, nil
 	}}
@@ -97,7 +98,7 @@ func TestRunFakeVMs(t *testing.T) {
 		if filepath.Base(cfg.Init) == "" || cfg.Args[0] != "-test.run" || !strings.HasPrefix(cfg.Args[1], "^Test") || cfg.Args[2] != "-test.v" {
 			t.Errorf("VM %s: init %s args %q", cfg.Variant.Name, cfg.Init, cfg.Args)
 		}
-		if cfg.Topology != cfg.Variant.Topology || cfg.Accel != vm.AccelTCG || cfg.ConsoleLog == "" {
+		if cfg.Topology != cfg.Variant.Topology || cfg.Accel != spec.AccelTCG || cfg.ConsoleLog == "" {
 			t.Errorf("VM %s: topology %s (variant %s), accel %s, console %q", cfg.Variant.Name, cfg.Topology, cfg.Variant.Topology, cfg.Accel, cfg.ConsoleLog)
 		}
 	}
@@ -204,7 +205,7 @@ func TestRunInterrupted(t *testing.T) {
 	}
 	notRun := 0
 	for _, c := range report.CasesFromJUnit(junit) {
-		if c.Outcome == report.NotRun {
+		if c.Outcome == spec.OutcomeNotRun {
 			notRun++
 		}
 	}

@@ -28,7 +28,7 @@ type runner struct {
 	dir     string
 	kernel  vm.Kernel
 	scx     *vm.Kernel // for tests with a scheduler, when set (GAUNTLET_SCX_KERNEL)
-	accel   vm.Accel
+	accel   spec.Accel
 	host    hostInfo
 	plan    *planned
 	verbose bool
@@ -146,7 +146,7 @@ func (r *runner) lookup(a budget.Assignment) (*expand.Package, spec.Description,
 
 func (r *runner) caseOf(a budget.Assignment, k vm.Kernel, res vm.Result) report.Case {
 	c := r.notRun(a, k, "")
-	c.Outcome = outcomeOf(res.Outcome)
+	c.Outcome = res.Outcome
 	c.Message = res.Reason
 	if res.Retried != "" {
 		c.Properties = append(c.Properties, report.Property{Name: "retried", Value: res.Retried})
@@ -162,7 +162,7 @@ func (r *runner) notRun(a budget.Assignment, k vm.Kernel, why string) report.Cas
 	return report.Case{
 		Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 		Topology: a.Topology.String(), Accel: string(r.accel), Kernel: k.Path,
-		Outcome: report.NotRun, Message: why,
+		Outcome: spec.OutcomeNotRun, Message: why,
 	}
 }
 
@@ -170,38 +170,17 @@ func (r *runner) notRun(a budget.Assignment, k vm.Kernel, why string) report.Cas
 func (r *runner) record(c report.Case, total int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ok := c.Outcome != report.NotRun
+	ok := c.Outcome.Ran()
 	r.done++
-	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), r.done, total, strings.ToUpper(string(c.Outcome)), c.Variant, c.Topology)
+	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), r.done, total, strings.ToUpper(c.Outcome.String()), c.Variant, c.Topology)
 	if ok {
 		line += fmt.Sprintf(", boot %.1fs, total %.1fs", c.Boot.Seconds(), c.Total.Seconds())
 	}
 	line += ")"
-	if d := c.Detail(); c.Outcome != report.Pass && d != "" {
+	if d := c.Detail(); !c.Outcome.Passed() && d != "" {
 		line += ": " + firstLine(d)
 	}
 	fmt.Fprintln(r.stdout, line)
-}
-
-// outcomeOf maps the VM runner's outcome onto the reports'.
-func outcomeOf(o vm.Outcome) report.Outcome {
-	switch o {
-	case vm.Passed:
-		return report.Pass
-	case vm.Failed:
-		return report.Fail
-	case vm.Skipped:
-		return report.Skip
-	case vm.Crashed:
-		return report.Crash
-	case vm.KernelPanic:
-		return report.KernelPanic
-	case vm.TimedOut:
-		return report.Timeout
-	case vm.AccelUnusable:
-		return report.AccelUnusable
-	}
-	return report.QEMUFailed
 }
 
 // hostCases reports the plain host tests of every package from the output

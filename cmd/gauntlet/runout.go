@@ -13,6 +13,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // Files in a run directory.
@@ -72,19 +73,19 @@ func (r *runner) results(started time.Time, cases []report.Case) *budget.Results
 		Version: budget.ResultsVersion,
 		RunID:   filepath.Base(r.dir),
 		Started: started.UTC(),
-		Host:    budget.Host{CPUs: r.host.CPUs, MemoryMiB: r.host.MemoryMiB, Accel: string(r.accel)},
-		Accel:   string(r.accel),
+		Host:    budget.Host{CPUs: r.host.CPUs, MemoryMiB: r.host.MemoryMiB, Accel: r.accel},
+		Accel:   r.accel,
 	}
 	for i, a := range r.plan.plan.Selected {
 		c := cases[i]
-		if c.Outcome == report.NotRun {
+		if !c.Outcome.Ran() {
 			continue
 		}
 		res.Variants = append(res.Variants, budget.VariantResult{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
-			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: c.Accel, Kernel: c.Kernel,
+			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
-			Outcome: budget.Outcome(c.Outcome),
+			Outcome: c.Outcome,
 		})
 	}
 	return res

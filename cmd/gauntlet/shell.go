@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
@@ -53,10 +54,10 @@ Examples:
 
 // shellConfig is `gauntlet shell`'s configuration.
 type shellConfig struct {
-	topology string   // --topology as typed
-	kernel   string   // --kernel: image path; "" = discovery
-	memory   int      // --memory MiB; 0 = topo.GuestMemoryMiB's default
-	accel    string   // auto, kvm or tcg
+	topology string // --topology as typed
+	kernel   string // --kernel: image path; "" = discovery
+	memory   int    // --memory MiB; 0 = topo.GuestMemoryMiB's default
+	accel    spec.Accel
 	include  []string // -i paths
 	command  []string // after --; empty = interactive
 
@@ -110,7 +111,7 @@ func parseShellArgs(args []string, stdout io.Writer) (*shellConfig, error) {
 	fs.StringVar(&cfg.topology, "topology", "1,1,1", "CPU `topology`: 1n2l4c2t, S,C,T (sockets,cores,threads) or N,L,C,T")
 	fs.StringVar(&cfg.kernel, "kernel", "", "boot this kernel `image` instead of the discovered one")
 	fs.IntVar(&cfg.memory, "memory", 0, "guest memory in `MiB` (default 256 + 32 per vCPU)")
-	cfg.accel = "auto"
+	cfg.accel = spec.AccelAuto
 	fs.Var(accelFlag{&cfg.accel}, "accel", "accelerator: `auto`, kvm or tcg")
 	fs.Func("i", "include host file or directory `PATH` under /include-files (repeatable)", func(s string) error {
 		cfg.include = append(cfg.include, s)
@@ -155,7 +156,7 @@ func shellVM(ctx context.Context, cfg *shellConfig, stderr io.Writer) (vm.ShellC
 	if err != nil {
 		return vm.ShellConfig{}, usageErrorf("shell: %s", oneLine(err))
 	}
-	if err := vm.CheckTopology(cfg.topo, vm.Accel(accel)); err != nil {
+	if err := vm.CheckTopology(cfg.topo, accel); err != nil {
 		return vm.ShellConfig{}, usageErrorf("shell: %s", oneLine(err))
 	}
 	memory := cfg.memory
@@ -166,7 +167,7 @@ func shellVM(ctx context.Context, cfg *shellConfig, stderr io.Writer) (vm.ShellC
 		cfg.topo, cfg.topo.CPUs(), memory, accel, note, k)
 	return vm.ShellConfig{
 		Kernel: k.Path, Busybox: shellBusybox, Topology: cfg.topo, MemoryMiB: memory,
-		Accel: vm.Accel(accel), Include: cfg.include, Command: cfg.command,
+		Accel: accel, Include: cfg.include, Command: cfg.command,
 	}, nil
 }
 

@@ -83,7 +83,7 @@ func TestShellBadInput(t *testing.T) {
 		{name: "topology form", args: []string{"--topology", "big"}, want: "want the form 1n2l4c2t"},
 		{name: "missing include", args: []string{"-i", "/nonexistent/tool"}, want: "shell: -i /nonexistent/tool: no such file or directory"},
 		{name: "negative memory", args: []string{"--memory", "-5"}, want: "--memory -5: want a size in MiB"},
-		{name: "bad accel", args: []string{"--accel", "hvf"}, want: "want auto, kvm or tcg"},
+		{name: "bad accel", args: []string{"--accel", "hvf"}, want: `accelerator "hvf" is not one of auto, kvm, tcg`},
 		{name: "command without --", args: []string{"nproc"}, want: `unexpected argument "nproc"; put a command after --, e.g. gauntlet shell -- nproc`},
 		{name: "nothing after --", args: []string{"--topology", "1,2,1", "--"}, want: "no command after --"},
 		{name: "no busybox", busybox: "/nonexistent/busybox", want: "no static busybox at /nonexistent/busybox (no such file or directory); apt-get install busybox-static"},

@@ -131,12 +131,8 @@ func (g *guestRun) newHarness(s spec.Spec) (*Harness, error) {
 	if err := topo.CheckLayout(v.Topology, layout); err != nil {
 		g.t.Logf("warning: %v", err)
 	}
-	if c.Duration <= 0 {
-		c.Duration = spec.DefaultDuration
-	}
-	if c.Workers <= 0 {
-		c.Workers = spec.DefaultWorkers
-	}
+	d := s.WithDefaults()
+	c.Duration, c.Workers = d.Duration, d.Workers
 	g.env = newEnv(g.t, s, c, v)
 	c.env = g.env
 	g.fillResult(c)
@@ -218,11 +214,7 @@ func variantFromEnv(test string, s spec.Spec) (spec.Variant, error) {
 		}
 		return v, nil
 	}
-	name := s.Topology
-	if name == "" {
-		name = spec.DefaultTopology
-	}
-	t, err := topo.Parse(name)
+	t, err := topo.Parse(s.WithDefaults().Topology)
 	if err != nil {
 		return spec.Variant{}, fmt.Errorf("spec topology: %w", err)
 	}

@@ -38,11 +38,7 @@ func RunTest(t testing.TB, s spec.Spec) {
 // plain `go test`. Errors for a missing kernel, QEMU or a dynamically
 // linked test binary wrap [spec.ErrNotSupported].
 func hostConfig(name string, s spec.Spec) (vm.Config, error) {
-	topoStr := s.Topology
-	if topoStr == "" {
-		topoStr = spec.DefaultTopology
-	}
-	t, err := topo.Parse(topoStr)
+	t, err := topo.Parse(s.WithDefaults().Topology)
 	if err != nil {
 		return vm.Config{}, fmt.Errorf("spec: %w", err)
 	}

@@ -53,10 +53,10 @@ func TestReportResult(t *testing.T) {
 		errors string
 		logs   string
 	}{
-		{vm.Result{Outcome: vm.Passed, Accel: vm.AccelTCG, BootTime: time.Second}, "", "passed in a tcg VM"},
-		{vm.Result{Outcome: vm.Failed, Reason: "--- FAIL: TestX"}, "test failed in the VM: --- FAIL: TestX", ""},
-		{vm.Result{Outcome: vm.KernelPanic, Reason: "Kernel panic - not syncing", ConsoleTail: "[1.0] oops\n[1.1] Kernel panic", QEMUArgs: "qemu -smp 2"},
-			"kernel-panic: Kernel panic - not syncing\nkernel console (last lines):\n    [1.0] oops\n    [1.1] Kernel panic\nqemu: qemu -smp 2", ""},
+		{vm.Result{Outcome: spec.OutcomePass, Accel: spec.AccelTCG, BootTime: time.Second}, "", "passed in a tcg VM"},
+		{vm.Result{Outcome: spec.OutcomeFail, Reason: "--- FAIL: TestX"}, "test failed in the VM: --- FAIL: TestX", ""},
+		{vm.Result{Outcome: spec.OutcomeKernelPanic, Reason: "Kernel panic - not syncing", ConsoleTail: "[1.0] oops\n[1.1] Kernel panic", QEMUArgs: "qemu -smp 2"},
+			"kernel_panic: Kernel panic - not syncing\nkernel console (last lines):\n    [1.0] oops\n    [1.1] Kernel panic\nqemu: qemu -smp 2", ""},
 	} {
 		r := &recordingTB{TB: t}
 		reportResult(r, tc.res)
@@ -74,7 +74,7 @@ func TestReportResult(t *testing.T) {
 				t.Error("a guest skip did not skip the host test")
 			}
 		}()
-		reportResult(r, vm.Result{Outcome: vm.Skipped, Reason: "kernel lacks sched_ext"})
+		reportResult(r, vm.Result{Outcome: spec.OutcomeSkip, Reason: "kernel lacks sched_ext"})
 	})
 }
 

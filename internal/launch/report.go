@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -19,11 +20,11 @@ func reportResult(t testing.TB, res vm.Result) {
 		t.Logf("gauntlet: guest init warning: %s", w)
 	}
 	switch res.Outcome {
-	case vm.Passed:
+	case spec.OutcomePass:
 		t.Logf("gauntlet: passed in a %s VM (%s; boot %v, total %v)", res.Accel, res.AccelNote, res.BootTime.Round(1e7), res.TotalTime.Round(1e7))
-	case vm.Skipped:
+	case spec.OutcomeSkip:
 		t.Skipf("gauntlet: skipped in the VM: %s", res.Reason)
-	case vm.Failed:
+	case spec.OutcomeFail:
 		t.Errorf("gauntlet: test failed in the VM: %s", res.Reason)
 	default:
 		t.Errorf("gauntlet: %s: %s\nkernel console (last lines):\n%s\nqemu: %s", res.Outcome, res.Reason, indent(res.ConsoleTail), res.QEMUArgs)

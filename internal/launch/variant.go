@@ -29,10 +29,7 @@ func VariantConfig(bin, test string, s spec.Spec, v spec.Variant, k vm.Kernel) v
 		Files:     schedulerFiles(s),
 		MemoryMiB: topo.GuestMemoryMiB(v.Topology, s.MemoryMiB),
 		Timeout:   s.Timeout,
-		Duration:  s.Duration,
-	}
-	if cfg.Duration == 0 {
-		cfg.Duration = spec.DefaultDuration
+		Duration:  s.WithDefaults().Duration,
 	}
 	return cfg
 }

@@ -1,32 +1,28 @@
-package spec
+package report
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
-// Property is one name/value pair, as a JUnit <property>.
-type Property struct {
-	Name  string
-	Value string
-}
-
-// Properties flattens r into JUnit properties, in a fixed order: the run
-// ("gauntlet.outcome", "gauntlet.topology", "gauntlet.scheduler", ...),
-// the thresholds ("gauntlet.threshold.max_gap_ms", ...), then per cgroup
+// ResultProperties flattens the guest's structured result r into JUnit
+// properties, in a fixed order: the run ("gauntlet.outcome",
+// "gauntlet.topology", "gauntlet.scheduler", ...), the thresholds ("gauntlet.threshold.max_gap_ms", ...), then per cgroup
 // of scenario i "gauntlet.s<i>.<cgroup>.<stat>" (work_units, max_gap_ms,
 // gap_cpu, spread_pct, migrations, run_delay_us, wake_p99_us). Times are
 // in the unit their name ends in; floats have two decimals.
-func (r Result) Properties() []Property {
+func ResultProperties(r spec.Result) []Property {
 	var ps []Property
 	add := func(name, value string) {
 		if value != "" {
-			ps = append(ps, Property{"gauntlet." + name, value})
+			ps = append(ps, Property{Name: "gauntlet." + name, Value: value})
 		}
 	}
-	add("outcome", r.Outcome)
+	add("outcome", string(r.Outcome))
 	add("topology", r.Topology)
 	add("cpus", strconv.Itoa(r.CPUs))
 	add("usable_cpus", r.UsableCPUs)
