@@ -69,7 +69,7 @@ func TestLLCAndNodeSetsPartitionUsable(t *testing.T) {
 }
 
 func TestLLCSetOutsideUsable(t *testing.T) {
-	l := ExpectedLayout(Topology{1, 2, 1, 1})
+	l := ExpectedLayout(shape(1, 2, 1, 1))
 	if _, err := l.LLCSet(1, NewCPUSet(0)); err == nil || !strings.Contains(err.Error(), "LLC 1") {
 		t.Errorf("LLC with no usable CPU: err %v", err)
 	}

@@ -50,7 +50,7 @@ func TestPresetsReturnsCopy(t *testing.T) {
 
 func TestLookupPreset(t *testing.T) {
 	p, err := LookupPreset("numa2-4llc")
-	if err != nil || p.Topology != (Topology{2, 4, 4, 1}) {
+	if err != nil || p.Topology != shape(2, 4, 4, 1) {
 		t.Fatalf("LookupPreset(numa2-4llc) = %+v, %v", p, err)
 	}
 	_, err = LookupPreset("nosuch")

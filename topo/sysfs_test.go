@@ -119,7 +119,7 @@ func TestExpectedLayoutAllPresets(t *testing.T) {
 
 func TestCheckLayoutMismatch(t *testing.T) {
 	want, _ := Parse("1n2l2c2t")
-	got := ExpectedLayout(Topology{1, 1, 4, 1})
+	got := ExpectedLayout(shape(1, 1, 4, 1))
 	err := CheckLayout(want, got)
 	if err == nil {
 		t.Fatal("no error for a mismatch")
