@@ -74,14 +74,6 @@ func (t Topology) distanceList() []int {
 	return out
 }
 
-func formatDistances(ds []int) string {
-	parts := make([]string, len(ds))
-	for i, d := range ds {
-		parts[i] = strconv.Itoa(d)
-	}
-	return strings.Join(parts, ".")
-}
-
 // parseDistances reads the value of -dist ("20.28.36") into t, whose node
 // count must be final.
 func (t *Topology) parseDistances(val string) error {

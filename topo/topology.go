@@ -85,7 +85,7 @@ func (t Topology) String() string {
 		fmt.Fprintf(&b, "-%s%d", optMemoryNodes, t.MemoryNodes)
 	}
 	if t.HasDistances() {
-		b.WriteString("-" + optDistances + formatDistances(t.distanceList()))
+		b.WriteString("-" + optDistances + formatInts(t.distanceList(), "."))
 	}
 	return b.String()
 }

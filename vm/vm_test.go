@@ -89,6 +89,7 @@ func checkGuest(t *testing.T) {
 // sysfsFixtureFiles are the sysfs files topo.ReadSysfs may read.
 var sysfsFixtureFiles = []string{
 	"devices/system/cpu/online",
+	"devices/system/cpu/possible",
 	"devices/system/cpu/cpu*/topology/core_cpus_list",
 	"devices/system/cpu/cpu*/topology/thread_siblings_list",
 	"devices/system/cpu/cpu*/topology/package_cpus_list",
@@ -97,6 +98,11 @@ var sysfsFixtureFiles = []string{
 	"devices/system/cpu/cpu*/cache/index*/shared_cpu_list",
 	"devices/system/node/online",
 	"devices/system/node/node*/cpulist",
+	"devices/system/node/node*/meminfo",
+	"devices/system/node/node*/distance",
+	"firmware/memmap/*/start",
+	"firmware/memmap/*/end",
+	"firmware/memmap/*/type",
 }
 
 // dumpSysfs prints the guest's topology files as a fixture (see
@@ -127,7 +133,7 @@ func TestRecordSysfs(t *testing.T) {
 	if !*recordSysfs {
 		t.Skip("run with -record-sysfs to record topo/testdata/sysfs")
 	}
-	for _, tp := range []string{"1n2l2c2t", "2n2l2c1t"} {
+	for _, tp := range []string{"1n2l2c2t", "2n2l2c1t", "1n2l2c1t-possible8", "2n2l2c1t-memnodes1-dist20.28.36"} {
 		res := run(t, vmConfig(t, tp, "dump-sysfs"))
 		out := string(res.Output)
 		i, j := strings.Index(out, "sysfs fixture begin\n"), strings.Index(out, "sysfs fixture end")
