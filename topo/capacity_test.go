@@ -34,7 +34,7 @@ func TestCapacityTwoCPUHost(t *testing.T) {
 	c := Capacity{CPUs: 2, MemoryMiB: 24 * 1024}
 	kept, excluded := c.Filter(Presets(), 0)
 	want := []string{"tiny-1llc", "tiny-2llc", "odd-3llc", "odd-5llc", "odd-7llc", "smt-2llc", "smt-3llc",
-		"medium-4llc", "medium-4llc-nosmt", "numa2-4llc", "numa4-8llc"}
+		"medium-4llc", "medium-4llc-nosmt", "numa2-4llc", "numa4-8llc", "offline-2llc", "offline-numa2", "numa2-memnode", "numa4-snc"}
 	if !slices.Equal(names(kept), want) {
 		t.Fatalf("kept %v, want %v", names(kept), want)
 	}

@@ -17,8 +17,8 @@ import (
 func presetLayouts(t *testing.T) map[string]Layout {
 	t.Helper()
 	ps := Presets()
-	if len(ps) != 24 {
-		t.Fatalf("want the 24 presets, got %d", len(ps))
+	if len(ps) != 28 {
+		t.Fatalf("want the 28 presets, got %d", len(ps))
 	}
 	out := map[string]Layout{}
 	for _, p := range ps {

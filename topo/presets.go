@@ -13,7 +13,8 @@ type Preset struct {
 	Topology Topology `json:"topology"`
 }
 
-// presets is ktstr's table of 24 topologies, in its order.
+// presets is ktstr's table of 24 topologies, in its order, then the
+// opt-in shapes ktstr lacks (see [Presets]).
 var presets = []Preset{
 	{"tiny-1llc", shape(1, 1, 4, 1)},
 	{"tiny-2llc", shape(1, 2, 2, 1)},
@@ -39,11 +40,27 @@ var presets = []Preset{
 	{"numa2-8llc-nosmt", shape(2, 8, 16, 1)},
 	{"numa4-8llc", shape(4, 8, 4, 1)},
 	{"numa4-12llc", shape(4, 12, 8, 2)},
+	{"offline-2llc", compact("1n2l2c1t-possible8")},
+	{"offline-numa2", compact("2n4l2c1t-possible16")},
+	{"numa2-memnode", compact("2n4l2c1t-memnodes1-dist21.24.34")},
+	{"numa4-snc", compact("4n4l2c1t-dist12.21.21.21.21.12")},
 }
 
-// Presets returns the 24 topology presets in table order: tiny, odd, SMT,
-// medium, large and near-maximum single-node layouts, their no-SMT twins,
-// then the multi-node ones. The slice is a copy the caller may modify.
+// Presets returns the topology presets in table order: ktstr's 24 (tiny,
+// odd, SMT, medium, large and near-maximum single-node layouts, their
+// no-SMT twins, then the multi-node ones), then four shapes ktstr lacks:
+//
+//   - offline-2llc (1n2l2c1t-possible8) and offline-numa2
+//     (2n4l2c1t-possible16): as many CPUs offline as online, for
+//     schedulers that size arrays by possible CPUs;
+//   - numa2-memnode (2n4l2c1t-memnodes1-dist21.24.34): two CPU nodes and a
+//     memory-only node nearer node 0, like CXL memory;
+//   - numa4-snc (4n4l2c1t-dist12.21.21.21.21.12): two sockets split into
+//     two sub-NUMA clusters each.
+//
+// All four are opt-in: the default [Constraints] exclude offline CPUs,
+// memory-only nodes and more than one NUMA node, as they exclude ktstr's
+// multi-node presets. The slice is a copy the caller may modify.
 func Presets() []Preset {
 	return append([]Preset(nil), presets...)
 }
@@ -93,6 +110,15 @@ func ParsePresets(list string) ([]Preset, error) {
 		return nil, fmt.Errorf("preset list %q names no preset; want names like tiny-1llc,smt-2llc", list)
 	}
 	return out, nil
+}
+
+// compact parses a preset's compact form, which must be valid.
+func compact(s string) Topology {
+	t, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
 
 // shape returns the topology with n NUMA nodes, l LLCs, c cores per LLC

@@ -34,8 +34,8 @@ func TestQEMUArgsPresets(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("# QEMU argv per preset (TCG). Regenerate: go test ./vm -run TestQEMUArgsPresets -update\n")
 	presets := topo.Presets()
-	if len(presets) != 24 {
-		t.Fatalf("%d presets, want 24", len(presets))
+	if len(presets) != 28 {
+		t.Fatalf("%d presets, want 28", len(presets))
 	}
 	for _, p := range presets {
 		fmt.Fprintf(&b, "\n%s (%s, %d vCPUs):\n%s\n", p.Name, p.Topology, p.Topology.CPUs(), QuoteArgs(testMachine(p.Topology).argv()))
