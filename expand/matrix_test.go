@@ -51,9 +51,9 @@ func TestExpandSpecShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// base + 24 presets x 2 profiles (llc, llc+steal)
-	if len(vs) != 1+24*2 {
-		t.Fatalf("%d variants, want 49", len(vs))
+	// base + 28 presets x 2 profiles (llc, llc+steal)
+	if len(vs) != 1+28*2 {
+		t.Fatalf("%d variants, want 57", len(vs))
 	}
 	b := vs[0]
 	if !b.Base || b.Name != "TestFlags" || b.Topology.String() != "1n2l2c1t" || b.Profile.Name != "llc" || b.Excluded != "" {
@@ -71,13 +71,13 @@ func TestExpandSpecShape(t *testing.T) {
 	}
 	// max_cpus 16 and one node leave tiny-1llc, tiny-2llc, odd-3llc,
 	// odd-5llc, odd-7llc, smt-2llc, smt-3llc: 7 presets x 2 profiles.
-	if count[""] != 14 || count[ByConstraint] != 34 || count[ByCapacity] != 0 {
+	if count[""] != 14 || count[ByConstraint] != 42 || count[ByCapacity] != 0 {
 		t.Errorf("included %d, by constraint %d, by capacity %d", count[""], count[ByConstraint], count[ByCapacity])
 	}
 }
 
 func TestExpandCapacity(t *testing.T) {
-	d := spec.Description{Test: "TestBig", Spec: spec.Spec{Constraints: topo.Constraints{MaxNUMA: 4, MaxLLCs: 16, MaxCPUs: 288}}}
+	d := spec.Description{Test: "TestBig", Spec: spec.Spec{Constraints: topo.Constraints{MaxNUMA: 4, MaxLLCs: 16, MaxCPUs: 288, MaxOfflineCPUs: 288, MaxMemoryNodes: 8}}}
 	vs, err := ExpandSpec("p", d, twoCPUs)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestExpandCapacity(t *testing.T) {
 		}
 	}
 	want := []string{"tiny-1llc", "tiny-2llc", "odd-3llc", "odd-5llc", "odd-7llc", "smt-2llc", "smt-3llc",
-		"medium-4llc", "medium-4llc-nosmt", "numa2-4llc", "numa4-8llc"}
+		"medium-4llc", "medium-4llc-nosmt", "numa2-4llc", "numa4-8llc", "offline-2llc", "offline-numa2", "numa2-memnode", "numa4-snc"}
 	if !slices.Equal(fits, want) {
 		t.Errorf("fits %v, want %v", fits, want)
 	}
@@ -186,8 +186,8 @@ func TestExpandMarksBadSpec(t *testing.T) {
 			t.Errorf("variant of %s: %s", v.Package, v.Name)
 		}
 	}
-	if len(vs) != 25 {
-		t.Errorf("%d variants of the good package, want 25", len(vs))
+	if len(vs) != 29 {
+		t.Errorf("%d variants of the good package, want 29", len(vs))
 	}
 	if bad.Err == nil || !strings.Contains(bad.Err.Error(), `bad: bad spec: TestB: required_flags names "nosuch"`) {
 		t.Errorf("bad package error: %v", bad.Err)

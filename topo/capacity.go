@@ -23,13 +23,13 @@ const (
 // GuestMemoryMiB returns the memory a VM with topology t gets: the larger
 // of minMiB (what the test asks for; 0 = no request), [MinGuestMemoryMiB]
 // and [GuestMemoryPerCPUMiB] per vCPU, rounded up so that every NUMA node
-// gets the same whole number of MiB.
+// with CPUs gets the same whole number of MiB; each memory-only node
+// ([Topology.MemoryNodes]) gets that share again on top.
 func GuestMemoryMiB(t Topology, minMiB int) int {
 	m := max(minMiB, MinGuestMemoryMiB, GuestMemoryPerCPUMiB*t.CPUs())
-	if n := max(t.NUMA, 1); m%n != 0 {
-		m += n - m%n
-	}
-	return m
+	n := max(t.NUMA, 1)
+	per := (m + n - 1) / n
+	return per * (n + max(t.MemoryNodes, 0))
 }
 
 // Capacity is what the host offers to one VM. Hosts are small next to the

@@ -12,11 +12,14 @@ func TestGuestMemoryMiB(t *testing.T) {
 		min  int
 		want int
 	}{
-		{Topology{1, 1, 2, 1}, 0, 512},
-		{Topology{1, 8, 4, 2}, 0, 64 * 64},
-		{Topology{1, 1, 2, 1}, 2000, 2000},
-		{Topology{4, 8, 4, 1}, 2049, 2052}, // rounded up to a multiple of 4 nodes
-		{Topology{3, 3, 1, 1}, 0, 513},
+		{shape(1, 1, 2, 1), 0, 512},
+		{shape(1, 8, 4, 2), 0, 64 * 64},
+		{shape(1, 1, 2, 1), 2000, 2000},
+		{shape(4, 8, 4, 1), 2049, 2052}, // rounded up to a multiple of 4 nodes
+		{shape(3, 3, 1, 1), 0, 513},
+		{Topology{NUMA: 2, LLCs: 2, CoresPerLLC: 2, ThreadsPerCore: 1, MemoryNodes: 1}, 0, 768}, // 256 for each of 3 nodes
+		{Topology{NUMA: 2, LLCs: 2, CoresPerLLC: 2, ThreadsPerCore: 1, MemoryNodes: 2}, 1000, 2000},
+		{Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 4, ThreadsPerCore: 1, PossibleCPUs: 64}, 0, 512}, // offline CPUs cost nothing
 	}
 	for _, tt := range tests {
 		if got := GuestMemoryMiB(tt.t, tt.min); got != tt.want {
@@ -31,7 +34,7 @@ func TestCapacityTwoCPUHost(t *testing.T) {
 	c := Capacity{CPUs: 2, MemoryMiB: 24 * 1024}
 	kept, excluded := c.Filter(Presets(), 0)
 	want := []string{"tiny-1llc", "tiny-2llc", "odd-3llc", "odd-5llc", "odd-7llc", "smt-2llc", "smt-3llc",
-		"medium-4llc", "medium-4llc-nosmt", "numa2-4llc", "numa4-8llc"}
+		"medium-4llc", "medium-4llc-nosmt", "numa2-4llc", "numa4-8llc", "offline-2llc", "offline-numa2", "numa2-memnode", "numa4-snc"}
 	if !slices.Equal(names(kept), want) {
 		t.Fatalf("kept %v, want %v", names(kept), want)
 	}
@@ -63,15 +66,15 @@ func TestCapacityFactor(t *testing.T) {
 
 func TestCapacityMemory(t *testing.T) {
 	c := Capacity{CPUs: 64, MemoryMiB: 4096}
-	err := c.Check(Topology{1, 8, 8, 1}, GuestMemoryMiB(Topology{1, 8, 8, 1}, 0))
+	err := c.Check(shape(1, 8, 8, 1), GuestMemoryMiB(shape(1, 8, 8, 1), 0))
 	if err == nil || err.Error() != "4096 MiB guest memory > 3072 MiB (75% of 4096 MiB host memory)" {
 		t.Fatalf("memory check: %v", err)
 	}
-	if err := c.Check(Topology{1, 1, 2, 1}, 512); err != nil {
+	if err := c.Check(shape(1, 1, 2, 1), 512); err != nil {
 		t.Fatalf("small guest: %v", err)
 	}
 	// The test's own memory request counts.
-	_, excluded := c.Filter([]Preset{{"x", Topology{1, 1, 2, 1}}}, 8000)
+	_, excluded := c.Filter([]Preset{{"x", shape(1, 1, 2, 1)}}, 8000)
 	if len(excluded) != 1 || !strings.Contains(excluded[0].Reason, "8000 MiB guest memory") {
 		t.Fatalf("memory request ignored: %+v", excluded)
 	}

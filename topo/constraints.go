@@ -7,18 +7,29 @@ import (
 
 // Constraints limit which topologies a test may run on. A zero field means
 // the default from [DefaultConstraints]: NUMA 1..1, LLCs 1..12, CPUs 1..192,
-// SMT not required.
+// SMT not required, no offline CPUs, no memory-only nodes. NUMA counts
+// the nodes with CPUs and CPUs the online ones; offline CPUs
+// ([Topology.Offline]) and memory-only nodes ([Topology.MemoryNodes])
+// have limits of their own, so presets with them are opt-in: a test
+// raises MaxOfflineCPUs or MaxMemoryNodes to run on them, as it raises
+// MaxNUMA for several nodes.
 type Constraints struct {
-	MinNUMA     int  `json:"min_numa,omitempty"`
-	MaxNUMA     int  `json:"max_numa,omitempty"`
-	MinLLCs     int  `json:"min_llcs,omitempty"`
-	MaxLLCs     int  `json:"max_llcs,omitempty"`
-	MinCPUs     int  `json:"min_cpus,omitempty"`
-	MaxCPUs     int  `json:"max_cpus,omitempty"`
-	RequiresSMT bool `json:"requires_smt,omitempty"`
+	MinNUMA        int  `json:"min_numa,omitempty"`
+	MaxNUMA        int  `json:"max_numa,omitempty"`
+	MinLLCs        int  `json:"min_llcs,omitempty"`
+	MaxLLCs        int  `json:"max_llcs,omitempty"`
+	MinCPUs        int  `json:"min_cpus,omitempty"`
+	MaxCPUs        int  `json:"max_cpus,omitempty"`
+	RequiresSMT    bool `json:"requires_smt,omitempty"`
+	MinOfflineCPUs int  `json:"min_offline_cpus,omitempty"`
+	MaxOfflineCPUs int  `json:"max_offline_cpus,omitempty"`
+	MinMemoryNodes int  `json:"min_memory_nodes,omitempty"`
+	MaxMemoryNodes int  `json:"max_memory_nodes,omitempty"`
 }
 
-// DefaultConstraints are the limits a test gets when it sets none.
+// DefaultConstraints are the limits a test gets when it sets none. Their
+// offline CPU and memory-only node limits are 0..0, which is also what
+// zero fields mean.
 var DefaultConstraints = Constraints{MinNUMA: 1, MaxNUMA: 1, MinLLCs: 1, MaxLLCs: 12, MinCPUs: 1, MaxCPUs: 192}
 
 // WithDefaults returns c with every zero field replaced by its default.
@@ -46,7 +57,8 @@ func (c Constraints) Validate() error {
 	ranges := []struct {
 		name     string
 		min, max int
-	}{{"numa", d.MinNUMA, d.MaxNUMA}, {"llcs", d.MinLLCs, d.MaxLLCs}, {"cpus", d.MinCPUs, d.MaxCPUs}}
+	}{{"numa", d.MinNUMA, d.MaxNUMA}, {"llcs", d.MinLLCs, d.MaxLLCs}, {"cpus", d.MinCPUs, d.MaxCPUs},
+		{"offline_cpus", d.MinOfflineCPUs, d.MaxOfflineCPUs}, {"memory_nodes", d.MinMemoryNodes, d.MaxMemoryNodes}}
 	for _, r := range ranges {
 		if r.min < 0 || r.max < 0 {
 			return fmt.Errorf("constraints: min_%s (%d) and max_%s (%d) must not be negative", r.name, r.min, r.name, r.max)
@@ -63,21 +75,26 @@ func (c Constraints) Validate() error {
 // it is nil when t is allowed.
 func (c Constraints) Check(t Topology) error {
 	d := c.WithDefaults()
-	cpus := t.CPUs()
-	switch {
-	case t.NUMA < d.MinNUMA:
-		return fmt.Errorf("%s < min_numa %d", count(t.NUMA, "NUMA node"), d.MinNUMA)
-	case t.NUMA > d.MaxNUMA:
-		return fmt.Errorf("%s > max_numa %d", count(t.NUMA, "NUMA node"), d.MaxNUMA)
-	case t.LLCs < d.MinLLCs:
-		return fmt.Errorf("%s < min_llcs %d", count(t.LLCs, "LLC"), d.MinLLCs)
-	case t.LLCs > d.MaxLLCs:
-		return fmt.Errorf("%s > max_llcs %d", count(t.LLCs, "LLC"), d.MaxLLCs)
-	case cpus < d.MinCPUs:
-		return fmt.Errorf("%s < min_cpus %d", count(cpus, "CPU"), d.MinCPUs)
-	case cpus > d.MaxCPUs:
-		return fmt.Errorf("%s > max_cpus %d", count(cpus, "CPU"), d.MaxCPUs)
-	case d.RequiresSMT && !t.SMT():
+	for _, r := range []struct {
+		n        int
+		thing    string
+		name     string
+		min, max int
+	}{
+		{t.NUMA, "NUMA node", "numa", d.MinNUMA, d.MaxNUMA},
+		{t.LLCs, "LLC", "llcs", d.MinLLCs, d.MaxLLCs},
+		{t.CPUs(), "CPU", "cpus", d.MinCPUs, d.MaxCPUs},
+		{t.Offline(), "offline CPU", "offline_cpus", d.MinOfflineCPUs, d.MaxOfflineCPUs},
+		{t.MemoryNodes, "memory-only NUMA node", "memory_nodes", d.MinMemoryNodes, d.MaxMemoryNodes},
+	} {
+		if r.n < r.min {
+			return fmt.Errorf("%s < min_%s %d", count(r.n, r.thing), r.name, r.min)
+		}
+		if r.n > r.max {
+			return fmt.Errorf("%s > max_%s %d", count(r.n, r.thing), r.name, r.max)
+		}
+	}
+	if d.RequiresSMT && !t.SMT() {
 		return errors.New("no SMT but requires_smt")
 	}
 	return nil

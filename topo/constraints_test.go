@@ -23,8 +23,8 @@ func TestConstraintsKtstrExample(t *testing.T) {
 	if !slices.Equal(names(kept), want) {
 		t.Fatalf("kept %v, want %v", names(kept), want)
 	}
-	if len(kept)+len(excluded) != 24 {
-		t.Fatalf("kept %d + excluded %d != 24", len(kept), len(excluded))
+	if len(kept)+len(excluded) != len(Presets()) {
+		t.Fatalf("kept %d + excluded %d != %d presets", len(kept), len(excluded), len(Presets()))
 	}
 	reasons := map[string]string{}
 	for _, e := range excluded {
@@ -61,7 +61,7 @@ func TestConstraintsDefaults(t *testing.T) {
 }
 
 func TestConstraintsCheckEachRule(t *testing.T) {
-	tp := Topology{2, 4, 2, 2} // 16 CPUs
+	tp := shape(2, 4, 2, 2) // 16 CPUs
 	tests := []struct {
 		c    Constraints
 		want string
@@ -85,7 +85,26 @@ func TestConstraintsCheckEachRule(t *testing.T) {
 			t.Errorf("%+v.Check(%s) = %q, want %q", tt.c, tp, got, tt.want)
 		}
 	}
-	if err := (Constraints{RequiresSMT: true}).Check(Topology{1, 1, 2, 1}); err == nil {
+	offline := mustParse(t, "2n2l2c1t-possible8-memnodes1")
+	for _, tt := range []struct {
+		c    Constraints
+		want string
+	}{
+		{Constraints{MaxNUMA: 2}, "4 offline CPUs > max_offline_cpus 0"},
+		{Constraints{MaxNUMA: 2, MaxOfflineCPUs: 8}, "1 memory-only NUMA node > max_memory_nodes 0"},
+		{Constraints{MaxNUMA: 2, MinOfflineCPUs: 5, MaxOfflineCPUs: 8, MaxMemoryNodes: 1}, "4 offline CPUs < min_offline_cpus 5"},
+		{Constraints{MaxNUMA: 2, MaxOfflineCPUs: 8, MinMemoryNodes: 2, MaxMemoryNodes: 2}, "1 memory-only NUMA node < min_memory_nodes 2"},
+		{Constraints{MaxNUMA: 2, MaxOfflineCPUs: 4, MaxMemoryNodes: 1}, ""},
+	} {
+		got := ""
+		if err := tt.c.Check(offline); err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%+v.Check(%s) = %q, want %q", tt.c, offline, got, tt.want)
+		}
+	}
+	if err := (Constraints{RequiresSMT: true}).Check(shape(1, 1, 2, 1)); err == nil {
 		t.Error("requires_smt allowed a topology without SMT")
 	}
 }
@@ -101,6 +120,12 @@ func TestConstraintsValidate(t *testing.T) {
 	// is raised too.
 	if err := (Constraints{MinNUMA: 2}).Validate(); err == nil || !strings.Contains(err.Error(), "min_numa (2) is more than max_numa (1)") {
 		t.Errorf("min_numa 2 with default max: %v", err)
+	}
+	if err := (Constraints{MinOfflineCPUs: 4}).Validate(); err == nil || !strings.Contains(err.Error(), "min_offline_cpus (4) is more than max_offline_cpus (0)") {
+		t.Errorf("min_offline_cpus 4 with default max: %v", err)
+	}
+	if err := (Constraints{MaxMemoryNodes: -1}).Validate(); err == nil || !strings.Contains(err.Error(), "max_memory_nodes (-1) must not be negative") {
+		t.Errorf("negative max_memory_nodes: %v", err)
 	}
 	if err := (Constraints{MinLLCs: -1}).Validate(); err == nil || !strings.Contains(err.Error(), "negative") {
 		t.Errorf("negative: %v", err)

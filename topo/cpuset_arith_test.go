@@ -17,8 +17,8 @@ import (
 func presetLayouts(t *testing.T) map[string]Layout {
 	t.Helper()
 	ps := Presets()
-	if len(ps) != 24 {
-		t.Fatalf("want the 24 presets, got %d", len(ps))
+	if len(ps) != 28 {
+		t.Fatalf("want the 28 presets, got %d", len(ps))
 	}
 	out := map[string]Layout{}
 	for _, p := range ps {
@@ -69,7 +69,7 @@ func TestLLCAndNodeSetsPartitionUsable(t *testing.T) {
 }
 
 func TestLLCSetOutsideUsable(t *testing.T) {
-	l := ExpectedLayout(Topology{1, 2, 1, 1})
+	l := ExpectedLayout(shape(1, 2, 1, 1))
 	if _, err := l.LLCSet(1, NewCPUSet(0)); err == nil || !strings.Contains(err.Error(), "LLC 1") {
 		t.Errorf("LLC with no usable CPU: err %v", err)
 	}

@@ -21,6 +21,9 @@ func TestPresetTable(t *testing.T) {
 		{"near-max-llc-nosmt", "1n15l16c1t", 240}, {"max-cpu-nosmt", "1n14l18c1t", 252},
 		{"numa2-4llc", "2n4l4c1t", 16}, {"numa2-8llc", "2n8l8c2t", 128}, {"numa2-8llc-nosmt", "2n8l16c1t", 128},
 		{"numa4-8llc", "4n8l4c1t", 32}, {"numa4-12llc", "4n12l8c2t", 192},
+		// Opt-in shapes ktstr lacks.
+		{"offline-2llc", "1n2l2c1t-possible8", 4}, {"offline-numa2", "2n4l2c1t-possible16", 8},
+		{"numa2-memnode", "2n4l2c1t-memnodes1-dist21.24.34", 8}, {"numa4-snc", "4n4l2c1t-dist12.21.21.21.21.12", 8},
 	}
 	got := Presets()
 	if len(got) != len(want) {
@@ -40,6 +43,29 @@ func TestPresetTable(t *testing.T) {
 	}
 }
 
+// TestNewPresetsAreOptIn: the default constraints keep none of the
+// presets with offline CPUs, memory-only nodes or explicit distances, and
+// raising the one limit each breaks lets it in.
+func TestNewPresetsAreOptIn(t *testing.T) {
+	for name, c := range map[string]Constraints{
+		"offline-2llc":  {MaxOfflineCPUs: 4},
+		"offline-numa2": {MaxNUMA: 2, MaxOfflineCPUs: 8},
+		"numa2-memnode": {MaxNUMA: 2, MaxMemoryNodes: 1},
+		"numa4-snc":     {MaxNUMA: 4},
+	} {
+		p, err := LookupPreset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := (Constraints{}).Check(p.Topology); err == nil {
+			t.Errorf("%s is allowed by default", name)
+		}
+		if err := c.Check(p.Topology); err != nil {
+			t.Errorf("%s with %+v: %v", name, c, err)
+		}
+	}
+}
+
 func TestPresetsReturnsCopy(t *testing.T) {
 	p := Presets()
 	p[0].Name = "changed"
@@ -50,7 +76,7 @@ func TestPresetsReturnsCopy(t *testing.T) {
 
 func TestLookupPreset(t *testing.T) {
 	p, err := LookupPreset("numa2-4llc")
-	if err != nil || p.Topology != (Topology{2, 4, 4, 1}) {
+	if err != nil || p.Topology != shape(2, 4, 4, 1) {
 		t.Fatalf("LookupPreset(numa2-4llc) = %+v, %v", p, err)
 	}
 	_, err = LookupPreset("nosuch")

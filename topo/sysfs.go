@@ -12,54 +12,99 @@ import (
 )
 
 // Layout is the CPU layout a machine actually has, as lists of logical CPU
-// numbers: the online CPUs, and the groups of CPUs sharing a core (SMT
-// siblings), a last-level cache and a NUMA node. Groups are sorted by
-// their lowest CPU, CPUs inside a group ascending.
+// numbers: the online and the possible CPUs, and the groups of online CPUs
+// sharing a core (SMT siblings), a last-level cache and a NUMA node.
+// Groups are sorted by their lowest CPU, CPUs inside a group ascending.
+// NUMA describes every online node, memory-only ones too.
 //
 // [ReadSysfs] reads it from a running system; [ExpectedLayout] computes
 // what a VM booted with a [Topology] must show.
 type Layout struct {
-	CPUs  []int   `json:"cpus"`
-	Cores [][]int `json:"cores"`
-	LLCs  [][]int `json:"llcs"`
+	CPUs     []int   `json:"cpus"`
+	Possible []int   `json:"possible,omitempty"`
+	Cores    [][]int `json:"cores"`
+	LLCs     [][]int `json:"llcs"`
+	// Nodes are the online CPUs of each NUMA node that has some, so
+	// node index i is NUMA node i when memory-only nodes come last.
 	Nodes [][]int `json:"nodes"`
+	NUMA  []Node  `json:"numa,omitempty"`
+	// MemoryMiB is the RAM the firmware's memory map reports (its
+	// "System RAM" entries), to the nearest MiB; zero when unknown.
+	MemoryMiB int `json:"memory_mib,omitempty"`
+}
+
+// Node is one online NUMA node.
+type Node struct {
+	ID int `json:"id"`
+	// CPUs are the node's online CPUs, none for a memory-only node.
+	CPUs []int `json:"cpus"`
+	// MemoryMiB is the node's MemTotal: its RAM less what the kernel
+	// reserved; zero when unknown.
+	MemoryMiB int `json:"memory_mib,omitempty"`
+	// Distances are the node's distances to every node, in node order.
+	Distances []int `json:"distances"`
 }
 
 // ReadSysfs reads the layout of the running system from the sysfs tree
 // mounted at root (normally "/sys"; tests pass a fake tree):
 //
-//   - online CPUs from devices/system/cpu/online;
+//   - online and possible CPUs from devices/system/cpu/{online,possible};
 //   - SMT siblings from cpuN/topology/core_cpus_list, else
 //     thread_siblings_list;
 //   - LLC groups from cpuN/cache/index3/shared_cpu_list, else the highest
 //     cache level listed under cpuN/cache, else the CPU's package;
-//   - NUMA node CPU lists from devices/system/node/nodeN/cpulist, keeping
-//     nodes that hold online CPUs; with no node directory (a kernel without
-//     NUMA) all online CPUs form one node.
+//   - NUMA nodes from devices/system/node/nodeN/{cpulist,meminfo,distance};
+//     Nodes keeps those with online CPUs; with no node directory (a
+//     kernel without NUMA) all online CPUs form one node of unknown size;
+//   - RAM from firmware/memmap/N/{start,end,type}, when the kernel has it
+//     and NUMA.
 func ReadSysfs(root string) (Layout, error) {
-	cpuDir := filepath.Join(root, "devices/system/cpu")
-	online, err := readCPUListFile(filepath.Join(cpuDir, "online"))
+	l, err := readCPUs(filepath.Join(root, "devices/system/cpu"))
 	if err != nil {
 		return Layout{}, fmt.Errorf("read sysfs topology: %w", err)
 	}
-	l := Layout{CPUs: online}
+	if l.NUMA, err = readNUMA(filepath.Join(root, "devices/system/node"), l.CPUs); err != nil {
+		return Layout{}, fmt.Errorf("read sysfs topology: %w", err)
+	}
+	for _, n := range l.NUMA {
+		if len(n.CPUs) > 0 {
+			l.Nodes = append(l.Nodes, n.CPUs)
+		}
+	}
+	if l.NUMA[0].MemoryMiB > 0 { // node sizes are known: compare them with the RAM
+		if l.MemoryMiB, err = readFirmwareRAM(filepath.Join(root, "firmware/memmap")); err != nil {
+			return Layout{}, fmt.Errorf("read sysfs topology: %w", err)
+		}
+	}
+	l.sort()
+	return l, nil
+}
+
+// readCPUs reads the online and possible CPUs under cpuDir and groups the
+// online ones by core and LLC.
+func readCPUs(cpuDir string) (Layout, error) {
+	online, err := readCPUListFile(filepath.Join(cpuDir, "online"))
+	if err != nil {
+		return Layout{}, err
+	}
+	possible, err := readCPUListFile(filepath.Join(cpuDir, "possible"))
+	if err != nil {
+		return Layout{}, err
+	}
+	l := Layout{CPUs: online, Possible: possible}
 	for _, cpu := range online {
 		dir := filepath.Join(cpuDir, "cpu"+strconv.Itoa(cpu))
 		core, err := readFirstList(dir, "topology/core_cpus_list", "topology/thread_siblings_list")
 		if err != nil {
-			return Layout{}, fmt.Errorf("read sysfs topology: cpu%d siblings: %w", cpu, err)
+			return Layout{}, fmt.Errorf("cpu%d siblings: %w", cpu, err)
 		}
 		llc, err := readLLC(dir)
 		if err != nil {
-			return Layout{}, fmt.Errorf("read sysfs topology: cpu%d last-level cache: %w", cpu, err)
+			return Layout{}, fmt.Errorf("cpu%d last-level cache: %w", cpu, err)
 		}
 		l.Cores = addGroup(l.Cores, keepOnline(core, online))
 		l.LLCs = addGroup(l.LLCs, keepOnline(llc, online))
 	}
-	if l.Nodes, err = readNodes(filepath.Join(root, "devices/system/node"), online); err != nil {
-		return Layout{}, fmt.Errorf("read sysfs topology: %w", err)
-	}
-	l.sort()
 	return l, nil
 }
 
@@ -113,32 +158,6 @@ func highestCacheIndex(cacheDir string) (string, bool) {
 	return best, bestRank >= 0
 }
 
-// readNodes lists the CPUs of each NUMA node under nodeDir that holds
-// online CPUs, by node number.
-func readNodes(nodeDir string, online []int) ([][]int, error) {
-	dirs, _ := filepath.Glob(filepath.Join(nodeDir, "node[0-9]*"))
-	if len(dirs) == 0 {
-		return [][]int{append([]int(nil), online...)}, nil
-	}
-	sort.Slice(dirs, func(i, j int) bool { return nodeNumber(dirs[i]) < nodeNumber(dirs[j]) })
-	var nodes [][]int
-	for _, d := range dirs {
-		cpus, err := readCPUListFile(filepath.Join(d, "cpulist"))
-		if err != nil {
-			return nil, fmt.Errorf("numa %s: %w", filepath.Base(d), err)
-		}
-		if cpus = keepOnline(cpus, online); len(cpus) > 0 {
-			nodes = append(nodes, cpus)
-		}
-	}
-	return nodes, nil
-}
-
-func nodeNumber(dir string) int {
-	n, _ := strconv.Atoi(strings.TrimPrefix(filepath.Base(dir), "node"))
-	return n
-}
-
 // addGroup appends g to groups unless an equal group is already there.
 func addGroup(groups [][]int, g []int) [][]int {
 	for _, have := range groups {
@@ -189,6 +208,7 @@ func (l *Layout) sort() {
 	for _, g := range l.Nodes {
 		sort.Ints(g)
 	}
+	sort.Ints(l.Possible)
 }
 
 func firstCPU(g []int) int {

@@ -48,7 +48,7 @@ func loadSysfs(t *testing.T, name string) string {
 }
 
 func TestReadSysfsRecordedGuests(t *testing.T) {
-	for _, name := range []string{"1n2l2c2t", "2n2l2c1t"} {
+	for _, name := range []string{"1n2l2c2t", "2n2l2c1t", "1n2l2c1t-possible8", "2n2l2c1t-memnodes1-dist20.28.36"} {
 		t.Run(name, func(t *testing.T) {
 			want, err := Parse(name)
 			if err != nil {
@@ -75,8 +75,9 @@ func TestReadSysfsFallbacks(t *testing.T) {
 	}{
 		// L2 as the LLC, thread_siblings_list, one node without a node dir.
 		{"no-l3-old-kernel", "cpus 0-3; cores 0-1 2-3; llcs 0-1 2-3; nodes 0-3"},
-		// Offline CPU 3 dropped everywhere; LLC from the package; empty node dropped.
-		{"offline-cpu", "cpus 0-2; cores 0 1 2; llcs 0-2; nodes 0-2"},
+		// Offline CPU 3 possible but in no group; LLC from the package;
+		// node 1 memory-only, so not in nodes.
+		{"offline-cpu", "cpus 0-2; cores 0 1 2; llcs 0-2; nodes 0-2; possible 0-3; memory-only nodes 1; node MiB 214 244 of 511"},
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
 			got, err := ReadSysfs(loadSysfs(t, tc.fixture))
@@ -119,7 +120,7 @@ func TestExpectedLayoutAllPresets(t *testing.T) {
 
 func TestCheckLayoutMismatch(t *testing.T) {
 	want, _ := Parse("1n2l2c2t")
-	got := ExpectedLayout(Topology{1, 1, 4, 1})
+	got := ExpectedLayout(shape(1, 1, 4, 1))
 	err := CheckLayout(want, got)
 	if err == nil {
 		t.Fatal("no error for a mismatch")
@@ -180,4 +181,82 @@ func FuzzParseCPUList(f *testing.F) {
 			t.Fatalf("%q: round trip gave %v, %v; want %v", s, back, err, l)
 		}
 	})
+}
+
+func TestCheckLayoutPossibleNodesDistances(t *testing.T) {
+	for _, tc := range []struct {
+		want, got string
+		diffs     []string
+	}{
+		{"1n2l2c1t-possible8", "1n2l2c1t", []string{"guest has 1n2l2c1t (", "possible cpus: want 0-7, got 0-3"}},
+		{"1n2l2c1t", "1n2l2c1t-possible8", []string{"guest has 1n2l2c1t-possible8 (", "possible cpus: want 0-3, got 0-7"}},
+		{"2n2l2c1t-memnodes1-dist20.28.36", "2n2l2c1t", []string{"numa nodes: want 0:0-1 1:2-3 2:-, got 0:0-1 1:2-3",
+			"numa distances: want 10,20,28 20,10,36 28,36,10, got 10,20 20,10"}},
+		{"2n2l2c1t-memnodes1-dist20.28.36", "2n2l2c1t-memnodes1", []string{"guest has 2n2l2c1t-memnodes1 (",
+			"numa distances: want 10,20,28 20,10,36 28,36,10, got 10,20,20 20,10,20 20,20,10"}},
+	} {
+		err := CheckLayout(mustParse(t, tc.want), ExpectedLayout(mustParse(t, tc.got)))
+		for _, d := range tc.diffs {
+			if err == nil || !strings.Contains(err.Error(), d) {
+				t.Errorf("want %s, got %s: error %v lacks %q", tc.want, tc.got, err, d)
+			}
+		}
+	}
+}
+
+func TestCheckLayoutNodeMemory(t *testing.T) {
+	want := mustParse(t, "2n2l2c1t-memnodes1-dist20.28.36")
+	l, err := ReadSysfs(loadSysfs(t, want.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.String(); !strings.Contains(got, "; memory-only nodes 2; node MiB 250 214 250 of 767; distances 10,20,28 20,10,36 28,36,10") {
+		t.Errorf("String() = %s", got)
+	}
+	for _, tc := range []struct {
+		node, mib int
+		want      string
+	}{
+		{2, 0, "node memory: want 112 to 257 MiB per node (767 MiB RAM / 3 nodes, less the kernel's reservations), got node 2 0 MiB"},
+		{0, 511, "got node 0 511 MiB"},
+		{1, 100, "got node 1 100 MiB"},
+	} {
+		bad := l
+		bad.NUMA = append([]Node(nil), l.NUMA...)
+		bad.NUMA[tc.node].MemoryMiB = tc.mib
+		if err := CheckLayout(want, bad); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("node %d with %d MiB: %v, want %q", tc.node, tc.mib, err, tc.want)
+		}
+	}
+	unknown := l
+	unknown.MemoryMiB = 0
+	unknown.NUMA = append([]Node(nil), l.NUMA...)
+	unknown.NUMA[2].MemoryMiB = 0
+	if err := CheckLayout(want, unknown); err != nil {
+		t.Errorf("memory check without the RAM size: %v", err)
+	}
+}
+
+func TestReadSysfsNodeErrors(t *testing.T) {
+	for _, tc := range []struct{ file, content, want string }{
+		{"devices/system/node/node1/meminfo", "Node 1 MemFree: 5 kB\n", "no MemTotal line"},
+		{"devices/system/node/node1/meminfo", "Node 1 MemTotal: lots kB\n", `MemTotal "lots kB" is not a size in kB`},
+		{"devices/system/node/node2/distance", "28 x 10\n", `"x" is not a number`},
+		{"firmware/memmap/0/end", "0xzz\n", `firmware memory map entry 0: end "0xzz" is not an address`},
+	} {
+		root := loadSysfs(t, "2n2l2c1t-memnodes1-dist20.28.36")
+		if err := os.WriteFile(filepath.Join(root, tc.file), []byte(tc.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadSysfs(root); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s = %q: %v, want %q", tc.file, tc.content, err, tc.want)
+		}
+	}
+	root := loadSysfs(t, "1n2l2c2t")
+	if err := os.Remove(filepath.Join(root, "devices/system/cpu/possible")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSysfs(root); err == nil || !strings.Contains(err.Error(), "possible") {
+		t.Errorf("no possible file: %v", err)
+	}
 }

@@ -11,12 +11,12 @@ func TestParseForms(t *testing.T) {
 		in   string
 		want Topology
 	}{
-		{"1n2l4c2t", Topology{1, 2, 4, 2}},
-		{"2N8L16C1T", Topology{2, 8, 16, 1}},
-		{" 4n12l8c2t ", Topology{4, 12, 8, 2}},
-		{"2,4,1", Topology{1, 2, 4, 1}},
-		{"1, 1, 1", Topology{1, 1, 1, 1}},
-		{"2,4,4,1", Topology{2, 4, 4, 1}},
+		{"1n2l4c2t", shape(1, 2, 4, 2)},
+		{"2N8L16C1T", shape(2, 8, 16, 1)},
+		{" 4n12l8c2t ", shape(4, 12, 8, 2)},
+		{"2,4,1", shape(1, 2, 4, 1)},
+		{"1, 1, 1", shape(1, 1, 1, 1)},
+		{"2,4,4,1", shape(2, 4, 4, 1)},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in)
@@ -67,7 +67,7 @@ func TestTopologyDerived(t *testing.T) {
 	if tp.CPUs() != 64 || tp.LLCsPerNode() != 4 || !tp.SMT() || tp.String() != "2n8l4c2t" {
 		t.Errorf("derived values of %+v: cpus %d, llcs/node %d, smt %v, %s", tp, tp.CPUs(), tp.LLCsPerNode(), tp.SMT(), tp)
 	}
-	if (Topology{1, 1, 1, 1}).SMT() {
+	if shape(1, 1, 1, 1).SMT() {
 		t.Error("1 thread per core reports SMT")
 	}
 }
@@ -75,7 +75,7 @@ func TestTopologyDerived(t *testing.T) {
 func TestTopologyJSON(t *testing.T) {
 	in := struct {
 		T Topology `json:"t"`
-	}{Topology{1, 2, 4, 2}}
+	}{shape(1, 2, 4, 2)}
 	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,8 @@ func TestTopologyJSON(t *testing.T) {
 // FuzzParse checks that Parse never panics, that what it accepts is valid,
 // and that the compact form of an accepted topology parses back to it.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"1n2l4c2t", "2,4,1", "2,4,4,1", "0,1,1", "1n1000000l1000000c1000000t", "-1n1l1c1t"} {
+	for _, s := range []string{"1n2l4c2t", "2,4,1", "2,4,4,1", "0,1,1", "1n1000000l1000000c1000000t", "-1n1l1c1t",
+		"2n4l2c1t-possible16-memnodes1-dist21.24.34", "1n1l4c1t-possible8", "4n4l1c1t-dist12.21.21.21.21.12"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

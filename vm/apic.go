@@ -12,14 +12,15 @@ import (
 // the broadcast ID).
 const maxXAPICID = 254
 
-// MaxAPICID returns the highest APIC ID QEMU gives a vCPU of topology t:
-// QEMU packs thread, core and socket numbers into bit fields each rounded
-// up to a power of two, so 9 cores per socket take 4 bits and sparse IDs
-// can exceed the vCPU count by far.
+// MaxAPICID returns the highest APIC ID QEMU gives a vCPU of topology t,
+// counting its offline CPUs ([topo.Topology.Possible]), which QEMU creates
+// too: QEMU packs thread, core and socket numbers into bit fields each
+// rounded up to a power of two, so 9 cores per socket take 4 bits and
+// sparse IDs can exceed the vCPU count by far.
 func MaxAPICID(t topo.Topology) int {
 	tb := fieldBits(t.ThreadsPerCore)
 	cb := fieldBits(t.CoresPerLLC)
-	return (t.LLCs-1)<<(cb+tb) | (t.CoresPerLLC-1)<<tb | (t.ThreadsPerCore - 1)
+	return (t.PossibleLLCs()-1)<<(cb+tb) | (t.CoresPerLLC-1)<<tb | (t.ThreadsPerCore - 1)
 }
 
 func fieldBits(n int) int {
@@ -30,9 +31,10 @@ func fieldBits(n int) int {
 }
 
 // CheckTopology reports whether QEMU can boot topology t with accelerator
-// a. Under TCG, QEMU 7.2 has no x2APIC, so every APIC ID must stay below
-// 255; the presets max-cpu (1n14l9c2t) and max-cpu-nosmt (1n14l18c1t)
-// break that. The error wraps [spec.ErrNotSupported].
+// a. Under TCG, QEMU 7.2 has no x2APIC, so every APIC ID, those of
+// offline CPUs included, must stay below 255; the presets max-cpu
+// (1n14l9c2t) and max-cpu-nosmt (1n14l18c1t) break that, and so does
+// 1n2l4c2t-possible256. The error wraps [spec.ErrNotSupported].
 func CheckTopology(t topo.Topology, a spec.Accel) error {
 	if a == spec.AccelKVM {
 		return nil

@@ -62,37 +62,70 @@ func (m machine) argv() []string {
 var tcgKernelArgs = []string{"tsc=reliable"}
 
 // cmdline is the kernel command line: the base arguments, the
-// accelerator's, then the caller's.
+// accelerator's, the topology's, then the caller's.
 func (m machine) cmdline() string {
 	args := append([]string(nil), baseKernelArgs...)
 	if m.accel != spec.AccelKVM {
 		args = append(args, tcgKernelArgs...)
 	}
+	args = append(args, topologyKernelArgs(m.topology)...)
 	return strings.Join(append(args, m.kernelArgs...), " ")
+}
+
+// topologyKernelArgs boot only the online CPUs of a topology with offline
+// ones. QEMU starts all possible CPUs present (see smpArgs) and the
+// kernel's maxcpus= leaves the rest present but offline, ready for
+// /sys/devices/system/cpu/cpuN/online. QEMU's own -smp maxcpus= would
+// leave them absent for hot-add, but Linux 6.12 ignores the MADT's
+// disabled CPUs unless it detects a hypervisor, which it does not under
+// TCG, so they would not even be possible.
+func topologyKernelArgs(t topo.Topology) []string {
+	if t.Offline() == 0 {
+		return nil
+	}
+	return []string{"maxcpus=" + strconv.Itoa(t.CPUs())}
 }
 
 // smpArgs gives one socket per LLC: QEMU reports an L3 cache per socket,
 // which is how the guest sees separate LLCs (dies do not split the L3).
+// Offline CPUs are extra sockets after those of the online ones.
 func smpArgs(t topo.Topology) []string {
 	return []string{"-smp", fmt.Sprintf("%d,sockets=%d,cores=%d,threads=%d",
-		t.CPUs(), t.LLCs, t.CoresPerLLC, t.ThreadsPerCore)}
+		t.Possible(), t.PossibleLLCs(), t.CoresPerLLC, t.ThreadsPerCore)}
 }
 
 // memoryArgs sizes guest memory and, with several NUMA nodes, splits it
-// evenly into one RAM backend per node; node n gets the CPUs of LLCs
-// n*L/N .. (n+1)*L/N-1.
+// evenly into one RAM backend per node, memory-only nodes included; each
+// node with CPUs gets those of [topo.Topology.NodeCPUs]. Explicit
+// distances become -numa dist options, one per pair (QEMU mirrors each).
 func memoryArgs(t topo.Topology, mib int) []string {
-	if t.NUMA <= 1 {
+	nodes := t.Nodes()
+	if nodes <= 1 {
 		return []string{"-m", strconv.Itoa(mib)}
 	}
-	per := mib / t.NUMA
-	a := []string{"-m", strconv.Itoa(per * t.NUMA)}
-	cpusPerNode := t.CPUs() / t.NUMA
-	for n := 0; n < t.NUMA; n++ {
-		first := n * cpusPerNode
-		a = append(a,
-			"-object", fmt.Sprintf("memory-backend-ram,id=mem%d,size=%dM", n, per),
-			"-numa", fmt.Sprintf("node,nodeid=%d,memdev=mem%d,cpus=%d-%d", n, n, first, first+cpusPerNode-1))
+	per := mib / nodes
+	a := []string{"-m", strconv.Itoa(per * nodes)}
+	for n := 0; n < nodes; n++ {
+		node := fmt.Sprintf("node,nodeid=%d,memdev=mem%d", n, n)
+		if cpus := t.NodeCPUs(n); len(cpus) > 0 {
+			node += ",cpus=" + strings.ReplaceAll(topo.FormatCPUList(cpus), ",", ",cpus=")
+		}
+		a = append(a, "-object", fmt.Sprintf("memory-backend-ram,id=mem%d,size=%dM", n, per), "-numa", node)
+	}
+	return append(a, distanceArgs(t)...)
+}
+
+// distanceArgs returns a -numa dist option for each pair of nodes when t
+// has explicit distances.
+func distanceArgs(t topo.Topology) []string {
+	if !t.HasDistances() {
+		return nil
+	}
+	var a []string
+	for i := 0; i < t.Nodes(); i++ {
+		for j := i + 1; j < t.Nodes(); j++ {
+			a = append(a, "-numa", fmt.Sprintf("dist,src=%d,dst=%d,val=%d", i, j, t.Distance(i, j)))
+		}
 	}
 	return a
 }

@@ -34,8 +34,8 @@ func TestQEMUArgsPresets(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("# QEMU argv per preset (TCG). Regenerate: go test ./vm -run TestQEMUArgsPresets -update\n")
 	presets := topo.Presets()
-	if len(presets) != 24 {
-		t.Fatalf("%d presets, want 24", len(presets))
+	if len(presets) != 28 {
+		t.Fatalf("%d presets, want 28", len(presets))
 	}
 	for _, p := range presets {
 		fmt.Fprintf(&b, "\n%s (%s, %d vCPUs):\n%s\n", p.Name, p.Topology, p.Topology.CPUs(), QuoteArgs(testMachine(p.Topology).argv()))
@@ -73,6 +73,47 @@ func TestQEMUArgsShape(t *testing.T) {
 	ka := kvm.argv()
 	if !containsPair(ka, "-accel", "kvm") || !containsPair(ka, "-cpu", "host") || !containsPair(ka, "-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init quiet") {
 		t.Errorf("kvm argv: %s", QuoteArgs(ka))
+	}
+}
+
+// TestQEMUArgsOptions: offline CPUs are present to QEMU and kept offline
+// by the kernel's maxcpus=, each node lists its online and offline CPUs,
+// memory-only nodes get a backend without CPUs, distances one option per
+// pair.
+func TestQEMUArgsOptions(t *testing.T) {
+	tp, err := topo.Parse("2n4l2c1t-possible16-memnodes1-dist21.24.34")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testMachine(tp).argv()
+	want := [][]string{
+		{"-smp", "16,sockets=8,cores=2,threads=1"},
+		{"-m", "768"},
+		{"-object", "memory-backend-ram,id=mem0,size=256M"},
+		{"-numa", "node,nodeid=0,memdev=mem0,cpus=0-3,cpus=8-11"},
+		{"-numa", "node,nodeid=1,memdev=mem1,cpus=4-7,cpus=12-15"},
+		{"-object", "memory-backend-ram,id=mem2,size=256M"},
+		{"-numa", "node,nodeid=2,memdev=mem2"},
+		{"-numa", "dist,src=0,dst=1,val=21"},
+		{"-numa", "dist,src=0,dst=2,val=24"},
+		{"-numa", "dist,src=1,dst=2,val=34"},
+		{"-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable maxcpus=8"},
+	}
+	for _, w := range want {
+		if !containsPair(a, w[0], w[1]) {
+			t.Errorf("argv lacks %s %s:\n%s", w[0], w[1], QuoteArgs(a))
+		}
+	}
+	single, _ := topo.Parse("1n1l2c1t-possible4")
+	sa := testMachine(single).argv()
+	if !containsPair(sa, "-smp", "4,sockets=2,cores=2,threads=1") || !containsPair(sa, "-m", "512") || slices.Contains(sa, "-numa") {
+		t.Errorf("one node with offline CPUs: %s", QuoteArgs(sa))
+	}
+	mem, _ := topo.Parse("1n1l2c1t-memnodes1")
+	ma := testMachine(mem).argv()
+	if !containsPair(ma, "-numa", "node,nodeid=0,memdev=mem0,cpus=0-1") || !containsPair(ma, "-numa", "node,nodeid=1,memdev=mem1") ||
+		!containsPair(ma, "-m", "1024") || slices.Contains(ma, "dist,src=0,dst=1,val=20") {
+		t.Errorf("one CPU node and a memory-only node: %s", QuoteArgs(ma))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -44,6 +45,10 @@ func TestGuestHelper(t *testing.T) {
 		// boots for the benchmark: reach the test and end at once
 	case "dump-sysfs":
 		dumpSysfs(t)
+	case "check-shape":
+		checkGuest(t)
+		printShapeSysfs(t)
+		onlineFirstOffline(t)
 	case "hang":
 		fmt.Println("guest helper: hanging")
 		time.Sleep(24 * time.Hour) // a test that never returns
@@ -86,9 +91,70 @@ func checkGuest(t *testing.T) {
 	fmt.Printf("guest check: variant %s topology %s accel %s layout %s\n", v.Name, v.Topology, v.Accel, l)
 }
 
+// printShapeSysfs prints the guest's CPU masks and, per NUMA node, its
+// CPU list, distances and MemTotal, as "guest sysfs:" lines.
+func printShapeSysfs(t *testing.T) {
+	read := func(p string) string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	cpu := "/sys/devices/system/cpu/"
+	fmt.Printf("guest sysfs: possible %s present %s online %s offline %s\n",
+		read(cpu+"possible"), read(cpu+"present"), read(cpu+"online"), read(cpu+"offline"))
+	nodes, _ := filepath.Glob("/sys/devices/system/node/node[0-9]*")
+	for _, n := range nodes {
+		mem, _, _ := strings.Cut(read(n+"/meminfo"), "\n") // "Node 0 MemTotal: 256308 kB"
+		fmt.Printf("guest sysfs: %s cpulist %s distance %s (%s)\n", filepath.Base(n), read(n+"/cpulist"), read(n+"/distance"), strings.Join(strings.Fields(mem), " "))
+	}
+}
+
+// onlineFirstOffline brings the variant's first offline CPU online,
+// checks that it joins the NUMA node and LLC its topology puts it in, and
+// takes it offline again.
+func onlineFirstOffline(t *testing.T) {
+	var v spec.Variant
+	if err := json.Unmarshal([]byte(os.Getenv(spec.EnvVariant)), &v); err != nil {
+		t.Fatal(err)
+	}
+	tp := v.Topology
+	if tp.Offline() == 0 {
+		return
+	}
+	cpu, node := tp.CPUs(), -1
+	for n := 0; n < tp.NUMA; n++ {
+		if slices.Contains(tp.NodeCPUs(n), cpu) {
+			node = n
+		}
+	}
+	setOnline(t, cpu, "1")
+	l, err := topo.ReadSysfs("/sys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(l.CPUs, cpu) || !slices.Contains(l.NUMA[node].CPUs, cpu) || !slices.ContainsFunc(l.LLCs, func(g []int) bool { return slices.Equal(g, []int{cpu}) }) {
+		t.Errorf("cpu%d online: layout %s; want it online in node %d, alone in its LLC", cpu, l, node)
+	}
+	setOnline(t, cpu, "0")
+	if l, err := topo.ReadSysfs("/sys"); err != nil || topo.CheckLayout(tp, l) != nil {
+		t.Errorf("after cpu%d went offline again: %v, %v", cpu, err, topo.CheckLayout(tp, l))
+	}
+	fmt.Printf("guest hotplug: cpu%d came online in node %d, alone in its LLC; offline again\n", cpu, node)
+}
+
+func setOnline(t *testing.T, cpu int, state string) {
+	p := fmt.Sprintf("/sys/devices/system/cpu/cpu%d/online", cpu)
+	if err := os.WriteFile(p, []byte(state), 0o644); err != nil {
+		t.Fatalf("write %s to %s: %v", state, p, err)
+	}
+}
+
 // sysfsFixtureFiles are the sysfs files topo.ReadSysfs may read.
 var sysfsFixtureFiles = []string{
 	"devices/system/cpu/online",
+	"devices/system/cpu/possible",
 	"devices/system/cpu/cpu*/topology/core_cpus_list",
 	"devices/system/cpu/cpu*/topology/thread_siblings_list",
 	"devices/system/cpu/cpu*/topology/package_cpus_list",
@@ -97,6 +163,11 @@ var sysfsFixtureFiles = []string{
 	"devices/system/cpu/cpu*/cache/index*/shared_cpu_list",
 	"devices/system/node/online",
 	"devices/system/node/node*/cpulist",
+	"devices/system/node/node*/meminfo",
+	"devices/system/node/node*/distance",
+	"firmware/memmap/*/start",
+	"firmware/memmap/*/end",
+	"firmware/memmap/*/type",
 }
 
 // dumpSysfs prints the guest's topology files as a fixture (see
@@ -127,7 +198,7 @@ func TestRecordSysfs(t *testing.T) {
 	if !*recordSysfs {
 		t.Skip("run with -record-sysfs to record topo/testdata/sysfs")
 	}
-	for _, tp := range []string{"1n2l2c2t", "2n2l2c1t"} {
+	for _, tp := range []string{"1n2l2c2t", "2n2l2c1t", "1n2l2c1t-possible8", "2n2l2c1t-memnodes1-dist20.28.36"} {
 		res := run(t, vmConfig(t, tp, "dump-sysfs"))
 		out := string(res.Output)
 		i, j := strings.Index(out, "sysfs fixture begin\n"), strings.Index(out, "sysfs fixture end")
@@ -229,6 +300,45 @@ func TestBootTopologyFidelity(t *testing.T) {
 			}
 			if res.BootTime <= 0 || res.GuestUptime <= 0 || res.TotalTime < res.BootTime {
 				t.Errorf("boot %v, uptime %v, total %v: want 0 < boot <= total and uptime > 0", res.BootTime, res.GuestUptime, res.TotalTime)
+			}
+		})
+	}
+}
+
+// TestBootTopologyShapes boots a topology with offline CPUs and one with
+// a memory-only node and explicit distances; the guest checks both
+// (possible and online CPUs, node CPUs, memory and distances), prints its
+// sysfs lines, and brings the first offline CPU online and back.
+func TestBootTopologyShapes(t *testing.T) {
+	for _, tc := range []struct {
+		topology string
+		want     []string
+	}{
+		{"2n2l2c1t-possible8", []string{"guest sysfs: possible 0-7 present 0-7 online 0-3 offline 4-7",
+			"guest hotplug: cpu4 came online in node 0, alone in its LLC; offline again"}},
+		{"2n2l2c1t-memnodes1-dist20.28.36", []string{"guest sysfs: possible 0-3 present 0-3 online 0-3 offline \n",
+			"guest sysfs: node0 cpulist 0-1 distance 10 20 28", "guest sysfs: node1 cpulist 2-3 distance 20 10 36",
+			"guest sysfs: node2 cpulist  distance 28 36 10"}},
+	} {
+		t.Run(tc.topology, func(t *testing.T) {
+			t.Parallel()
+			cfg := vmConfig(t, tc.topology, "check-shape")
+			res := run(t, cfg)
+			if res.Outcome != spec.OutcomePass || res.ExitCode != 0 {
+				t.Fatalf("want passed with exit 0, got %s", explain(res))
+			}
+			if want := topo.ExpectedLayout(cfg.Topology); res.Observed == nil || !res.Observed.Equal(want) {
+				t.Errorf("observed layout %v, want %v", res.Observed, want)
+			}
+			for _, w := range tc.want {
+				if !bytes.Contains(res.Output, []byte(w)) {
+					t.Errorf("output lacks %q:\n%s", w, res.Output)
+				}
+			}
+			for _, line := range strings.Split(string(res.Output), "\n") {
+				if strings.HasPrefix(line, "guest ") {
+					t.Log(line)
+				}
 			}
 		})
 	}

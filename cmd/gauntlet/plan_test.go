@@ -216,8 +216,8 @@ func TestPlanJSON(t *testing.T) {
 		t.Errorf("excluded kinds %v: want constraint, capacity and budget", kinds)
 	}
 	// Every variant of the matrix is either selected or excluded, once.
-	if n := len(p.Selected) + len(p.Excluded); n != 99 {
-		t.Errorf("selected + excluded = %d, want the 99 variants of the sched fixture", n)
+	if n := len(p.Selected) + len(p.Excluded); n != 115 {
+		t.Errorf("selected + excluded = %d, want the 115 variants of the sched fixture", n)
 	}
 }
 

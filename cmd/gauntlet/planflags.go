@@ -180,7 +180,7 @@ func oneLine(err error) string {
 func (c *planConfig) addPlanFlags(fs *flag.FlagSet) {
 	fs.Var(budgetFlag{&c.Budget}, "budget", "wall-clock `budget` for the run, e.g. 20m (default: none, everything runs)")
 	fs.Var(jobsFlag{&c.Jobs}, "jobs", "run at most `N` VMs at once (default: one per host CPU)")
-	fs.Var(presetsFlag{&c.Presets}, "presets", "comma-separated `names` of the presets to expand to (default: all 24)")
+	fs.Var(presetsFlag{&c.Presets}, "presets", "comma-separated `names` of the presets to expand to (default: all of them)")
 	fs.Var(topologyFlag{&c.Topologies}, "topology", "expand to this `topology` (1n2l4c2t, S,C,T or N,L,C,T); repeatable; without --presets, instead of the presets")
 	fs.StringVar(&c.Run, "run", "", "only tests and variants matching `regexp`, like go test -run (e.g. TestA/tiny)")
 	fs.StringVar(&c.Skip, "skip", "", "leave out tests and variants matching `regexp`, like go test -skip")

@@ -17,7 +17,7 @@ func TestPresetsGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, filepath.Join("testdata", "presets.golden"), b.Bytes())
-	if !strings.Contains(b.String(), "11 of 24 presets fit this host") {
+	if !strings.Contains(b.String(), "15 of 28 presets fit this host") {
 		t.Errorf("summary line missing:\n%s", b.String())
 	}
 }
@@ -30,7 +30,7 @@ func TestPresetsCommand(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 	s := out.String()
-	for _, want := range []string{"| tiny-1llc ", "| numa4-12llc ", "| smt-2llc ", "2 threads", "no: 9 vCPUs > 8 (4 host CPUs x oversubscription 2)", "3 of 24 presets fit this host"} {
+	for _, want := range []string{"| tiny-1llc ", "| numa4-12llc ", "| smt-2llc ", "2 threads", "no: 9 vCPUs > 8 (4 host CPUs x oversubscription 2)", "7 of 28 presets fit this host"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
