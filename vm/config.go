@@ -15,7 +15,7 @@ import (
 // its output goes. Zero fields take the defaults their comments give.
 // A Config is not modified by [Config.Start] and may be reused.
 type Config struct {
-	// Kernel is the bzImage to boot (required); see [FindKernel].
+	// Kernel is the bzImage to boot (required); see [kernel.Find].
 	Kernel string
 	// Init is the host path of the static binary that becomes /init, the
 	// guest's PID 1 (required). A gauntlet test binary is one: run as PID
@@ -74,7 +74,7 @@ type resolved struct {
 func (c Config) resolve() (resolved, error) {
 	r := resolved{Config: c}
 	if c.Kernel == "" {
-		return r, fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see vm.FindKernel)", ErrBadConfig)
+		return r, fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see kernel.Find)", ErrBadConfig)
 	}
 	if c.Init == "" {
 		return r, fmt.Errorf("%w: Init is empty; set it to a static binary", ErrBadConfig)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // fakeELF writes a minimal x86-64 ELF executable with a PT_LOAD program
@@ -77,7 +79,7 @@ func TestCheckKernelImage(t *testing.T) {
 	short := filepath.Join(dir, "short")
 	os.WriteFile(short, []byte("tiny"), 0o644)
 	for _, p := range []string{short, dir} {
-		if err := CheckKernelImage(p); !errors.Is(err, ErrNotKernelImage) || !strings.Contains(err.Error(), p) {
+		if err := CheckKernelImage(p); !errors.Is(err, kernel.ErrNotImage) || !strings.Contains(err.Error(), p) {
 			t.Errorf("%s: %v", p, err)
 		}
 	}

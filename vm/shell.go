@@ -28,7 +28,7 @@ import (
 // when that ends it reports the exit status and powers off. Zero fields
 // take the defaults their comments give.
 type ShellConfig struct {
-	// Kernel is the bzImage to boot (required); see [FindKernel].
+	// Kernel is the bzImage to boot (required); see [kernel.Find].
 	Kernel string
 	// Busybox is a static busybox binary (guest /bin/busybox); empty
 	// means [DefaultBusybox].
@@ -174,7 +174,7 @@ func (c ShellConfig) resolve(ctx context.Context) (resolvedShell, error) {
 // checkFiles checks the kernel and busybox.
 func (r *resolvedShell) checkFiles() error {
 	if r.Kernel == "" {
-		return fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see vm.FindKernel)", ErrBadConfig)
+		return fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see kernel.Find)", ErrBadConfig)
 	}
 	if err := CheckKernelImage(r.Kernel); err != nil {
 		return err

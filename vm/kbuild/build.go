@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // Defaults of [BuildOptions].
@@ -60,8 +60,8 @@ type BuildOptions struct {
 	Jobs int
 	// Force rebuilds a kernel that is already cached with this fragment.
 	Force bool
-	// Cache receives the kernel; nil means [vm.DefaultCache].
-	Cache *vm.Cache
+	// Cache receives the kernel; nil means [kernel.DefaultCache].
+	Cache *kernel.Cache
 	// TempDir holds the download, the extracted tree and the build log;
 	// "" means os.TempDir(). Everything Build puts there is removed when
 	// it returns, except the log of a failed build, which the error names.
@@ -71,13 +71,13 @@ type BuildOptions struct {
 	// Client downloads; nil means http.DefaultClient.
 	Client *http.Client
 	// Arch is the kernel architecture; zero means the host's.
-	Arch vm.KernelArch
+	Arch kernel.Arch
 }
 
 // BuildResult is what [Build] did.
 type BuildResult struct {
 	// Entry is the cache entry holding the kernel.
-	Entry vm.CacheEntry
+	Entry kernel.CacheEntry
 	// Cached is true when the entry was already there (nothing built).
 	Cached bool
 	// Dropped lists fragment settings the final .config does not carry.
@@ -121,14 +121,14 @@ func newBuilder(o BuildOptions) (*builder, error) {
 	}
 	o.setDefaults()
 	if o.Cache == nil {
-		c, err := vm.DefaultCache()
+		c, err := kernel.DefaultCache()
 		if err != nil {
 			return nil, err
 		}
 		o.Cache = c
 	}
-	if o.Arch == (vm.KernelArch{}) {
-		a, err := vm.HostKernelArch()
+	if o.Arch == (kernel.Arch{}) {
+		a, err := kernel.HostArch()
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +156,7 @@ func (o *BuildOptions) validate() error {
 		return fmt.Errorf("build kernel: base config %q: want a make config target such as allnoconfig or defconfig", o.BaseConfig)
 	}
 	if o.Version != "" {
-		return vm.CheckVersion(o.Version)
+		return kernel.CheckVersion(o.Version)
 	}
 	if o.Source != "" {
 		if _, err := os.Stat(o.Source); err != nil {
@@ -210,7 +210,7 @@ func (b *builder) run(ctx context.Context) (BuildResult, error) {
 	if err != nil {
 		return BuildResult{}, err
 	}
-	fragHash := vm.HashString(b.opts.Fragment)
+	fragHash := kernel.HashString(b.opts.Fragment)
 	if e, ok := b.cachedEntry(src, fragHash); ok {
 		b.logf("cached: %s is already built with this fragment (use --force to rebuild)", e.Key)
 		return BuildResult{Entry: e, Cached: true}, nil
@@ -232,47 +232,47 @@ func (b *builder) run(ctx context.Context) (BuildResult, error) {
 // cachedEntry returns the valid entry src would produce when it is
 // already there with the same fragment and Force is off. Trees are always
 // rebuilt: make is incremental and the tree may have changed.
-func (b *builder) cachedEntry(src *source, fragHash string) (vm.CacheEntry, bool) {
-	if b.opts.Force || src.kind == vm.SourceTree || src.key == "" {
-		return vm.CacheEntry{}, false
+func (b *builder) cachedEntry(src *source, fragHash string) (kernel.CacheEntry, bool) {
+	if b.opts.Force || src.kind == kernel.SourceTree || src.key == "" {
+		return kernel.CacheEntry{}, false
 	}
 	e, ok := b.opts.Cache.Lookup(src.key)
 	if !ok || !e.Valid() {
-		return vm.CacheEntry{}, false
+		return kernel.CacheEntry{}, false
 	}
 	if e.Meta.FragmentHash != fragHash {
 		b.logf("rebuilding %s: it was built with another config fragment", e.Key)
-		return vm.CacheEntry{}, false
+		return kernel.CacheEntry{}, false
 	}
 	return e, true
 }
 
 // store checks the built image and config and installs them.
-func (b *builder) store(src *source, fragHash string) (vm.CacheEntry, error) {
+func (b *builder) store(src *source, fragHash string) (kernel.CacheEntry, error) {
 	img := b.opts.Arch.TreeImage(src.tree)
-	if err := vm.CheckImage(img); err != nil {
-		return vm.CacheEntry{}, fmt.Errorf("make %s: %w", b.opts.Arch.Image, err)
+	if err := kernel.CheckImage(img); err != nil {
+		return kernel.CacheEntry{}, fmt.Errorf("make %s: %w", b.opts.Arch.Image, err)
 	}
 	cfgPath := filepath.Join(src.tree, ".config")
 	cfg, err := os.ReadFile(cfgPath)
 	if err != nil {
-		return vm.CacheEntry{}, err
+		return kernel.CacheEntry{}, err
 	}
-	if err := vm.CheckConfig(cfg, b.opts.Arch.Name); err != nil {
-		return vm.CacheEntry{}, err
+	if err := kernel.CheckConfig(cfg, b.opts.Arch.Name); err != nil {
+		return kernel.CacheEntry{}, err
 	}
 	st, err := b.opts.Cache.Stage(src.finalKey(b.opts.Arch.Name))
 	if err != nil {
-		return vm.CacheEntry{}, err
+		return kernel.CacheEntry{}, err
 	}
 	defer st.Abort()
 	if err := errors.Join(st.AddFile(b.opts.Arch.Image, img), st.AddFile("config", cfgPath)); err != nil {
-		return vm.CacheEntry{}, err
+		return kernel.CacheEntry{}, err
 	}
-	sx := vm.SchedExtEnabled(cfg)
+	sx := kernel.SchedExtEnabled(cfg)
 	b.logf("store: %s in %s", st.Key(), b.opts.Cache.Root)
-	return st.Commit(vm.Metadata{
+	return st.Commit(kernel.Metadata{
 		Version: src.version, Source: src.kind, Origin: src.origin, Arch: b.opts.Arch.Name,
-		Image: b.opts.Arch.Image, ConfigHash: vm.HashString(string(cfg)), FragmentHash: fragHash, SchedExt: &sx,
+		Image: b.opts.Arch.Image, ConfigHash: kernel.HashString(string(cfg)), FragmentHash: fragHash, SchedExt: &sx,
 	})
 }

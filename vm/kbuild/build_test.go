@@ -22,7 +22,7 @@ import (
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 const fakeTreeDir = "testdata/kernel-tree" // fake tree: version 6.99.1
@@ -148,13 +148,13 @@ func (m *mirror) release(t *testing.T, sum string) []byte {
 
 // buildEnv is a cache, a temp dir and a log for one pipeline test.
 type buildEnv struct {
-	cache *vm.Cache
+	cache *kernel.Cache
 	tmp   string
 	log   *bytes.Buffer
 }
 
 func newBuildEnv(t *testing.T) *buildEnv {
-	return &buildEnv{cache: &vm.Cache{Root: t.TempDir()}, tmp: t.TempDir(), log: &bytes.Buffer{}}
+	return &buildEnv{cache: &kernel.Cache{Root: t.TempDir()}, tmp: t.TempDir(), log: &bytes.Buffer{}}
 }
 
 func (e *buildEnv) opts(t *testing.T, m *mirror) BuildOptions {
@@ -198,12 +198,12 @@ func TestBuildDownload(t *testing.T) {
 	if res.Cached || res.Entry.Key != key || !res.Entry.Valid() {
 		t.Fatalf("result %+v", res)
 	}
-	if md.Version != "6.99.1" || md.Source != vm.SourceTarball || md.Origin != m.URL+"/v6.x/linux-6.99.1.tar.xz" ||
-		md.SchedExt == nil || !*md.SchedExt || md.FragmentHash != vm.HashString(fragment(t)) || md.Image != "bzImage" {
+	if md.Version != "6.99.1" || md.Source != kernel.SourceTarball || md.Origin != m.URL+"/v6.x/linux-6.99.1.tar.xz" ||
+		md.SchedExt == nil || !*md.SchedExt || md.FragmentHash != kernel.HashString(fragment(t)) || md.Image != "bzImage" {
 		t.Errorf("metadata %+v", md)
 	}
 	cfg, err := os.ReadFile(filepath.Join(res.Entry.Dir, "config"))
-	if err != nil || md.ConfigHash != vm.HashString(string(cfg)) || !strings.Contains(string(cfg), "CONFIG_BASE_ONLY=y") {
+	if err != nil || md.ConfigHash != kernel.HashString(string(cfg)) || !strings.Contains(string(cfg), "CONFIG_BASE_ONLY=y") {
 		t.Errorf("stored config (%v) does not match the merged base + fragment", err)
 	}
 	for _, want := range []string{"download " + m.URL, "checksum: sha256", "matches", "extract", "configure: allnoconfig", "build bzImage", "2 files compiled", "store: " + key} {
@@ -350,7 +350,7 @@ func TestBuildLocalSources(t *testing.T) {
 	o := e.opts(t, nil)
 	o.Source = tarball
 	res, err := Build(context.Background(), o)
-	sum, _, _ := vm.HashFile(tarball)
+	sum, _, _ := kernel.HashFile(tarball)
 	fileKey := "6.99.1-file-" + sum[:8] + "-x86_64"
 	if err != nil || res.Entry.Key != fileKey || res.Entry.Meta.Origin != tarball {
 		t.Fatalf("tarball source: %+v, %v\n%s", res, err, e.log)
@@ -365,11 +365,11 @@ func TestBuildLocalSources(t *testing.T) {
 	}
 	o.Source = tree
 	res, err = Build(context.Background(), o)
-	treeKey := "6.99.1-tree-" + vm.HashString(tree)[:8] + "-x86_64"
+	treeKey := "6.99.1-tree-" + kernel.HashString(tree)[:8] + "-x86_64"
 	if err != nil || res.Entry.Key != treeKey {
 		t.Fatalf("tree source: %+v, %v", res, err)
 	}
-	if err := vm.CheckImage(x86.TreeImage(tree)); err != nil {
+	if err := kernel.CheckImage(x86.TreeImage(tree)); err != nil {
 		t.Errorf("a tree is built in place: %v", err)
 	}
 	if res, err := Build(context.Background(), o); err != nil || res.Cached {

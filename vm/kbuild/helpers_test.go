@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
-var x86 = vm.KernelArch{Name: "x86_64", SrcDir: "x86", Image: "bzImage"}
+var x86 = kernel.Arch{Name: "x86_64", SrcDir: "x86", Image: "bzImage"}
 
-func keys(es []vm.CacheEntry) string {
+func keys(es []kernel.CacheEntry) string {
 	var k []string
 	for _, e := range es {
 		k = append(k, e.Key)
@@ -19,7 +19,7 @@ func keys(es []vm.CacheEntry) string {
 }
 
 // hidden lists the cache root's dot-names (staging, trash) but the lock.
-func hidden(t *testing.T, c *vm.Cache) []string {
+func hidden(t *testing.T, c *kernel.Cache) []string {
 	t.Helper()
 	des, err := os.ReadDir(c.Root)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 func gz(t testing.TB, data []byte) []byte {
@@ -26,10 +26,10 @@ func gz(t testing.TB, data []byte) []byte {
 
 // fakeBzImageWithPayload is a bzImage whose compressed kernel (gzip) is
 // kernel, at the place the setup header says.
-func fakeBzImageWithPayload(t testing.TB, kernel []byte) []byte {
+func fakeBzImageWithPayload(t testing.TB, text []byte) []byte {
 	img := testutil.FakeBzImage("6.12.8")
 	img[bzSetupSectsOff] = 1 // protected-mode code at (1+1)*512
-	payload := gz(t, kernel)
+	payload := gz(t, text)
 	binary.LittleEndian.PutUint32(img[bzPayloadOffOff:], 0x10)
 	binary.LittleEndian.PutUint32(img[bzPayloadLenOff:], uint32(len(payload)))
 	img = append(img, make([]byte, 0x10)...)
@@ -39,9 +39,9 @@ func fakeBzImageWithPayload(t testing.TB, kernel []byte) []byte {
 func TestEmbeddedConfig(t *testing.T) {
 	cfg := []byte("CONFIG_SCHED_CLASS_EXT=y\nCONFIG_SMP=y\n")
 	filler := bytes.Repeat([]byte("kernel text "), 200000) // crosses the 1 MiB scan chunks
-	kernel := append(append(append(filler, "IKCFG_ST"...), gz(t, cfg)...), "IKCFG_ED more"...)
+	text := append(append(append(filler, "IKCFG_ST"...), gz(t, cfg)...), "IKCFG_ED more"...)
 	dir := t.TempDir()
-	p := testutil.WriteFile(t, filepath.Join(dir, "bzImage"), fakeBzImageWithPayload(t, kernel))
+	p := testutil.WriteFile(t, filepath.Join(dir, "bzImage"), fakeBzImageWithPayload(t, text))
 	got, ok, err := EmbeddedConfig(context.Background(), p)
 	if err != nil || !ok || !bytes.Equal(got, cfg) {
 		t.Fatalf("EmbeddedConfig = %q, %v, %v; want %q", got, ok, err, cfg)
@@ -71,7 +71,7 @@ func TestEmbeddedConfigSharedKernel(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("embedded config (%d bytes) differs from %s/config (%d bytes)", len(got), dir, len(want))
 	}
-	if !vm.SchedExtEnabled(got) {
+	if !kernel.SchedExtEnabled(got) {
 		t.Error("the shared kernel should have sched_ext")
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // ImportOptions configure [Import].
@@ -25,31 +25,31 @@ type ImportOptions struct {
 	// (CONFIG_IKCONFIG), else config-RELEASE or .config beside the image.
 	// Without any, the entry's sched_ext is unknown.
 	Config string
-	// Cache receives the kernel; nil means [vm.DefaultCache].
-	Cache *vm.Cache
+	// Cache receives the kernel; nil means [kernel.DefaultCache].
+	Cache *kernel.Cache
 	// Arch is the kernel architecture; zero means the host's.
-	Arch vm.KernelArch
+	Arch kernel.Arch
 }
 
 // Import puts a prebuilt kernel into the cache under the key
 // {version}-import-{sha8}-{arch}, so machines can share kernels built
 // elsewhere. Importing the same image again returns the existing entry.
-func Import(ctx context.Context, opts ImportOptions) (vm.CacheEntry, error) {
+func Import(ctx context.Context, opts ImportOptions) (kernel.CacheEntry, error) {
 	if err := opts.setDefaults(); err != nil {
-		return vm.CacheEntry{}, err
+		return kernel.CacheEntry{}, err
 	}
 	tmp, err := os.MkdirTemp("", "gauntlet-import-")
 	if err != nil {
-		return vm.CacheEntry{}, err
+		return kernel.CacheEntry{}, err
 	}
 	defer os.RemoveAll(tmp)
 	img, err := opts.gather(ctx, tmp)
 	if err != nil {
-		return vm.CacheEntry{}, fmt.Errorf("import: %w", err)
+		return kernel.CacheEntry{}, fmt.Errorf("import: %w", err)
 	}
 	e, err := img.install(opts.Cache, opts.Arch.Name)
 	if err != nil {
-		return vm.CacheEntry{}, fmt.Errorf("import %s: %w", opts.Path, err)
+		return kernel.CacheEntry{}, fmt.Errorf("import %s: %w", opts.Path, err)
 	}
 	return e, nil
 }
@@ -66,19 +66,19 @@ func (o *ImportOptions) setDefaults() error {
 		return fmt.Errorf("import %s: %w", o.Path, err)
 	}
 	if o.Version != "" {
-		if err := vm.CheckRelease(o.Version); err != nil {
+		if err := kernel.CheckRelease(o.Version); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 	}
 	if o.Cache == nil {
-		c, err := vm.DefaultCache()
+		c, err := kernel.DefaultCache()
 		if err != nil {
 			return err
 		}
 		o.Cache = c
 	}
-	if o.Arch == (vm.KernelArch{}) {
-		a, err := vm.HostKernelArch()
+	if o.Arch == (kernel.Arch{}) {
+		a, err := kernel.HostArch()
 		if err != nil {
 			return err
 		}
@@ -112,10 +112,10 @@ func (o *ImportOptions) gather(ctx context.Context, tmp string) (*imported, erro
 		}
 		im.image, cfgPath, release = k.image, k.config, k.release
 	}
-	if err := vm.CheckImage(im.image); err != nil {
+	if err := kernel.CheckImage(im.image); err != nil {
 		return nil, err
 	}
-	im.kind, _ = vm.ImageKind(im.image)
+	im.kind, _ = kernel.ImageKind(im.image)
 	if im.kind != "vmlinux" && im.kind != o.Arch.Image {
 		return nil, fmt.Errorf("%s is an %s, but %s kernels boot from a %s", im.image, im.kind, o.Arch.Name, o.Arch.Image)
 	}
@@ -133,7 +133,7 @@ func (im *imported) findVersion(release string) error {
 		im.version = release
 	}
 	if im.version == "" {
-		v, err := vm.ImageVersion(im.image)
+		v, err := kernel.ImageVersion(im.image)
 		if err != nil {
 			return err
 		}
@@ -142,7 +142,7 @@ func (im *imported) findVersion(release string) error {
 	if im.version == "" {
 		im.version = strings.TrimPrefix(filepath.Base(im.image), "vmlinuz-")
 	}
-	if vm.CheckRelease(im.version) != nil {
+	if kernel.CheckRelease(im.version) != nil {
 		return fmt.Errorf("cannot tell the kernel version of %s: pass --version", im.image)
 	}
 	return nil
@@ -154,7 +154,7 @@ func (im *imported) findConfig(ctx context.Context, cfgPath string) error {
 		if err != nil {
 			return fmt.Errorf("config: %w", err)
 		}
-		if len(vm.ParseConfig(b)) == 0 {
+		if len(kernel.ParseConfig(b)) == 0 {
 			return fmt.Errorf("config %s: no CONFIG_ lines; want a kernel .config", cfgPath)
 		}
 		im.config = b
@@ -166,7 +166,7 @@ func (im *imported) findConfig(ctx context.Context, cfgPath string) error {
 	}
 	dir := filepath.Dir(im.image)
 	for _, p := range []string{filepath.Join(dir, "config-"+im.version), filepath.Join(dir, ".config")} {
-		if b, err := os.ReadFile(p); err == nil && len(vm.ParseConfig(b)) > 0 {
+		if b, err := os.ReadFile(p); err == nil && len(kernel.ParseConfig(b)) > 0 {
 			im.config = b
 			return nil
 		}
@@ -174,26 +174,26 @@ func (im *imported) findConfig(ctx context.Context, cfgPath string) error {
 	return nil
 }
 
-func (im *imported) install(c *vm.Cache, arch string) (vm.CacheEntry, error) {
-	sum, _, err := vm.HashFile(im.image)
+func (im *imported) install(c *kernel.Cache, arch string) (kernel.CacheEntry, error) {
+	sum, _, err := kernel.HashFile(im.image)
 	if err != nil {
-		return vm.CacheEntry{}, err
+		return kernel.CacheEntry{}, err
 	}
-	st, err := c.Stage(vm.CacheKey(im.version, vm.SourceImport, sum, arch))
+	st, err := c.Stage(kernel.CacheKey(im.version, kernel.SourceImport, sum, arch))
 	if err != nil {
-		return vm.CacheEntry{}, err
+		return kernel.CacheEntry{}, err
 	}
 	defer st.Abort()
 	if err := st.AddFile(im.kind, im.image); err != nil {
-		return vm.CacheEntry{}, err
+		return kernel.CacheEntry{}, err
 	}
-	m := vm.Metadata{Version: im.version, Source: vm.SourceImport, Origin: im.origin, Arch: arch, Image: im.kind}
+	m := kernel.Metadata{Version: im.version, Source: kernel.SourceImport, Origin: im.origin, Arch: arch, Image: im.kind}
 	if im.config != nil {
 		if err := st.WriteFile("config", im.config); err != nil {
-			return vm.CacheEntry{}, err
+			return kernel.CacheEntry{}, err
 		}
-		sx := vm.SchedExtEnabled(im.config)
-		m.ConfigHash, m.SchedExt = vm.HashString(string(im.config)), &sx
+		sx := kernel.SchedExtEnabled(im.config)
+		m.ConfigHash, m.SchedExt = kernel.HashString(string(im.config)), &sx
 	}
 	return st.CommitIfAbsent(m)
 }

@@ -12,26 +12,26 @@ import (
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
-func importOpts(c *vm.Cache, path string) ImportOptions {
+func importOpts(c *kernel.Cache, path string) ImportOptions {
 	return ImportOptions{Path: path, Cache: c, Arch: x86}
 }
 
 func TestImportBzImage(t *testing.T) {
-	c := &vm.Cache{Root: t.TempDir()}
+	c := &kernel.Cache{Root: t.TempDir()}
 	cfg := []byte("CONFIG_SCHED_CLASS_EXT=y\n")
-	kernel := append(append([]byte("text IKCFG_ST"), gz(t, cfg)...), "IKCFG_ED"...)
-	img := testutil.WriteFile(t, filepath.Join(t.TempDir(), "bzImage"), fakeBzImageWithPayload(t, kernel))
+	text := append(append([]byte("text IKCFG_ST"), gz(t, cfg)...), "IKCFG_ED"...)
+	img := testutil.WriteFile(t, filepath.Join(t.TempDir(), "bzImage"), fakeBzImageWithPayload(t, text))
 	e, err := Import(context.Background(), importOpts(c, img))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, _, _ := vm.HashFile(img)
+	sum, _, _ := kernel.HashFile(img)
 	m := e.Meta
-	if e.Key != "6.12.8-import-"+sum[:8]+"-x86_64" || m.Source != vm.SourceImport || m.Origin != img ||
-		m.SchedExt == nil || !*m.SchedExt || m.ConfigHash != vm.HashString(string(cfg)) || m.FragmentHash != "" {
+	if e.Key != "6.12.8-import-"+sum[:8]+"-x86_64" || m.Source != kernel.SourceImport || m.Origin != img ||
+		m.SchedExt == nil || !*m.SchedExt || m.ConfigHash != kernel.HashString(string(cfg)) || m.FragmentHash != "" {
 		t.Errorf("entry %s: %+v", e.Key, m)
 	}
 	stored, _ := os.ReadFile(filepath.Join(e.Dir, "config"))
@@ -48,7 +48,7 @@ func TestImportBzImage(t *testing.T) {
 }
 
 func TestImportVersionAndConfigBeside(t *testing.T) {
-	c := &vm.Cache{Root: t.TempDir()}
+	c := &kernel.Cache{Root: t.TempDir()}
 	dir := t.TempDir()
 	img := testutil.WriteFile(t, filepath.Join(dir, "vmlinuz-6.12.5-test"), testutil.FakeBzImage(""))
 	testutil.WriteFile(t, filepath.Join(dir, "config-6.12.5-test"), []byte("# CONFIG_SCHED_CLASS_EXT is not set\nCONFIG_SMP=y\n"))
@@ -69,7 +69,7 @@ func TestImportVersionAndConfigBeside(t *testing.T) {
 }
 
 func TestImportUnknownConfig(t *testing.T) {
-	c := &vm.Cache{Root: t.TempDir()}
+	c := &kernel.Cache{Root: t.TempDir()}
 	img := testutil.WriteFile(t, filepath.Join(t.TempDir(), "bzImage"), testutil.FakeBzImage("6.12.8"))
 	e, err := Import(context.Background(), importOpts(c, img))
 	if err != nil || e.Meta.SchedExt != nil || e.Meta.ConfigHash != "" {
@@ -107,7 +107,7 @@ func fakeDeb(t *testing.T, files map[string][]byte) []byte {
 
 func TestImportDeb(t *testing.T) {
 	const rel = "6.12.117+deb12-cloud-amd64"
-	c := &vm.Cache{Root: t.TempDir()}
+	c := &kernel.Cache{Root: t.TempDir()}
 	deb := testutil.WriteFile(t, filepath.Join(t.TempDir(), "linux-image-"+rel+"_6.12.117-1_amd64.deb"), fakeDeb(t, map[string][]byte{
 		"./boot/vmlinuz-" + rel:    testutil.FakeBzImage(rel),
 		"./boot/config-" + rel:     []byte("# CONFIG_SCHED_CLASS_EXT is not set\n"),
@@ -154,7 +154,7 @@ func TestImportBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &vm.Cache{Root: t.TempDir()}
+			c := &kernel.Cache{Root: t.TempDir()}
 			o := importOpts(c, "")
 			tt.opts(&o)
 			_, err := Import(context.Background(), o)
@@ -176,7 +176,7 @@ func TestImportSharedKernel(t *testing.T) {
 	if _, err := os.Stat(img); err != nil {
 		t.Skipf("no prebuilt kernel at %s", img)
 	}
-	e, err := Import(context.Background(), importOpts(&vm.Cache{Root: t.TempDir()}, img))
+	e, err := Import(context.Background(), importOpts(&kernel.Cache{Root: t.TempDir()}, img))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // configure writes the tree's .config: the base config target, the
@@ -30,7 +30,7 @@ func (b *builder) configure(ctx context.Context, tree string) ([]string, error) 
 	if err != nil {
 		return nil, fmt.Errorf("configure: %w", err)
 	}
-	if err := os.WriteFile(cfgPath, vm.MergeConfig(base, b.opts.Fragment), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, kernel.MergeConfig(base, b.opts.Fragment), 0o644); err != nil {
 		return nil, fmt.Errorf("configure: %w", err)
 	}
 	if err := b.make(ctx, tree, "configure: merge the fragment, olddefconfig", "olddefconfig"); err != nil {
@@ -40,11 +40,11 @@ func (b *builder) configure(ctx context.Context, tree string) ([]string, error) 
 	if err != nil {
 		return nil, fmt.Errorf("configure: %w", err)
 	}
-	dropped := vm.DroppedOptions(final, b.opts.Fragment)
+	dropped := kernel.DroppedOptions(final, b.opts.Fragment)
 	for _, d := range dropped {
 		b.logf("configure: fragment option not in the final config: %s", d)
 	}
-	if err := vm.CheckConfig(final, b.opts.Arch.Name); err != nil {
+	if err := kernel.CheckConfig(final, b.opts.Arch.Name); err != nil {
 		return dropped, fmt.Errorf("configure: %w", err)
 	}
 	return dropped, nil

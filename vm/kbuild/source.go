@@ -10,20 +10,20 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // source is where a build's kernel tree comes from.
 type source struct {
-	kind    string // vm.SourceTarball, vm.SourceFile or vm.SourceTree
+	kind    string // kernel.SourceTarball, kernel.SourceFile or kernel.SourceTree
 	origin  string // the URL or absolute path
-	version string // the release; for vm.SourceFile known once extracted
-	sum     string // id part of the key (see vm.CacheKey)
+	version string // the release; for kernel.SourceFile known once extracted
+	sum     string // id part of the key (see kernel.CacheKey)
 	key     string // the entry key when known before building
 	tree    string // the tree make runs in
 }
 
-func (s *source) finalKey(arch string) string { return vm.CacheKey(s.version, s.kind, s.sum, arch) }
+func (s *source) finalKey(arch string) string { return kernel.CacheKey(s.version, s.kind, s.sum, arch) }
 
 // resolve decides the source and, where it can without downloading or
 // extracting, its version and cache key.
@@ -41,8 +41,8 @@ func (b *builder) resolve(ctx context.Context) (*source, error) {
 		o.Version = v
 	}
 	return &source{
-		kind: vm.SourceTarball, origin: tarballURL(o.Mirror, o.Version), version: o.Version,
-		key: vm.CacheKey(o.Version, vm.SourceTarball, "", o.Arch.Name),
+		kind: kernel.SourceTarball, origin: tarballURL(o.Mirror, o.Version), version: o.Version,
+		key: kernel.CacheKey(o.Version, kernel.SourceTarball, "", o.Arch.Name),
 	}, nil
 }
 
@@ -56,16 +56,16 @@ func (b *builder) resolveLocal(path string) (*source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		s := &source{kind: vm.SourceTree, origin: abs, version: v, sum: vm.HashString(abs), tree: abs}
+		s := &source{kind: kernel.SourceTree, origin: abs, version: v, sum: kernel.HashString(abs), tree: abs}
 		s.key = s.finalKey(b.opts.Arch.Name)
 		return s, nil
 	}
 	b.logf("hash %s", abs)
-	sum, _, err := vm.HashFile(abs)
+	sum, _, err := kernel.HashFile(abs)
 	if err != nil {
 		return nil, err
 	}
-	s := &source{kind: vm.SourceFile, origin: abs, sum: sum}
+	s := &source{kind: kernel.SourceFile, origin: abs, sum: sum}
 	s.key = b.findFileEntry(sum)
 	return s, nil
 }
@@ -73,7 +73,7 @@ func (b *builder) resolveLocal(path string) (*source, error) {
 // findFileEntry returns the key of an entry built from the tarball with
 // this SHA-256; its version is not known before extracting.
 func (b *builder) findFileEntry(sum string) string {
-	suffix := vm.CacheKey("", vm.SourceFile, sum, b.opts.Arch.Name)
+	suffix := kernel.CacheKey("", kernel.SourceFile, sum, b.opts.Arch.Name)
 	entries, _ := b.opts.Cache.List()
 	for _, e := range entries {
 		if e.Valid() && strings.HasSuffix(e.Key, suffix) {
@@ -87,11 +87,11 @@ func (b *builder) findFileEntry(sum string) string {
 func (b *builder) obtain(ctx context.Context, src *source) error {
 	var tarball string
 	switch src.kind {
-	case vm.SourceTree:
+	case kernel.SourceTree:
 		return nil
-	case vm.SourceFile:
+	case kernel.SourceFile:
 		tarball = src.origin
-	case vm.SourceTarball:
+	case kernel.SourceTarball:
 		tarball = filepath.Join(b.work, "linux-"+src.version+".tar.xz")
 		if err := b.fetch(ctx, src, tarball); err != nil {
 			return err
@@ -166,7 +166,7 @@ func latestStable(ctx context.Context, c httpDoer, url string) (string, error) {
 	if err := json.Unmarshal(body, &rel); err != nil {
 		return "", fmt.Errorf("read %s: %w", url, err)
 	}
-	if err := vm.CheckVersion(rel.LatestStable.Version); err != nil {
+	if err := kernel.CheckVersion(rel.LatestStable.Version); err != nil {
 		return "", fmt.Errorf("read %s: latest_stable: %w", url, err)
 	}
 	return rel.LatestStable.Version, nil
@@ -174,7 +174,7 @@ func latestStable(ctx context.Context, c httpDoer, url string) (string, error) {
 
 // TreeVersion checks that dir is a kernel source tree for arch and
 // returns its release from the top Makefile, e.g. "6.12.8" or "6.15.0-rc2".
-func TreeVersion(dir string, arch vm.KernelArch) (string, error) {
+func TreeVersion(dir string, arch kernel.Arch) (string, error) {
 	vars, err := makefileVersion(filepath.Join(dir, "Makefile"))
 	switch {
 	case err != nil || vars["VERSION"] == "":
@@ -185,7 +185,7 @@ func TreeVersion(dir string, arch vm.KernelArch) (string, error) {
 		return "", fmt.Errorf("not a kernel source tree for %s (no arch/%s)", arch.Name, arch.SrcDir)
 	}
 	v := vars["VERSION"] + "." + vars["PATCHLEVEL"] + "." + vars["SUBLEVEL"] + vars["EXTRAVERSION"]
-	if vm.CheckRelease(v) != nil {
+	if kernel.CheckRelease(v) != nil {
 		return "", fmt.Errorf("odd kernel version %q in its Makefile", v)
 	}
 	return v, nil

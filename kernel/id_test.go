@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"slices"
@@ -6,38 +6,38 @@ import (
 	"testing"
 )
 
-func TestParseKernelID(t *testing.T) {
+func TestParseID(t *testing.T) {
 	tests := []struct {
 		in   string
-		kind KernelIDKind
+		kind IDKind
 		err  string
 	}{
-		{"6.14.2", KernelIDVersion, ""},
-		{"6.14", KernelIDVersion, ""},
-		{"6.14.2-tarball-x86_64", KernelIDKey, ""},
-		{"6.12.117+deb12-cloud-amd64-import-0123abcd-x86_64", KernelIDKey, ""},
-		{"6.12.8-tree-deadbeef-aarch64", KernelIDKey, ""},
-		{"../linux", KernelIDPath, ""},
-		{"./linux", KernelIDPath, ""},
-		{"/usr/src/linux", KernelIDPath, ""},
-		{".", KernelIDPath, ""},
+		{"6.14.2", IDVersion, ""},
+		{"6.14", IDVersion, ""},
+		{"6.14.2-tarball-x86_64", IDKey, ""},
+		{"6.12.117+deb12-cloud-amd64-import-0123abcd-x86_64", IDKey, ""},
+		{"6.12.8-tree-deadbeef-aarch64", IDKey, ""},
+		{"../linux", IDPath, ""},
+		{"./linux", IDPath, ""},
+		{"/usr/src/linux", IDPath, ""},
+		{".", IDPath, ""},
 		{"", 0, "empty kernel id"},
 		{"linux", 0, `kernel id "linux": not a path`},
-		{"6.12.8-custom", KernelIDVersion, ""},
-		{"6.12.117+deb12-cloud-amd64", KernelIDVersion, ""},
+		{"6.12.8-custom", IDVersion, ""},
+		{"6.12.117+deb12-cloud-amd64", IDVersion, ""},
 		{"6.14 2", 0, "not a path"},
 		{"v6.14", 0, "not a path"},
 	}
 	for _, tt := range tests {
-		id, err := ParseKernelID(tt.in)
+		id, err := ParseID(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("ParseKernelID(%q) err = %v, want %q", tt.in, err, tt.err)
+				t.Errorf("ParseID(%q) err = %v, want %q", tt.in, err, tt.err)
 			}
 			continue
 		}
 		if err != nil || id.Kind != tt.kind || id.Value != tt.in {
-			t.Errorf("ParseKernelID(%q) = %+v, %v; want kind %d", tt.in, id, err, tt.kind)
+			t.Errorf("ParseID(%q) = %+v, %v; want kind %d", tt.in, id, err, tt.kind)
 		}
 	}
 }

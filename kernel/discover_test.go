@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
-var x86 = KernelArch{Name: "x86_64", SrcDir: "x86", Image: "bzImage"}
+var x86 = Arch{Name: "x86_64", SrcDir: "x86", Image: "bzImage"}
 
 const rel = "6.12.5-test"
 
@@ -164,8 +164,8 @@ func TestDiscoverTriedOrder(t *testing.T) {
 	d.env[spec.EnvKernel] = "6.12.8"
 	addEntry(t, d.cache, "6.13.1-tarball-x86_64", meta("6.13.1", SourceTarball, 2))
 	_, tried, err := d.discover()
-	if !errors.Is(err, ErrNoKernel) {
-		t.Fatalf("err = %v, want ErrNoKernel", err)
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
 	var steps []string
 	for _, tr := range tried {
@@ -189,12 +189,12 @@ func TestDiscoverNothing(t *testing.T) {
 	d := newDiscoverEnv(t)
 	writeRawEntry(t, d.cache, "6.12.8-tarball-x86_64", nil, map[string][]byte{"bzImage": testutil.FakeBzImage("")})
 	_, _, err := d.discover()
-	var nk *NoKernelError
+	var nk *NotFoundError
 	if !errors.As(err, &nk) {
-		t.Fatalf("err = %v, want *NoKernelError", err)
+		t.Fatalf("err = %v, want *NotFoundError", err)
 	}
-	if !errors.Is(err, ErrNoKernel) || !errors.Is(err, spec.ErrNotSupported) {
-		t.Errorf("error does not match ErrNoKernel and spec.ErrNotSupported")
+	if !errors.Is(err, ErrNotFound) || !errors.Is(err, spec.ErrNotSupported) {
+		t.Errorf("error does not match ErrNotFound and spec.ErrNotSupported")
 	}
 	msg := err.Error()
 	for _, want := range []string{
@@ -229,7 +229,7 @@ func TestDiscoverBadInput(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
-			if strings.Contains(err.Error(), "\n") || errors.Is(err, ErrNoKernel) {
+			if strings.Contains(err.Error(), "\n") || errors.Is(err, ErrNotFound) {
 				t.Errorf("bad input should be one line, not a discovery failure: %q", err)
 			}
 		})

@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"fmt"
@@ -6,9 +6,9 @@ import (
 	"runtime"
 )
 
-// KernelArch names one CPU architecture the way the kernel build and the
+// Arch names one CPU architecture the way the kernel build and the
 // cache spell it.
-type KernelArch struct {
+type Arch struct {
 	// Name is the uname -m spelling used in cache keys: "x86_64", "aarch64".
 	Name string
 	// SrcDir is the directory under arch/ in a kernel tree: "x86", "arm64".
@@ -17,27 +17,27 @@ type KernelArch struct {
 	Image string
 }
 
-var kernelArchs = map[string]KernelArch{
+var arches = map[string]Arch{
 	"amd64": {Name: "x86_64", SrcDir: "x86", Image: "bzImage"},
 	"arm64": {Name: "aarch64", SrcDir: "arm64", Image: "Image"},
 }
 
-// HostKernelArch returns the architecture of the running binary, which is
+// HostArch returns the architecture of the running binary, which is
 // the architecture of the kernels it boots.
-func HostKernelArch() (KernelArch, error) {
-	return kernelArchFor(runtime.GOARCH)
+func HostArch() (Arch, error) {
+	return archFor(runtime.GOARCH)
 }
 
-func kernelArchFor(goarch string) (KernelArch, error) {
-	a, ok := kernelArchs[goarch]
+func archFor(goarch string) (Arch, error) {
+	a, ok := arches[goarch]
 	if !ok {
-		return KernelArch{}, fmt.Errorf("architecture %s: gauntlet boots x86_64 and aarch64 kernels only", goarch)
+		return Arch{}, fmt.Errorf("architecture %s: gauntlet boots x86_64 and aarch64 kernels only", goarch)
 	}
 	return a, nil
 }
 
 // TreeImage returns where a built kernel tree holds its boot image:
 // arch/<SrcDir>/boot/<Image>.
-func (a KernelArch) TreeImage(tree string) string {
+func (a Arch) TreeImage(tree string) string {
 	return filepath.Join(tree, "arch", a.SrcDir, "boot", a.Image)
 }

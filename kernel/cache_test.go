@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"errors"
@@ -48,7 +48,7 @@ func TestCacheKey(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("CacheKey(%s, %s) = %q, want %q", tt.v, tt.src, got, tt.want)
 		}
-		if id, err := ParseKernelID(got); err != nil || id.Kind != KernelIDKey {
+		if id, err := ParseID(got); err != nil || id.Kind != IDKey {
 			t.Errorf("key %q does not parse back as a cache key: %+v %v", got, id, err)
 		}
 	}

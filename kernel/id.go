@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"cmp"
@@ -8,19 +8,19 @@ import (
 	"strings"
 )
 
-// KernelIDKind says how a KTSTR_KERNEL value was read.
-type KernelIDKind int
+// IDKind says how a KTSTR_KERNEL value was read.
+type IDKind int
 
 // The forms a KTSTR_KERNEL value can take.
 const (
-	KernelIDPath    KernelIDKind = iota + 1 // a kernel tree or image path
-	KernelIDVersion                         // a release such as 6.14.2 or 6.12.8-custom
-	KernelIDKey                             // a cache key such as 6.14.2-tarball-x86_64
+	IDPath    IDKind = iota + 1 // a kernel tree or image path
+	IDVersion                   // a release such as 6.14.2 or 6.12.8-custom
+	IDKey                       // a cache key such as 6.14.2-tarball-x86_64
 )
 
-// KernelID is a parsed KTSTR_KERNEL value.
-type KernelID struct {
-	Kind  KernelIDKind
+// ID is a parsed KTSTR_KERNEL value.
+type ID struct {
+	Kind  IDKind
 	Value string
 }
 
@@ -33,23 +33,23 @@ var (
 	releaseRE = regexp.MustCompile(`^[0-9][A-Za-z0-9.+_~-]*$`)
 )
 
-// ParseKernelID reads s the way KTSTR_KERNEL is read: a cache key
+// ParseID reads s the way KTSTR_KERNEL is read: a cache key
 // ("6.14.2-tarball-x86_64"), a path (anything with a slash or starting
 // with a dot, e.g. "../linux"), or a version: a release starting with a
 // digit ("6.14.2", or "6.12.8-custom" as recorded by an import). Anything
 // else is an error naming s and the accepted forms.
-func ParseKernelID(s string) (KernelID, error) {
+func ParseID(s string) (ID, error) {
 	switch {
 	case s == "":
-		return KernelID{}, fmt.Errorf("empty kernel id: want a path, a version (6.14.2) or a cache key (6.14.2-tarball-x86_64)")
+		return ID{}, fmt.Errorf("empty kernel id: want a path, a version (6.14.2) or a cache key (6.14.2-tarball-x86_64)")
 	case cacheKeyRE.MatchString(s):
-		return KernelID{Kind: KernelIDKey, Value: s}, nil
+		return ID{Kind: IDKey, Value: s}, nil
 	case strings.ContainsRune(s, '/') || strings.HasPrefix(s, "."):
-		return KernelID{Kind: KernelIDPath, Value: s}, nil
+		return ID{Kind: IDPath, Value: s}, nil
 	case releaseRE.MatchString(s):
-		return KernelID{Kind: KernelIDVersion, Value: s}, nil
+		return ID{Kind: IDVersion, Value: s}, nil
 	}
-	return KernelID{}, fmt.Errorf("kernel id %q: not a path (./linux), a version (6.14.2) or a cache key (6.14.2-tarball-x86_64)", s)
+	return ID{}, fmt.Errorf("kernel id %q: not a path (./linux), a version (6.14.2) or a cache key (6.14.2-tarball-x86_64)", s)
 }
 
 // CheckVersion reports whether v is a release that can be downloaded:

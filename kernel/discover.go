@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"errors"
@@ -12,10 +12,10 @@ import (
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
-// ErrNoKernel means no bootable kernel image was found. [FindKernel] and
-// [Discover] return it inside a [*NoKernelError], which also wraps
+// ErrNotFound means no bootable kernel image was found. [Find] and
+// [Discover] return it inside a [*NotFoundError], which also wraps
 // [spec.ErrNotSupported] so tests skip on it.
-var ErrNoKernel = errors.New("no kernel found")
+var ErrNotFound = errors.New("no kernel found")
 
 // Kernel is a kernel image found by [Discover].
 type Kernel struct {
@@ -59,18 +59,18 @@ func (t Tried) String() string {
 	return t.Step + ": " + t.Why
 }
 
-// NoKernelError is the error of a discovery that found nothing. It lists
+// NotFoundError is the error of a discovery that found nothing. It lists
 // every step tried and the command that fixes it.
-type NoKernelError struct {
+type NotFoundError struct {
 	Tried []Tried
 }
 
-// FixHint is the advice a [NoKernelError] ends with.
+// FixHint is the advice a [NotFoundError] ends with.
 const FixHint = "build one with 'gauntlet kernel build --source /usr/src/linux-source-6.12.tar.xz' " +
 	"(apt-get install linux-source-6.12) or 'gauntlet kernel build 6.12.8', " +
 	"import one with 'gauntlet kernel import FILE', or set " + spec.EnvTestKernel + "=/path/to/bzImage"
 
-func (e *NoKernelError) Error() string {
+func (e *NotFoundError) Error() string {
 	var b strings.Builder
 	b.WriteString("no kernel found; tried:")
 	for _, t := range e.Tried {
@@ -80,8 +80,8 @@ func (e *NoKernelError) Error() string {
 	return b.String()
 }
 
-// Unwrap lets errors.Is match [ErrNoKernel] and [spec.ErrNotSupported].
-func (e *NoKernelError) Unwrap() []error { return []error{ErrNoKernel, spec.ErrNotSupported} }
+// Unwrap lets errors.Is match [ErrNotFound] and [spec.ErrNotSupported].
+func (e *NotFoundError) Unwrap() []error { return []error{ErrNotFound, spec.ErrNotSupported} }
 
 // DiscoverOptions are the environment [Discover] reads, as seams for
 // tests. Zero fields read the real host.
@@ -96,15 +96,15 @@ type DiscoverOptions struct {
 	// Root prefixes /lib/modules and /boot; "" means "/".
 	Root string
 	// Arch is the kernel architecture; zero means the host's.
-	Arch KernelArch
+	Arch Arch
 	// Cache is the kernel cache; nil means the one [CacheRoot] selects
 	// through Getenv.
 	Cache *Cache
 }
 
-// FindKernel walks the kernel discovery chain on the real host; see
+// Find walks the kernel discovery chain on the real host; see
 // [Discover].
-func FindKernel() (Kernel, error) {
+func Find() (Kernel, error) {
 	k, _, err := Discover(DiscoverOptions{})
 	return k, err
 }
@@ -127,7 +127,7 @@ func FindKernel() (Kernel, error) {
 //	/boot/vmlinuz-*               the newest by release (a VM host often runs
 //	                              another kernel than the one it tests with)
 //
-// When nothing matches, the error is a [*NoKernelError]. A malformed
+// When nothing matches, the error is a [*NotFoundError]. A malformed
 // KTSTR_KERNEL or an unusable KTSTR_TEST_KERNEL is a one-line error.
 func Discover(opts DiscoverOptions) (Kernel, []Tried, error) {
 	d, err := newDiscovery(opts)
@@ -146,7 +146,7 @@ func Discover(opts DiscoverOptions) (Kernel, []Tried, error) {
 			return k, d.tried, nil
 		}
 	}
-	return Kernel{}, d.tried, &NoKernelError{Tried: d.tried}
+	return Kernel{}, d.tried, &NotFoundError{Tried: d.tried}
 }
 
 // discovery is one walk of the chain: the resolved options and what was
@@ -164,8 +164,8 @@ func newDiscovery(o DiscoverOptions) (*discovery, error) {
 	if o.Root == "" {
 		o.Root = "/"
 	}
-	if o.Arch == (KernelArch{}) {
-		a, err := HostKernelArch()
+	if o.Arch == (Arch{}) {
+		a, err := HostArch()
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// ErrNotKernelImage means a file is not a boot image QEMU's -kernel takes.
-var ErrNotKernelImage = errors.New("not a kernel image")
+// ErrNotImage means a file is not a boot image QEMU's -kernel takes.
+var ErrNotImage = errors.New("not a kernel image")
 
 // Offsets in the x86 boot protocol's setup header (Documentation/arch/x86/boot.rst).
 const (
@@ -23,7 +23,7 @@ const (
 
 // CheckImage reports whether path holds a kernel boot image: an x86
 // bzImage, an arm64 Image, or an ELF vmlinux. Other files give an error
-// wrapping [ErrNotKernelImage] that names the file.
+// wrapping [ErrNotImage] that names the file.
 func CheckImage(path string) error {
 	_, err := ImageKind(path)
 	return err
@@ -39,7 +39,7 @@ func ImageKind(path string) (string, error) {
 	}
 	kind := imageKind(head)
 	if kind == "" {
-		return "", fmt.Errorf("%s: %w (want a bzImage or vmlinuz, e.g. arch/x86/boot/bzImage)", path, ErrNotKernelImage)
+		return "", fmt.Errorf("%s: %w (want a bzImage or vmlinuz, e.g. arch/x86/boot/bzImage)", path, ErrNotImage)
 	}
 	return kind, nil
 }
@@ -55,7 +55,7 @@ func readHead(path string, n int) ([]byte, error) {
 		return nil, err
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, %w", path, ErrNotKernelImage)
+		return nil, fmt.Errorf("%s: is a directory, %w", path, ErrNotImage)
 	}
 	buf := make([]byte, n)
 	got, err := io.ReadFull(f, buf)

@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"errors"
@@ -31,14 +31,14 @@ func TestCheckImage(t *testing.T) {
 		if tt.ok != (err == nil) {
 			t.Errorf("%s: CheckImage = %v, want ok=%v", tt.name, err, tt.ok)
 		}
-		if !tt.ok && (!errors.Is(err, ErrNotKernelImage) || !strings.Contains(err.Error(), p)) {
-			t.Errorf("%s: error %q should wrap ErrNotKernelImage and name the file", tt.name, err)
+		if !tt.ok && (!errors.Is(err, ErrNotImage) || !strings.Contains(err.Error(), p)) {
+			t.Errorf("%s: error %q should wrap ErrNotImage and name the file", tt.name, err)
 		}
 	}
-	if err := CheckImage(dir); !errors.Is(err, ErrNotKernelImage) {
+	if err := CheckImage(dir); !errors.Is(err, ErrNotImage) {
 		t.Errorf("a directory: %v", err)
 	}
-	if err := CheckImage(filepath.Join(dir, "missing")); err == nil || errors.Is(err, ErrNotKernelImage) {
+	if err := CheckImage(filepath.Join(dir, "missing")); err == nil || errors.Is(err, ErrNotImage) {
 		t.Errorf("a missing file: %v, want a not-exist error", err)
 	}
 }

@@ -1,4 +1,4 @@
-package vm
+package kernel
 
 import (
 	"errors"
@@ -51,11 +51,11 @@ func (d *discovery) ktstrKernel() (Kernel, bool, error) {
 		d.miss(spec.EnvKernel, "", "not set")
 		return Kernel{}, false, nil
 	}
-	id, err := ParseKernelID(v)
+	id, err := ParseID(v)
 	if err != nil {
 		return Kernel{}, false, fmt.Errorf("%s: %w", spec.EnvKernel, err)
 	}
-	if id.Kind == KernelIDPath {
+	if id.Kind == IDPath {
 		return d.ktstrKernelPath(id.Value)
 	}
 	d.skipCache = true
@@ -88,8 +88,8 @@ func (d *discovery) ktstrKernelPath(p string) (Kernel, bool, error) {
 }
 
 // lookupID finds a version or key in c; why says why it did not.
-func lookupID(c *Cache, id KernelID, arch string) (CacheEntry, string) {
-	if id.Kind == KernelIDKey {
+func lookupID(c *Cache, id ID, arch string) (CacheEntry, string) {
+	if id.Kind == IDKey {
 		e, ok := c.Lookup(id.Value)
 		switch {
 		case !ok:
@@ -214,8 +214,8 @@ func usableImage(path string) error {
 		return errors.New("no such file")
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("not readable (%w); make it readable, e.g. sudo chmod 0644 %s", fs.ErrPermission, path)
-	case errors.Is(err, ErrNotKernelImage):
-		return ErrNotKernelImage
+	case errors.Is(err, ErrNotImage):
+		return ErrNotImage
 	}
 	return err
 }
