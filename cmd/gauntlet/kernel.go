@@ -11,8 +11,8 @@ import (
 
 	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/kernel/kbuild"
 	"github.com/gauntlet-sched/gauntlet/spec"
-	"github.com/gauntlet-sched/gauntlet/vm/kbuild"
 )
 
 func init() {

@@ -19,8 +19,8 @@ import (
 	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/kernel/kbuild"
 	"github.com/gauntlet-sched/gauntlet/spec"
-	"github.com/gauntlet-sched/gauntlet/vm/kbuild"
 )
 
 // fakeImage is the smallest file that passes as a bzImage.
@@ -237,7 +237,7 @@ func TestKernelBuildEndToEnd(t *testing.T) {
 		testutil.SkipNotPossible(t, "make is not installed (apt-get install make); the fake kernel tree needs it")
 	}
 	c := kernelEnv(t)
-	tarball := tarGz(t, "../../vm/kbuild/testdata/kernel-tree", "linux-6.99.1")
+	tarball := tarGz(t, "../../kernel/kbuild/testdata/kernel-tree", "linux-6.99.1")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v6.x/linux-6.99.1.tar.xz" {
 			http.NotFound(w, r)

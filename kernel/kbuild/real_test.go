@@ -46,7 +46,7 @@ poweroff -f
 // virtio console in the guest. The entry stays in the cache, so a second
 // run only boots it. It runs only when asked:
 //
-//	GAUNTLET_REAL_KERNEL_BUILD=1 go test -run TestRealKernelBuild -timeout 90m -v ./vm/kbuild
+//	GAUNTLET_REAL_KERNEL_BUILD=1 go test -run TestRealKernelBuild -timeout 90m -v ./kernel/kbuild
 //
 // GAUNTLET_REAL_KERNEL_IMAGE=PATH skips the build and checks that image.
 func TestRealKernelBuild(t *testing.T) {

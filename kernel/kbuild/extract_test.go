@@ -141,7 +141,7 @@ const debianSource = "/usr/src/linux-source-6.12.tar.xz"
 // (about 90,000 files); BenchmarkExtractGNUTar does the same with tar,
 // for comparison:
 //
-//	go test -run '^$' -bench Extract -benchtime 1x ./vm/kbuild
+//	go test -run '^$' -bench Extract -benchtime 1x ./kernel/kbuild
 func BenchmarkExtractKernelSource(b *testing.B) {
 	if _, err := os.Stat(debianSource); err != nil {
 		b.Skipf("no %s (apt-get install linux-source-6.12)", debianSource)

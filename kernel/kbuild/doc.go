@@ -1,5 +1,5 @@
 // Package kbuild builds test kernels and imports prebuilt ones into the
-// kernel cache of package vm.
+// cache of package kernel.
 //
 // [Build] takes a release from a kernel.org-style mirror (checked against
 // the mirror's sha256sums.asc when it has one), a local source tarball or
@@ -9,9 +9,9 @@
 // and installs it in the cache. [Import] caches a bzImage, vmlinuz or
 // Debian linux-image-*.deb built elsewhere.
 //
-// It is a package apart from vm on purpose: test binaries link vm (for
-// kernel discovery and the VM runner) and are booted as the VM's /init, so
-// they must be static. archive/tar (through os/user) and net/http make a
+// It is a package apart from kernel on purpose: test binaries link kernel
+// (for discovery) and vm (the VM runner) and are booted as the VM's /init,
+// so they must be static. archive/tar (through os/user) and net/http make a
 // cgo-enabled binary dynamically linked; keeping them here keeps them out
 // of every test binary.
 //
