@@ -13,9 +13,10 @@
 //
 // # Images and configs
 //
-// [CheckImage] checks that a file is a kernel boot image (an x86 bzImage,
-// an arm64 Image or an ELF vmlinux); [ImageKind] and [ImageVersion] read
-// the same header.
+// [CheckImage] is the one check that a file is a boot image of the
+// host's architecture (an x86 bzImage: the setup header's "HdrS" magic);
+// discovery, the VM runner, the CLI's --kernel and kbuild all use it.
+// [ImageKind], [ImageVersion] and [Payload] read the same header.
 // [ParseConfig], [MergeConfig], [CheckConfig] and [DroppedOptions] read
 // and check .config files.
 //

@@ -15,23 +15,45 @@ var ErrNotImage = errors.New("not a kernel image")
 
 // Offsets in the x86 boot protocol's setup header (Documentation/arch/x86/boot.rst).
 const (
-	bzMagicOff      = 0x202 // "HdrS"
-	bzVersionPtrOff = 0x20e // u16: offset of the version string, minus 0x200
-	bzHeaderLen     = 0x210
-	arm64MagicOff   = 0x38 // "ARM\x64"
+	bzSetupSectsOff  = 0x1f1 // u8: setup sectors after the boot sector (0 means 4)
+	bzMagicOff       = 0x202 // "HdrS"
+	bzProtocolOff    = 0x206 // u16: boot protocol version
+	bzVersionPtrOff  = 0x20e // u16: offset of the version string, minus 0x200
+	bzHeaderLen      = 0x210
+	bzPayloadOffOff  = 0x248 // u32: compressed kernel, from the protected-mode code
+	bzPayloadLenOff  = 0x24c // u32: its length
+	bzMinPayloadProt = 0x208 // the first protocol with the payload fields
+	arm64MagicOff    = 0x38  // "ARM\x64"
 )
 
-// CheckImage reports whether path holds a kernel boot image: an x86
-// bzImage, an arm64 Image, or an ELF vmlinux. Other files give an error
-// wrapping [ErrNotImage] that names the file.
+// CheckImage checks that path holds a boot image of the host's
+// architecture, the one check of kernel images in gauntlet: on x86_64 a
+// bzImage (the setup header's "HdrS" magic at offset 0x202), on aarch64
+// an arm64 Image. An error names the path and wraps [ErrNotImage] or the
+// file system's error.
 func CheckImage(path string) error {
-	_, err := ImageKind(path)
-	return err
+	a, err := HostArch()
+	if err != nil {
+		return err
+	}
+	return checkImage(path, a)
+}
+
+func checkImage(path string, a Arch) error {
+	head, err := readHead(path, bzHeaderLen)
+	if err != nil {
+		return err
+	}
+	if imageKind(head) != a.Image {
+		return fmt.Errorf("%s: %w: no %s header (want a boot image such as /boot/vmlinuz-* or %s)",
+			path, ErrNotImage, a.Image, a.TreeImage(""))
+	}
+	return nil
 }
 
 // ImageKind names the boot image format of the file at path: "bzImage",
-// "Image" (arm64) or "vmlinux" (ELF); other files give an error as
-// [CheckImage] does.
+// "Image" (arm64) or "vmlinux" (ELF). Other files give an error wrapping
+// [ErrNotImage] that names the file.
 func ImageKind(path string) (string, error) {
 	head, err := readHead(path, bzHeaderLen)
 	if err != nil {
@@ -106,4 +128,25 @@ func ImageVersion(path string) (string, error) {
 		return "", nil
 	}
 	return fields[0], nil
+}
+
+// Payload returns the compressed kernel inside the bzImage img, as the
+// setup header locates it; nil when img is not a bzImage of boot protocol
+// 2.08 or newer or the header points outside img.
+func Payload(img []byte) []byte {
+	if len(img) < bzPayloadLenOff+4 || imageKind(img) != "bzImage" ||
+		binary.LittleEndian.Uint16(img[bzProtocolOff:]) < bzMinPayloadProt {
+		return nil
+	}
+	sects := int(img[bzSetupSectsOff])
+	if sects == 0 {
+		sects = 4
+	}
+	start := (sects + 1) * 512
+	off := int(binary.LittleEndian.Uint32(img[bzPayloadOffOff:]))
+	n := int(binary.LittleEndian.Uint32(img[bzPayloadLenOff:]))
+	if n <= 0 || off < 0 || start+off+n > len(img) {
+		return nil
+	}
+	return img[start+off : start+off+n]
 }

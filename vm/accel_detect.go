@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // verdict is the remembered answer to "does KVM work on this host", kept
@@ -145,14 +147,14 @@ func DetectAccel(ctx context.Context, kernel, cacheDir string) (Accel, string, e
 	return detectAccel(ctx, qemu, kernel, cacheDir)
 }
 
-func detectAccel(ctx context.Context, qemu, kernel, cacheDir string) (Accel, string, error) {
+func detectAccel(ctx context.Context, qemu, image, cacheDir string) (Accel, string, error) {
 	if ac := resolveAccel(AccelAuto, cacheDir, qemu); !ac.trial {
 		return ac.accel, ac.note, nil
 	}
-	if err := CheckKernelImage(kernel); err != nil {
+	if err := kernel.CheckImage(image); err != nil {
 		return "", "", fmt.Errorf("detect accelerator: %w", err)
 	}
-	v, err := probeKVM(ctx, qemu, kernel)
+	v, err := probeKVM(ctx, qemu, image)
 	if err != nil {
 		return "", "", fmt.Errorf("detect accelerator: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -79,7 +80,7 @@ func (c Config) resolve() (resolved, error) {
 	if c.Init == "" {
 		return r, fmt.Errorf("%w: Init is empty; set it to a static binary", ErrBadConfig)
 	}
-	if err := CheckKernelImage(c.Kernel); err != nil {
+	if err := kernel.CheckImage(c.Kernel); err != nil {
 		return r, err
 	}
 	if err := CheckStaticBinary(c.Init); err != nil {

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // fakeELF writes a minimal x86-64 ELF executable with a PT_LOAD program
@@ -64,23 +62,5 @@ func TestCheckStaticBinary(t *testing.T) {
 	os.WriteFile(notELF, []byte("#!/bin/sh\n"), 0o755)
 	if err := CheckStaticBinary(notELF); err == nil || !strings.Contains(err.Error(), "not an ELF executable") {
 		t.Errorf("script: %v", err)
-	}
-}
-
-func TestCheckKernelImage(t *testing.T) {
-	dir := t.TempDir()
-	img := make([]byte, 0x300)
-	copy(img[0x202:], "HdrS")
-	good := filepath.Join(dir, "bzImage")
-	os.WriteFile(good, img, 0o644)
-	if err := CheckKernelImage(good); err != nil {
-		t.Errorf("bzImage: %v", err)
-	}
-	short := filepath.Join(dir, "short")
-	os.WriteFile(short, []byte("tiny"), 0o644)
-	for _, p := range []string{short, dir} {
-		if err := CheckKernelImage(p); !errors.Is(err, kernel.ErrNotImage) || !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: %v", p, err)
-		}
 	}
 }

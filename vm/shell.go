@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gauntlet-sched/gauntlet/internal/elfdeps"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -176,7 +177,7 @@ func (r *resolvedShell) checkFiles() error {
 	if r.Kernel == "" {
 		return fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see kernel.Find)", ErrBadConfig)
 	}
-	if err := CheckKernelImage(r.Kernel); err != nil {
+	if err := kernel.CheckImage(r.Kernel); err != nil {
 		return err
 	}
 	if r.Busybox == "" {

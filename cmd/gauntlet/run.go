@@ -197,7 +197,7 @@ func resolveKernel(path string) (kernel.Kernel, error) {
 	if path == "" {
 		return kernel.Find()
 	}
-	if err := vm.CheckKernelImage(path); err != nil {
+	if err := kernel.CheckImage(path); err != nil {
 		return kernel.Kernel{}, fmt.Errorf("--kernel %s: %w", path, err)
 	}
 	return kernel.Kernel{Path: path, Step: "--kernel"}, nil

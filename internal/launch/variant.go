@@ -47,7 +47,7 @@ func SchedExtKernel() (*kernel.Kernel, error) {
 	if p == "" {
 		return nil, nil
 	}
-	if err := vm.CheckKernelImage(p); err != nil {
+	if err := kernel.CheckImage(p); err != nil {
 		return nil, fmt.Errorf("%s=%s: %w", spec.EnvSchedExtKernel, p, err)
 	}
 	yes := true

@@ -4,26 +4,17 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"errors"
 	"io"
 	"os"
+
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // Markers around the gzipped .config a kernel built with CONFIG_IKCONFIG
 // carries (kernel/configs.c); scripts/extract-ikconfig looks for the same.
 var (
 	ikconfigStart = []byte("IKCFG_ST")
-)
-
-// Setup header fields that locate a bzImage's compressed kernel.
-const (
-	bzSetupSectsOff  = 0x1f1
-	bzMagicOff       = 0x202
-	bzProtocolOff    = 0x206
-	bzPayloadOffOff  = 0x248
-	bzPayloadLenOff  = 0x24c
-	bzMinPayloadProt = 0x208
 )
 
 // EmbeddedConfig returns the .config embedded in the bzImage at path
@@ -35,7 +26,7 @@ func EmbeddedConfig(ctx context.Context, path string) (config []byte, ok bool, e
 	if err != nil {
 		return nil, false, err
 	}
-	payload := bzPayload(img)
+	payload := kernel.Payload(img)
 	if payload == nil {
 		return nil, false, nil
 	}
@@ -52,26 +43,6 @@ func EmbeddedConfig(ctx context.Context, path string) (config []byte, ok bool, e
 		return nil, false, nil
 	}
 	return config, err == nil, err
-}
-
-// bzPayload returns the compressed kernel inside a bzImage, nil when img
-// is not a bzImage of boot protocol 2.08 or newer.
-func bzPayload(img []byte) []byte {
-	if len(img) < bzPayloadLenOff+4 || string(img[bzMagicOff:bzMagicOff+4]) != "HdrS" ||
-		binary.LittleEndian.Uint16(img[bzProtocolOff:]) < bzMinPayloadProt {
-		return nil
-	}
-	sects := int(img[bzSetupSectsOff])
-	if sects == 0 {
-		sects = 4
-	}
-	start := (sects + 1) * 512
-	off := int(binary.LittleEndian.Uint32(img[bzPayloadOffOff:]))
-	n := int(binary.LittleEndian.Uint32(img[bzPayloadLenOff:]))
-	if start+off+n > len(img) || n <= 0 {
-		return nil
-	}
-	return img[start+off : start+off+n]
 }
 
 // findIKConfig scans the decompressed kernel r for the IKCONFIG marker

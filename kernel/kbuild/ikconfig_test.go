@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,13 +26,7 @@ func gz(t testing.TB, data []byte) []byte {
 // fakeBzImageWithPayload is a bzImage whose compressed kernel (gzip) is
 // kernel, at the place the setup header says.
 func fakeBzImageWithPayload(t testing.TB, text []byte) []byte {
-	img := testutil.FakeBzImage("6.12.8")
-	img[bzSetupSectsOff] = 1 // protected-mode code at (1+1)*512
-	payload := gz(t, text)
-	binary.LittleEndian.PutUint32(img[bzPayloadOffOff:], 0x10)
-	binary.LittleEndian.PutUint32(img[bzPayloadLenOff:], uint32(len(payload)))
-	img = append(img, make([]byte, 0x10)...)
-	return append(img, payload...)
+	return testutil.FakeBzImageWithPayload(gz(t, text))
 }
 
 func TestEmbeddedConfig(t *testing.T) {

@@ -112,10 +112,9 @@ func (o *ImportOptions) gather(ctx context.Context, tmp string) (*imported, erro
 		}
 		im.image, cfgPath, release = k.image, k.config, k.release
 	}
-	if err := kernel.CheckImage(im.image); err != nil {
+	if im.kind, err = kernel.ImageKind(im.image); err != nil {
 		return nil, err
 	}
-	im.kind, _ = kernel.ImageKind(im.image)
 	if im.kind != "vmlinux" && im.kind != o.Arch.Image {
 		return nil, fmt.Errorf("%s is an %s, but %s kernels boot from a %s", im.image, im.kind, o.Arch.Name, o.Arch.Image)
 	}
