@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gauntlet-sched/gauntlet/internal/cachedir"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
@@ -38,13 +39,11 @@ func CacheRoot(getenv func(string) string) (string, error) {
 	if d := getenv(spec.EnvCacheDir); d != "" {
 		return d, nil
 	}
-	if d := getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "ktstr", "kernels"), nil
+	base, err := cachedir.Base(getenv)
+	if err != nil {
+		return "", fmt.Errorf("no kernel cache directory: set %s or HOME", spec.EnvCacheDir)
 	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".cache", "ktstr", "kernels"), nil
-	}
-	return "", fmt.Errorf("no kernel cache directory: set %s or HOME", spec.EnvCacheDir)
+	return filepath.Join(base, "ktstr", "kernels"), nil
 }
 
 // DefaultCache returns the cache at [CacheRoot] of the real environment.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/cachedir"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
@@ -122,11 +123,8 @@ func (r *resolved) defaults() error {
 // DefaultCacheDir is $XDG_CACHE_HOME/gauntlet, else ~/.cache/gauntlet,
 // else a directory under the system's temporary directory.
 func DefaultCacheDir() string {
-	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
-		return filepath.Join(d, "gauntlet")
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".cache", "gauntlet")
+	if base, err := cachedir.Base(nil); err == nil {
+		return filepath.Join(base, "gauntlet")
 	}
 	return filepath.Join(os.TempDir(), "gauntlet-cache")
 }
