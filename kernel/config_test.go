@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 )
@@ -88,11 +87,7 @@ func TestDroppedOptions(t *testing.T) {
 // TestFragmentIsVerified keeps the embedded fragment and the verified
 // options in step: every option the build insists on must be asked for.
 func TestFragmentIsVerified(t *testing.T) {
-	frag, err := os.ReadFile("../ktstr.kconfig")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := ParseConfig(frag)
+	opts := ParseConfig([]byte(Fragment))
 	for _, r := range requiredOptions {
 		if opts[r.Name] != "y" {
 			t.Errorf("ktstr.kconfig does not set CONFIG_%s=y, which the build verifies", r.Name)

@@ -18,7 +18,9 @@
 // discovery, the VM runner, the CLI's --kernel and kbuild all use it.
 // [ImageKind], [ImageVersion] and [Payload] read the same header.
 // [ParseConfig], [MergeConfig], [CheckConfig] and [DroppedOptions] read
-// and check .config files.
+// and check .config files; [Fragment] is the embedded config fragment
+// (ktstr.kconfig) test kernels are built with, and [FragmentHash] its hash
+// as the cache records it.
 //
 // # Cache
 //

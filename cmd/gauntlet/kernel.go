@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/kernel/kbuild"
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -134,7 +133,7 @@ func runKernelBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	res, err := kbuild.Build(ctx, kbuild.BuildOptions{
-		Version: cfg.version, Source: cfg.source, Mirror: cfg.mirror, Fragment: lib.KernelConfig,
+		Version: cfg.version, Source: cfg.source, Mirror: cfg.mirror, Fragment: kernel.Fragment,
 		BaseConfig: cfg.base, Jobs: cfg.jobs, Force: cfg.force, Cache: cache, Log: stderr,
 	})
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/internal/table"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 )
@@ -57,7 +56,7 @@ func listItem(e kernel.CacheEntry) kernelListItem {
 	switch {
 	case m.FragmentHash == "":
 		it.Fragment = "none"
-	case m.FragmentHash != kernel.HashString(lib.KernelConfig):
+	case m.FragmentHash != kernel.FragmentHash():
 		it.Fragment = "older"
 	}
 	return it

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/kernel/kbuild"
@@ -64,7 +63,7 @@ func fixtureKernels(t *testing.T, c *kernel.Cache) {
 	yes, no := true, false
 	at := func(min int) time.Time { return time.Date(2026, 11, 26, 12, min, 0, 0, time.UTC) }
 	putEntry(t, c, "6.12.8-tarball-x86_64", kernel.Metadata{Version: "6.12.8", Source: kernel.SourceTarball, Arch: "x86_64",
-		BuiltAt: at(30), SchedExt: &yes, FragmentHash: kernel.HashString(lib.KernelConfig), Origin: "https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.12.8.tar.xz"})
+		BuiltAt: at(30), SchedExt: &yes, FragmentHash: kernel.FragmentHash(), Origin: "https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.12.8.tar.xz"})
 	putEntry(t, c, "6.12.117-file-0123abcd-x86_64", kernel.Metadata{Version: "6.12.117", Source: kernel.SourceFile, Arch: "x86_64",
 		BuiltAt: at(20), SchedExt: &yes, FragmentHash: kernel.HashString("an older fragment"), Origin: "/usr/src/linux-source-6.12.tar.xz"})
 	putEntry(t, c, "6.12.117+deb12-cloud-amd64-import-89abcdef-x86_64", kernel.Metadata{Version: "6.12.117+deb12-cloud-amd64",

@@ -34,15 +34,6 @@ func needMake(t *testing.T) {
 	}
 }
 
-func fragment(t testing.TB) string {
-	t.Helper()
-	b, err := os.ReadFile("../../ktstr.kconfig")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // tarTree packs dir as a gzip tarball under the top directory top, the
 // way kernel.org packs linux-VERSION/.
 func tarTree(t testing.TB, dir, top string) []byte {
@@ -158,7 +149,7 @@ func newBuildEnv(t *testing.T) *buildEnv {
 }
 
 func (e *buildEnv) opts(t *testing.T, m *mirror) BuildOptions {
-	o := BuildOptions{Fragment: fragment(t), Jobs: 1, Cache: e.cache, TempDir: e.tmp, Log: e.log, Arch: x86}
+	o := BuildOptions{Fragment: kernel.Fragment, Jobs: 1, Cache: e.cache, TempDir: e.tmp, Log: e.log, Arch: x86}
 	if m != nil {
 		o.Mirror, o.Version = m.URL, "6.99.1"
 	}
@@ -199,7 +190,7 @@ func TestBuildDownload(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	if md.Version != "6.99.1" || md.Source != kernel.SourceTarball || md.Origin != m.URL+"/v6.x/linux-6.99.1.tar.xz" ||
-		md.SchedExt == nil || !*md.SchedExt || md.FragmentHash != kernel.HashString(fragment(t)) || md.Image != "bzImage" {
+		md.SchedExt == nil || !*md.SchedExt || md.FragmentHash != kernel.HashString(kernel.Fragment) || md.Image != "bzImage" {
 		t.Errorf("metadata %+v", md)
 	}
 	cfg, err := os.ReadFile(filepath.Join(res.Entry.Dir, "config"))

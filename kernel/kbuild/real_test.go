@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 // Environment of the opt-in real build test.
@@ -79,7 +80,7 @@ func realBuild(t *testing.T) string {
 	if src == "" {
 		src = "/usr/src/linux-source-6.12.tar.xz"
 	}
-	res, err := Build(context.Background(), BuildOptions{Source: src, Fragment: fragment(t), Log: testLog{t}})
+	res, err := Build(context.Background(), BuildOptions{Source: src, Fragment: kernel.Fragment, Log: testLog{t}})
 	if err != nil {
 		t.Fatal(err)
 	}
