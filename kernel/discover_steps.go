@@ -39,7 +39,7 @@ func (d *discovery) testKernel() (Kernel, bool, error) {
 		d.miss(spec.EnvTestKernel, "", "not set")
 		return Kernel{}, false, nil
 	}
-	if err := usableImage(p); err != nil {
+	if err := d.usableImage(p); err != nil {
 		return Kernel{}, false, fmt.Errorf("%s=%s: %s; point it at a bzImage or unset it", spec.EnvTestKernel, p, err)
 	}
 	return Kernel{Path: p, Step: spec.EnvTestKernel}, true, nil
@@ -80,7 +80,7 @@ func (d *discovery) ktstrKernelPath(p string) (Kernel, bool, error) {
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
 		img = d.opts.Arch.TreeImage(p)
 	}
-	if err := usableImage(img); err != nil {
+	if err := d.usableImage(img); err != nil {
 		d.miss(spec.EnvKernel, img, err.Error())
 		return Kernel{}, false, nil
 	}
@@ -173,7 +173,7 @@ func (d *discovery) tree(name, dir string) step {
 // file is a step that takes the image at path if it is usable.
 func (d *discovery) file(name, path string) step {
 	return func() (Kernel, bool, error) {
-		if err := usableImage(path); err != nil {
+		if err := d.usableImage(path); err != nil {
 			d.miss(name, path, err.Error())
 			return Kernel{}, false, nil
 		}
@@ -189,7 +189,7 @@ func (d *discovery) newestBoot() (Kernel, bool, error) {
 		return compareRelease(releaseOf(b), releaseOf(a))
 	})
 	for _, p := range paths {
-		if err := usableImage(p); err == nil {
+		if err := d.usableImage(p); err == nil {
 			return Kernel{Path: p, Step: name}, true, nil
 		} else {
 			d.miss(name, p, err.Error())
@@ -205,8 +205,8 @@ func releaseOf(path string) string { return strings.TrimPrefix(filepath.Base(pat
 
 // usableImage returns nil when path is a readable kernel image, else a
 // short reason: "no such file", "not readable ...", "not a kernel image".
-func usableImage(path string) error {
-	err := CheckImage(path)
+func (d *discovery) usableImage(path string) error {
+	err := checkImage(path, d.opts.Arch)
 	switch {
 	case err == nil:
 		return nil
