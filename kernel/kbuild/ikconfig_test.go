@@ -10,6 +10,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 func gz(t testing.TB, data []byte) []byte {
@@ -49,22 +50,24 @@ func TestEmbeddedConfig(t *testing.T) {
 	}
 }
 
-// TestEmbeddedConfigSharedKernel reads the config out of the project's
-// prebuilt sched_ext kernel and compares it with the config beside it.
-func TestEmbeddedConfigSharedKernel(t *testing.T) {
-	const dir = "/work/shared/kernels"
-	want, err := os.ReadFile(filepath.Join(dir, "config"))
+// TestEmbeddedConfigSchedExtKernel reads the config out of the sched_ext
+// kernel spec.EnvSchedExtKernel names and compares it with the .config
+// spec.EnvSchedExtKernelConfig names.
+func TestEmbeddedConfigSchedExtKernel(t *testing.T) {
+	img := testutil.SchedExtFile(t, spec.EnvSchedExtKernel)
+	cfg := testutil.SchedExtFile(t, spec.EnvSchedExtKernelConfig)
+	want, err := os.ReadFile(cfg)
 	if err != nil {
-		t.Skipf("no prebuilt kernel config at %s: %v", dir, err)
+		t.Fatal(err)
 	}
-	got, ok, err := EmbeddedConfig(context.Background(), filepath.Join(dir, "bzImage-6.12-scx"))
+	got, ok, err := EmbeddedConfig(context.Background(), img)
 	if err != nil || !ok {
-		t.Fatalf("EmbeddedConfig: ok=%v err=%v", ok, err)
+		t.Fatalf("EmbeddedConfig(%s): ok=%v err=%v", img, ok, err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("embedded config (%d bytes) differs from %s/config (%d bytes)", len(got), dir, len(want))
+		t.Errorf("embedded config of %s (%d bytes) differs from %s (%d bytes)", img, len(got), cfg, len(want))
 	}
 	if !kernel.SchedExtEnabled(got) {
-		t.Error("the shared kernel should have sched_ext")
+		t.Errorf("%s has no sched_ext", img)
 	}
 }

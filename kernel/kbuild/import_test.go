@@ -13,6 +13,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 func importOpts(c *kernel.Cache, path string) ImportOptions {
@@ -168,14 +169,11 @@ func TestImportBadInput(t *testing.T) {
 	}
 }
 
-// TestImportSharedKernel imports the project's prebuilt sched_ext kernel:
-// its version comes from the bzImage header, sched_ext from its embedded
-// config.
-func TestImportSharedKernel(t *testing.T) {
-	const img = "/work/shared/kernels/bzImage-6.12-scx"
-	if _, err := os.Stat(img); err != nil {
-		t.Skipf("no prebuilt kernel at %s", img)
-	}
+// TestImportSchedExtKernel imports the sched_ext kernel
+// spec.EnvSchedExtKernel names: its version comes from the bzImage
+// header, sched_ext from its embedded config.
+func TestImportSchedExtKernel(t *testing.T) {
+	img := testutil.SchedExtFile(t, spec.EnvSchedExtKernel)
 	e, err := Import(context.Background(), importOpts(&kernel.Cache{Root: t.TempDir()}, img))
 	if err != nil {
 		t.Fatal(err)
