@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -31,12 +30,12 @@ func configLine(line string) (name, value string, ok bool) {
 }
 
 // ParseConfig returns the options a .config or fragment sets, by name
-// without the CONFIG_ prefix; "is not set" reads as "n".
+// without the CONFIG_ prefix; "is not set" reads as "n", and a later
+// line for an option wins. Lines of any length are read.
 func ParseConfig(data []byte) map[string]string {
 	opts := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if name, value, ok := configLine(sc.Text()); ok {
+	for line := range bytes.Lines(data) {
+		if name, value, ok := configLine(string(line)); ok {
 			opts[name] = value
 		}
 	}
@@ -49,12 +48,12 @@ func ParseConfig(data []byte) map[string]string {
 func MergeConfig(base []byte, fragment string) []byte {
 	set := ParseConfig([]byte(fragment))
 	var out bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(base))
-	for sc.Scan() {
-		if name, _, ok := configLine(sc.Text()); ok && set[name] != "" {
+	for line := range bytes.Lines(base) {
+		if name, _, ok := configLine(string(line)); ok && set[name] != "" {
 			continue
 		}
-		out.WriteString(sc.Text() + "\n")
+		out.Write(bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r")))
+		out.WriteString("\n")
 	}
 	out.WriteString("# merged from the gauntlet config fragment\n")
 	for _, line := range strings.Split(fragment, "\n") {
