@@ -37,6 +37,10 @@ const (
 	// EnvSchedExtKernel names a kernel image built with sched_ext, used by
 	// tests that need one.
 	EnvSchedExtKernel = "GAUNTLET_SCX_KERNEL"
+	// EnvSchedExtKernelConfig names the .config of the EnvSchedExtKernel
+	// image, for tests that compare what the image embeds or reports
+	// with it.
+	EnvSchedExtKernelConfig = "GAUNTLET_SCX_KERNEL_CONFIG"
 )
 
 // Defaults for zero Spec fields; [Spec.WithDefaults] applies them.

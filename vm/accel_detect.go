@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
@@ -147,14 +148,14 @@ func DetectAccel(ctx context.Context, kernel, cacheDir string) (spec.Accel, stri
 	return detectAccel(ctx, qemu, kernel, cacheDir)
 }
 
-func detectAccel(ctx context.Context, qemu, kernel, cacheDir string) (spec.Accel, string, error) {
+func detectAccel(ctx context.Context, qemu, image, cacheDir string) (spec.Accel, string, error) {
 	if ac := resolveAccel(spec.AccelAuto, cacheDir, qemu); !ac.trial {
 		return ac.accel, ac.note, nil
 	}
-	if err := CheckKernelImage(kernel); err != nil {
+	if err := kernel.CheckImage(image); err != nil {
 		return "", "", fmt.Errorf("detect accelerator: %w", err)
 	}
-	v, err := probeKVM(ctx, qemu, kernel)
+	v, err := probeKVM(ctx, qemu, image)
 	if err != nil {
 		return "", "", fmt.Errorf("detect accelerator: %w", err)
 	}

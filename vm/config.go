@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/cachedir"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -15,7 +17,7 @@ import (
 // its output goes. Zero fields take the defaults their comments give.
 // A Config is not modified by [Config.Start] and may be reused.
 type Config struct {
-	// Kernel is the bzImage to boot (required); see [FindKernel].
+	// Kernel is the bzImage to boot (required); see [kernel.Find].
 	Kernel string
 	// Init is the host path of the static binary that becomes /init, the
 	// guest's PID 1 (required). A gauntlet test binary is one: run as PID
@@ -75,12 +77,12 @@ type resolved struct {
 func (c Config) resolve() (resolved, error) {
 	r := resolved{Config: c}
 	if c.Kernel == "" {
-		return r, fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see vm.FindKernel)", ErrBadConfig)
+		return r, fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see kernel.Find)", ErrBadConfig)
 	}
 	if c.Init == "" {
 		return r, fmt.Errorf("%w: Init is empty; set it to a static binary", ErrBadConfig)
 	}
-	if err := CheckKernelImage(c.Kernel); err != nil {
+	if err := kernel.CheckImage(c.Kernel); err != nil {
 		return r, err
 	}
 	if err := CheckStaticBinary(c.Init); err != nil {
@@ -122,11 +124,8 @@ func (r *resolved) defaults() error {
 // DefaultCacheDir is $XDG_CACHE_HOME/gauntlet, else ~/.cache/gauntlet,
 // else a directory under the system's temporary directory.
 func DefaultCacheDir() string {
-	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
-		return filepath.Join(d, "gauntlet")
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".cache", "gauntlet")
+	if base, err := cachedir.Base(nil); err == nil {
+		return filepath.Join(base, "gauntlet")
 	}
 	return filepath.Join(os.TempDir(), "gauntlet-cache")
 }

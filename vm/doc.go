@@ -1,7 +1,7 @@
 // Package vm boots throwaway QEMU VMs: it builds QEMU command lines from a
-// topology, writes initramfs archives, picks a working accelerator,
-// discovers, caches and builds kernels, and runs a VM to a classified
-// outcome.
+// topology, writes initramfs archives, picks a working accelerator and
+// runs a VM to a classified outcome. Package kernel finds the kernel to
+// boot ([kernel.Find]); package kernel/kbuild builds one.
 //
 // # Running a test in a VM
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -13,7 +14,7 @@ import (
 // Boot a test binary (built with CGO_ENABLED=0) at 1n2l2c1t and run one of
 // its tests inside.
 func ExampleConfig_Run() {
-	k, err := vm.FindKernel()
+	k, err := kernel.Find()
 	if err != nil {
 		fmt.Println(err)
 		return

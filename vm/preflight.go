@@ -5,28 +5,8 @@ import (
 	"debug/elf"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-
-	"github.com/gauntlet-sched/gauntlet/spec"
 )
-
-// CheckKernelImage checks that path is an x86 bzImage the runner can boot
-// with QEMU's -kernel: the boot protocol's "HdrS" magic at offset 0x202.
-// The error names the path and wraps [ErrNotKernelImage] or the file
-// system error.
-func CheckKernelImage(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("kernel %s: %w", path, err)
-	}
-	defer f.Close()
-	var hdr [4]byte
-	if _, err := f.ReadAt(hdr[:], 0x202); err != nil || !bytes.Equal(hdr[:], []byte("HdrS")) {
-		return fmt.Errorf("kernel %s: %w: no bzImage header (set %s to an image such as /boot/vmlinuz-* or arch/x86/boot/bzImage)", path, ErrNotKernelImage, spec.EnvTestKernel)
-	}
-	return nil
-}
 
 // CheckStaticBinary checks that path is an x86-64 ELF executable without
 // an interpreter (PT_INTERP), i.e. one that runs in an initramfs with no

@@ -64,21 +64,3 @@ func TestCheckStaticBinary(t *testing.T) {
 		t.Errorf("script: %v", err)
 	}
 }
-
-func TestCheckKernelImage(t *testing.T) {
-	dir := t.TempDir()
-	img := make([]byte, 0x300)
-	copy(img[0x202:], "HdrS")
-	good := filepath.Join(dir, "bzImage")
-	os.WriteFile(good, img, 0o644)
-	if err := CheckKernelImage(good); err != nil {
-		t.Errorf("bzImage: %v", err)
-	}
-	short := filepath.Join(dir, "short")
-	os.WriteFile(short, []byte("tiny"), 0o644)
-	for _, p := range []string{short, dir} {
-		if err := CheckKernelImage(p); !errors.Is(err, ErrNotKernelImage) || !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: %v", p, err)
-		}
-	}
-}

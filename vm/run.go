@@ -100,7 +100,7 @@ func (c Config) Run(ctx context.Context) (Result, error) {
 // Wait then returns ctx's error.
 //
 // Errors are about the setup: a bad Config (wrapping [ErrBadConfig]), a
-// missing or non-kernel image ([ErrNotKernelImage]), a dynamic init
+// missing or non-kernel image ([kernel.ErrNotImage]), a dynamic init
 // ([ErrNotStatic]), no QEMU ([ErrNoQEMU]). How the guest fared is in the
 // Result.
 func (c Config) Start(ctx context.Context) (*Machine, error) {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gauntlet-sched/gauntlet/internal/elfdeps"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -28,7 +29,7 @@ import (
 // when that ends it reports the exit status and powers off. Zero fields
 // take the defaults their comments give.
 type ShellConfig struct {
-	// Kernel is the bzImage to boot (required); see [FindKernel].
+	// Kernel is the bzImage to boot (required); see [kernel.Find].
 	Kernel string
 	// Busybox is a static busybox binary (guest /bin/busybox); empty
 	// means [DefaultBusybox].
@@ -174,9 +175,9 @@ func (c ShellConfig) resolve(ctx context.Context) (resolvedShell, error) {
 // checkFiles checks the kernel and busybox.
 func (r *resolvedShell) checkFiles() error {
 	if r.Kernel == "" {
-		return fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see vm.FindKernel)", ErrBadConfig)
+		return fmt.Errorf("%w: Kernel is empty; set it to a bzImage (see kernel.Find)", ErrBadConfig)
 	}
-	if err := CheckKernelImage(r.Kernel); err != nil {
+	if err := kernel.CheckImage(r.Kernel); err != nil {
 		return err
 	}
 	if r.Busybox == "" {

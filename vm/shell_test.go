@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -145,7 +146,7 @@ func TestShellRejectsBadConfig(t *testing.T) {
 		is   error
 	}{
 		{func(c *ShellConfig) { c.Kernel = "" }, "Kernel is empty", ErrBadConfig},
-		{func(c *ShellConfig) { c.Kernel = c.Busybox }, "no bzImage header", ErrNotKernelImage},
+		{func(c *ShellConfig) { c.Kernel = c.Busybox }, "no bzImage header", kernel.ErrNotImage},
 		{func(c *ShellConfig) { c.Busybox = "/nonexistent/busybox" }, "busybox /nonexistent/busybox is missing or not an x86-64 ELF program: no static busybox (install it: apt-get install busybox-static)", spec.ErrNotSupported},
 		{func(c *ShellConfig) { c.Busybox = fakeELF(t, "/lib64/ld-linux-x86-64.so.2", 62) }, "is dynamically linked", ErrNoBusybox},
 		{func(c *ShellConfig) { c.Topology = topo.Topology{NUMA: 2, LLCs: 3, CoresPerLLC: 1, ThreadsPerCore: 1} }, "multiple of NUMA", ErrBadConfig},

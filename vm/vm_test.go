@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -441,7 +442,7 @@ func TestBootRejectsBadKernel(t *testing.T) {
 	for _, tc := range []struct {
 		kernel string
 		is     error
-	}{{junk, ErrNotKernelImage}, {missing, fs.ErrNotExist}} {
+	}{{junk, kernel.ErrNotImage}, {missing, fs.ErrNotExist}} {
 		_, err := Config{Kernel: tc.kernel, Init: exe}.Start(context.Background())
 		if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.kernel) {
 			t.Errorf("kernel %s: got %v, want an error wrapping %v that names the file", tc.kernel, err, tc.is)

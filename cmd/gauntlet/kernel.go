@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	lib "github.com/gauntlet-sched/gauntlet"
+	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/kernel/kbuild"
 	"github.com/gauntlet-sched/gauntlet/spec"
-	"github.com/gauntlet-sched/gauntlet/vm"
-	"github.com/gauntlet-sched/gauntlet/vm/kbuild"
 )
 
 func init() {
@@ -57,8 +56,8 @@ func runKernel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // kernelCache opens the cache the environment selects.
-func kernelCache() (*vm.Cache, error) {
-	c, err := vm.DefaultCache()
+func kernelCache() (*kernel.Cache, error) {
+	c, err := kernel.DefaultCache()
 	if err != nil {
 		return nil, &exitError{Code: exitSetup, Err: err}
 	}
@@ -101,7 +100,7 @@ func (c kernelBuildConfig) Validate() error {
 		return usageErrorf("kernel build: --base-config %q: want a make config target such as allnoconfig, tinyconfig or defconfig", c.base)
 	}
 	if c.version != "" {
-		if err := vm.CheckVersion(c.version); err != nil {
+		if err := kernel.CheckVersion(c.version); err != nil {
 			return usageErrorf("kernel build: %v", err)
 		}
 	}
@@ -134,7 +133,7 @@ func runKernelBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	res, err := kbuild.Build(ctx, kbuild.BuildOptions{
-		Version: cfg.version, Source: cfg.source, Mirror: cfg.mirror, Fragment: lib.KernelConfig,
+		Version: cfg.version, Source: cfg.source, Mirror: cfg.mirror, Fragment: kernel.Fragment,
 		BaseConfig: cfg.base, Jobs: cfg.jobs, Force: cfg.force, Cache: cache, Log: stderr,
 	})
 	if err != nil {
@@ -221,8 +220,8 @@ func runKernelWhich(ctx context.Context, args []string, stdout, stderr io.Writer
 	if len(rest) > 0 {
 		return usageErrorf("kernel which takes no arguments, got %q", rest[0])
 	}
-	k, tried, err := vm.Discover(vm.DiscoverOptions{})
-	if verbose && !errors.As(err, new(*vm.NoKernelError)) {
+	k, tried, err := kernel.Discover(kernel.DiscoverOptions{})
+	if verbose && !errors.As(err, new(*kernel.NotFoundError)) {
 		for _, t := range tried {
 			fmt.Fprintf(stdout, "tried %s\n", t)
 		}

@@ -14,9 +14,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/internal/table"
-	"github.com/gauntlet-sched/gauntlet/vm"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 )
 
 const kernelListUsage = `Usage: gauntlet kernel list [--json]
@@ -46,7 +45,7 @@ type kernelListItem struct {
 	Corrupt string `json:"corrupt,omitempty"`
 }
 
-func listItem(e vm.CacheEntry) kernelListItem {
+func listItem(e kernel.CacheEntry) kernelListItem {
 	if !e.Valid() {
 		return kernelListItem{Key: e.Key, Corrupt: strings.TrimPrefix(e.Err.Error(), "corrupt entry "+e.Key+": ")}
 	}
@@ -57,7 +56,7 @@ func listItem(e vm.CacheEntry) kernelListItem {
 	switch {
 	case m.FragmentHash == "":
 		it.Fragment = "none"
-	case m.FragmentHash != vm.HashString(lib.KernelConfig):
+	case m.FragmentHash != kernel.FragmentHash():
 		it.Fragment = "older"
 	}
 	return it
@@ -196,12 +195,12 @@ func runKernelClean(ctx context.Context, args []string, stdout, stderr io.Writer
 	return cleanKernels(cache, cfg, stdout)
 }
 
-func cleanKernels(cache *vm.Cache, cfg kernelCleanConfig, stdout io.Writer) error {
+func cleanKernels(cache *kernel.Cache, cfg kernelCleanConfig, stdout io.Writer) error {
 	entries, err := cache.List()
 	if err != nil {
 		return err
 	}
-	plan, err := vm.PlanClean(entries, cfg.keep)
+	plan, err := kernel.PlanClean(entries, cfg.keep)
 	if err != nil {
 		return err
 	}
@@ -228,7 +227,7 @@ func cleanKernels(cache *vm.Cache, cfg kernelCleanConfig, stdout io.Writer) erro
 	return err
 }
 
-func cleanReason(e vm.CacheEntry) string {
+func cleanReason(e kernel.CacheEntry) string {
 	if !e.Valid() {
 		return "corrupt: " + strings.TrimPrefix(e.Err.Error(), "corrupt entry "+e.Key+": ")
 	}

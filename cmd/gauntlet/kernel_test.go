@@ -16,11 +16,10 @@ import (
 	"testing"
 	"time"
 
-	lib "github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/kernel/kbuild"
 	"github.com/gauntlet-sched/gauntlet/spec"
-	"github.com/gauntlet-sched/gauntlet/vm"
-	"github.com/gauntlet-sched/gauntlet/vm/kbuild"
 )
 
 // fakeImage is the smallest file that passes as a bzImage.
@@ -32,17 +31,17 @@ func fakeImage() []byte {
 
 // kernelEnv points the kernel cache at a temp dir, clears the discovery
 // variables, and returns the cache.
-func kernelEnv(t *testing.T) *vm.Cache {
+func kernelEnv(t *testing.T) *kernel.Cache {
 	t.Helper()
 	root := t.TempDir()
 	t.Setenv(spec.EnvCacheDir, root)
 	t.Setenv(spec.EnvTestKernel, "")
 	t.Setenv(spec.EnvKernel, "")
-	return &vm.Cache{Root: root}
+	return &kernel.Cache{Root: root}
 }
 
 // putEntry installs an entry with a fake image through the public API.
-func putEntry(t *testing.T, c *vm.Cache, key string, m vm.Metadata) {
+func putEntry(t *testing.T, c *kernel.Cache, key string, m kernel.Metadata) {
 	t.Helper()
 	st, err := c.Stage(key)
 	if err != nil {
@@ -60,18 +59,18 @@ func putEntry(t *testing.T, c *vm.Cache, key string, m vm.Metadata) {
 
 // fixtureKernels fills c with: a current build, one built with an older
 // fragment, an import without config, and a corrupt entry.
-func fixtureKernels(t *testing.T, c *vm.Cache) {
+func fixtureKernels(t *testing.T, c *kernel.Cache) {
 	yes, no := true, false
 	at := func(min int) time.Time { return time.Date(2026, 11, 26, 12, min, 0, 0, time.UTC) }
-	putEntry(t, c, "6.12.8-tarball-x86_64", vm.Metadata{Version: "6.12.8", Source: vm.SourceTarball, Arch: "x86_64",
-		BuiltAt: at(30), SchedExt: &yes, FragmentHash: vm.HashString(lib.KernelConfig), Origin: "https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.12.8.tar.xz"})
-	putEntry(t, c, "6.12.117-file-0123abcd-x86_64", vm.Metadata{Version: "6.12.117", Source: vm.SourceFile, Arch: "x86_64",
-		BuiltAt: at(20), SchedExt: &yes, FragmentHash: vm.HashString("an older fragment"), Origin: "/usr/src/linux-source-6.12.tar.xz"})
-	putEntry(t, c, "6.12.117+deb12-cloud-amd64-import-89abcdef-x86_64", vm.Metadata{Version: "6.12.117+deb12-cloud-amd64",
-		Source: vm.SourceImport, Arch: "x86_64", BuiltAt: at(10), SchedExt: &no, Origin: "/boot/vmlinuz-6.12.117+deb12-cloud-amd64"})
+	putEntry(t, c, "6.12.8-tarball-x86_64", kernel.Metadata{Version: "6.12.8", Source: kernel.SourceTarball, Arch: "x86_64",
+		BuiltAt: at(30), SchedExt: &yes, FragmentHash: kernel.FragmentHash(), Origin: "https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.12.8.tar.xz"})
+	putEntry(t, c, "6.12.117-file-0123abcd-x86_64", kernel.Metadata{Version: "6.12.117", Source: kernel.SourceFile, Arch: "x86_64",
+		BuiltAt: at(20), SchedExt: &yes, FragmentHash: kernel.HashString("an older fragment"), Origin: "/usr/src/linux-source-6.12.tar.xz"})
+	putEntry(t, c, "6.12.117+deb12-cloud-amd64-import-89abcdef-x86_64", kernel.Metadata{Version: "6.12.117+deb12-cloud-amd64",
+		Source: kernel.SourceImport, Arch: "x86_64", BuiltAt: at(10), SchedExt: &no, Origin: "/boot/vmlinuz-6.12.117+deb12-cloud-amd64"})
 	dir := filepath.Join(c.Root, "6.1.0-tarball-x86_64")
 	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, vm.MetadataFile), []byte(`{"version": "6.1.0", "source":`), 0o644)
+	os.WriteFile(filepath.Join(dir, kernel.MetadataFile), []byte(`{"version": "6.1.0", "source":`), 0o644)
 }
 
 // kernelRun runs `gauntlet kernel ARGS...` and returns the exit code and
@@ -117,7 +116,7 @@ func TestKernelClean(t *testing.T) {
 	origTerm, origIn := stdinIsTerminal, kernelStdin
 	stdinIsTerminal = func() bool { return isTerm }
 	t.Cleanup(func() { stdinIsTerminal, kernelStdin = origTerm, origIn })
-	left := func(c *vm.Cache) string {
+	left := func(c *kernel.Cache) string {
 		es, _ := c.List()
 		var k []string
 		for _, e := range es {
@@ -237,7 +236,7 @@ func TestKernelBuildEndToEnd(t *testing.T) {
 		testutil.SkipNotPossible(t, "make is not installed (apt-get install make); the fake kernel tree needs it")
 	}
 	c := kernelEnv(t)
-	tarball := tarGz(t, "../../vm/kbuild/testdata/kernel-tree", "linux-6.99.1")
+	tarball := tarGz(t, "../../kernel/kbuild/testdata/kernel-tree", "linux-6.99.1")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v6.x/linux-6.99.1.tar.xz" {
 			http.NotFound(w, r)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/launch"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -99,7 +100,7 @@ func execute(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) error
 	if err != nil {
 		return &exitError{Code: exitSetup, Err: err}
 	}
-	var scx *vm.Kernel // --kernel boots every test; else sched_ext tests may get their own
+	var scx *kernel.Kernel // --kernel boots every test; else sched_ext tests may get their own
 	if cfg.kernel == "" {
 		if scx, err = launch.SchedExtKernel(); err != nil {
 			return &exitError{Code: exitSetup, Err: err}
@@ -181,11 +182,11 @@ func budgetNote(b time.Duration) string {
 
 // chooseAccel resolves --accel: as asked for kvm and tcg; for auto, what
 // the VM runner finds works on this host (remembered after one probe).
-func chooseAccel(ctx context.Context, flag spec.Accel, kernel string) (accel spec.Accel, note string, err error) {
+func chooseAccel(ctx context.Context, flag spec.Accel, image string) (accel spec.Accel, note string, err error) {
 	if flag != spec.AccelAuto {
 		return flag, "as asked", nil
 	}
-	a, note, err := detectAccel(ctx, kernel, "")
+	a, note, err := detectAccel(ctx, image, "")
 	if err != nil {
 		return "", "", fmt.Errorf("choose accelerator: %w", err)
 	}
@@ -193,12 +194,12 @@ func chooseAccel(ctx context.Context, flag spec.Accel, kernel string) (accel spe
 }
 
 // resolveKernel returns the --kernel image, or the discovered one.
-func resolveKernel(path string) (vm.Kernel, error) {
+func resolveKernel(path string) (kernel.Kernel, error) {
 	if path == "" {
-		return vm.FindKernel()
+		return kernel.Find()
 	}
-	if err := vm.CheckKernelImage(path); err != nil {
-		return vm.Kernel{}, fmt.Errorf("--kernel %s: %w", path, err)
+	if err := kernel.CheckImage(path); err != nil {
+		return kernel.Kernel{}, fmt.Errorf("--kernel %s: %w", path, err)
 	}
-	return vm.Kernel{Path: path, Step: "--kernel"}, nil
+	return kernel.Kernel{Path: path, Step: "--kernel"}, nil
 }

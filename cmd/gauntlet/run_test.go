@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -49,7 +50,7 @@ func runSeams(t *testing.T, f *fakeVMs) {
 	planSeams(t)
 	oldHost, oldKernel, oldQEMU, oldBoot := runHostInfo, findKernel, lookQEMU, bootVM
 	runHostInfo = func() (hostInfo, error) { return testHost, nil }
-	findKernel = func(string) (vm.Kernel, error) { return vm.Kernel{Path: "/fake/bzImage", Step: "test"}, nil }
+	findKernel = func(string) (kernel.Kernel, error) { return kernel.Kernel{Path: "/fake/bzImage", Step: "test"}, nil }
 	lookQEMU = func() (string, error) { return "/fake/qemu", nil }
 	bootVM = f.boot
 	t.Cleanup(func() { runHostInfo, findKernel, lookQEMU, bootVM = oldHost, oldKernel, oldQEMU, oldBoot })
@@ -232,8 +233,8 @@ func TestRunNewDirEachTime(t *testing.T) {
 
 func TestRunSetupErrors(t *testing.T) {
 	runSeams(t, &fakeVMs{})
-	findKernel = func(string) (vm.Kernel, error) {
-		return vm.Kernel{}, fmt.Errorf("%w: tried KTSTR_TEST_KERNEL, /boot/vmlinuz; fix: gauntlet kernel build", vm.ErrNoKernel)
+	findKernel = func(string) (kernel.Kernel, error) {
+		return kernel.Kernel{}, fmt.Errorf("%w: tried KTSTR_TEST_KERNEL, /boot/vmlinuz; fix: gauntlet kernel build", kernel.ErrNotFound)
 	}
 	code, _, stderr := gauntlet(t, "run", "--accel", "tcg", "--out", t.TempDir(), schedFixture)
 	if code != exitSetup || !strings.Contains(stderr, "no kernel found") || strings.Count(stderr, "\n") != 1 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -21,7 +22,7 @@ func TestRunExampleInVMs(t *testing.T) {
 	if _, err := vm.LookQEMU(); err != nil {
 		testutil.SkipNotPossible(t, "no QEMU: apt-get install qemu-system-x86")
 	}
-	if _, err := vm.FindKernel(); err != nil {
+	if _, err := kernel.Find(); err != nil {
 		if errors.Is(err, spec.ErrNotSupported) {
 			testutil.SkipNotPossible(t, "no kernel: set KTSTR_TEST_KERNEL or apt-get install linux-image-6.12-cloud-amd64")
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/expand"
 	"github.com/gauntlet-sched/gauntlet/internal/launch"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -26,8 +27,8 @@ import (
 // plan's capacity allows, and collects one case per variant.
 type runner struct {
 	dir     string
-	kernel  vm.Kernel
-	scx     *vm.Kernel // for tests with a scheduler, when set (GAUNTLET_SCX_KERNEL)
+	kernel  kernel.Kernel
+	scx     *kernel.Kernel // for tests with a scheduler, when set (GAUNTLET_SCX_KERNEL)
 	accel   spec.Accel
 	host    hostInfo
 	plan    *planned
@@ -144,7 +145,7 @@ func (r *runner) lookup(a budget.Assignment) (*expand.Package, spec.Description,
 	return nil, spec.Description{}, fmt.Errorf("internal error: no description of %s in %s", a.Test, a.Package)
 }
 
-func (r *runner) caseOf(a budget.Assignment, k vm.Kernel, res vm.Result) report.Case {
+func (r *runner) caseOf(a budget.Assignment, k kernel.Kernel, res vm.Result) report.Case {
 	c := r.notRun(a, k, "")
 	c.Outcome = res.Outcome
 	c.Message = res.Reason
@@ -158,7 +159,7 @@ func (r *runner) caseOf(a budget.Assignment, k vm.Kernel, res vm.Result) report.
 	return c
 }
 
-func (r *runner) notRun(a budget.Assignment, k vm.Kernel, why string) report.Case {
+func (r *runner) notRun(a budget.Assignment, k kernel.Kernel, why string) report.Case {
 	return report.Case{
 		Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 		Topology: a.Topology.String(), Accel: string(r.accel), Kernel: k.Path,

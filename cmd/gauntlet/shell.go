@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -146,9 +147,9 @@ func shellVM(ctx context.Context, cfg *shellConfig, stderr io.Writer) (vm.ShellC
 	}
 	k, err := findKernel(cfg.kernel)
 	if err != nil {
-		var nk *vm.NoKernelError
+		var nk *kernel.NotFoundError
 		if errors.As(err, &nk) {
-			return vm.ShellConfig{}, usageErrorf("shell: no kernel found ('gauntlet kernel which -v' lists the places tried); %s", vm.FixHint)
+			return vm.ShellConfig{}, usageErrorf("shell: no kernel found ('gauntlet kernel which -v' lists the places tried); %s", kernel.FixHint)
 		}
 		return vm.ShellConfig{}, usageErrorf("shell: %s", oneLine(err))
 	}

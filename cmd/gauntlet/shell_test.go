@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -89,7 +90,7 @@ func TestShellBadInput(t *testing.T) {
 		{name: "no busybox", busybox: "/nonexistent/busybox", want: "no static busybox at /nonexistent/busybox (no such file or directory); apt-get install busybox-static"},
 		{name: "dynamic busybox", busybox: "/bin/ls", want: "apt-get install busybox-static"},
 		{name: "no qemu", qemu: vm.ErrNoQEMU, want: "apt-get install qemu-system-x86"},
-		{name: "no kernel", kernel: &vm.NoKernelError{Tried: []vm.Tried{{Step: "/boot/vmlinuz", Why: "missing"}}}, want: "shell: no kernel found ('gauntlet kernel which -v' lists the places tried); build one with"},
+		{name: "no kernel", kernel: &kernel.NotFoundError{Tried: []kernel.Tried{{Step: "/boot/vmlinuz", Why: "missing"}}}, want: "shell: no kernel found ('gauntlet kernel which -v' lists the places tried); build one with"},
 		{name: "tcg apic limit", args: []string{"--topology", "1n14l9c2t", "--accel", "tcg"}, want: "needs APIC IDs up to 433"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,7 +99,9 @@ func TestShellBadInput(t *testing.T) {
 				shellBusybox = tc.busybox
 			}
 			lookQEMU = func() (string, error) { return "/fake/qemu", tc.qemu }
-			findKernel = func(string) (vm.Kernel, error) { return vm.Kernel{Path: "/fake/bzImage", Step: "test"}, tc.kernel }
+			findKernel = func(string) (kernel.Kernel, error) {
+				return kernel.Kernel{Path: "/fake/bzImage", Step: "test"}, tc.kernel
+			}
 			code, out, errs := shellRun(t, tc.args...)
 			if code != exitSetup || out != "" {
 				t.Errorf("exit %d, stdout %q; want 2 and nothing", code, out)
@@ -172,7 +175,7 @@ func requireShellVM(t *testing.T) {
 	if _, err := vm.LookQEMU(); err != nil {
 		testutil.SkipIfNotSupported(t, err)
 	}
-	if _, err := vm.FindKernel(); err != nil {
+	if _, err := kernel.Find(); err != nil {
 		testutil.SkipIfNotSupported(t, err)
 	}
 	if err := vm.CheckStaticBinary(vm.DefaultBusybox); err != nil {

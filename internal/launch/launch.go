@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -58,19 +59,19 @@ func hostConfig(name string, s spec.Spec) (vm.Config, error) {
 
 // hostKernel picks the kernel: for a Spec with a scheduler the sched_ext
 // kernel GAUNTLET_SCX_KERNEL names, when set; else the discovery chain
-// ([vm.FindKernel]). A kernel without sched_ext makes scheduler tests
+// ([kernel.Find]). A kernel without sched_ext makes scheduler tests
 // skip inside the guest, saying so.
-func hostKernel(s spec.Spec) (vm.Kernel, error) {
+func hostKernel(s spec.Spec) (kernel.Kernel, error) {
 	if s.Scheduler != nil {
 		k, err := SchedExtKernel()
 		if err != nil {
-			return vm.Kernel{}, err
+			return kernel.Kernel{}, err
 		}
 		if k != nil {
 			return *k, nil
 		}
 	}
-	return vm.FindKernel()
+	return kernel.Find()
 }
 
 // testBinary returns this test binary's path, which must be static to run

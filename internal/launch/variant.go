@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 	"github.com/gauntlet-sched/gauntlet/vm"
@@ -15,7 +16,7 @@ import (
 // the guest, and the test selected exactly by [spec.RunPattern]. The
 // caller sets Accel, Output and ConsoleLog. `go test` (one base variant)
 // and `gauntlet run` (many) build their VMs with it.
-func VariantConfig(bin, test string, s spec.Spec, v spec.Variant, k vm.Kernel) vm.Config {
+func VariantConfig(bin, test string, s spec.Spec, v spec.Variant, k kernel.Kernel) vm.Config {
 	if v.Kernel == "" {
 		v.Kernel = k.String()
 	}
@@ -38,16 +39,16 @@ func VariantConfig(bin, test string, s spec.Spec, v spec.Variant, k vm.Kernel) v
 // (GAUNTLET_SCX_KERNEL) names, or nil when it is unset. Tests whose Spec
 // has a scheduler boot it instead of the discovered kernel, which may lack
 // sched_ext. A set variable that names no kernel image is an error.
-func SchedExtKernel() (*vm.Kernel, error) {
+func SchedExtKernel() (*kernel.Kernel, error) {
 	p := os.Getenv(spec.EnvSchedExtKernel)
 	if p == "" {
 		return nil, nil
 	}
-	if err := vm.CheckKernelImage(p); err != nil {
+	if err := kernel.CheckImage(p); err != nil {
 		return nil, fmt.Errorf("%s=%s: %w", spec.EnvSchedExtKernel, p, err)
 	}
 	yes := true
-	return &vm.Kernel{Path: p, Step: spec.EnvSchedExtKernel, SchedExt: &yes}, nil
+	return &kernel.Kernel{Path: p, Step: spec.EnvSchedExtKernel, SchedExt: &yes}, nil
 }
 
 // guestEnv passes settings that must hold inside the guest too.

@@ -21,6 +21,18 @@ func FakeBzImage(version string) []byte {
 	return img
 }
 
+// FakeBzImageWithPayload returns [FakeBzImage] (version 6.12.8) with
+// payload as its compressed kernel, at the place the setup header says:
+// one setup sector, then 0x10 bytes, then payload.
+func FakeBzImageWithPayload(payload []byte) []byte {
+	img := FakeBzImage("6.12.8")
+	img[0x1f1] = 1 // protected-mode code at (1+1)*512
+	binary.LittleEndian.PutUint32(img[0x248:], 0x10)
+	binary.LittleEndian.PutUint32(img[0x24c:], uint32(len(payload)))
+	img = append(img, make([]byte, 0x10)...)
+	return append(img, payload...)
+}
+
 // WriteFile creates path (and its directories) with data and returns
 // path; any error fails t.
 func WriteFile(t testing.TB, path string, data []byte) string {

@@ -29,6 +29,27 @@ func SkipNotPossible(t testing.TB, reason string) {
 // needing sched_ext fail, instead of skip, on a kernel without it.
 func RequireSchedExt() bool { return os.Getenv(spec.EnvRequireSchedExt) == "1" }
 
+// SchedExtFile returns the file the environment variable env names, for a
+// test that needs a sched_ext kernel's files ([spec.EnvSchedExtKernel],
+// [spec.EnvSchedExtKernelConfig]). When env is unset the test skips with
+// a reason naming it, and fails instead under [RequireSchedExt]; a set
+// variable that names no readable file fails the test.
+func SchedExtFile(t testing.TB, env string) string {
+	t.Helper()
+	p := os.Getenv(env)
+	if p == "" {
+		reason := env + " is not set: point it at a sched_ext kernel's file to run this test"
+		if RequireSchedExt() {
+			t.Fatalf("%s (and %s=1 forbids skipping)", reason, spec.EnvRequireSchedExt)
+		}
+		t.Skip(reason)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s=%s: %v", env, p, err)
+	}
+	return p
+}
+
 // SkipIfNotSupported skips t when err wraps [spec.ErrNotSupported] and
 // fails it for any other non-nil error. It returns normally only when err
 // is nil. A missing VM prerequisite fails under [RequireVM]; a kernel

@@ -52,3 +52,24 @@ func TestSkipIfNotSupported(t *testing.T) {
 		}
 	}
 }
+
+func TestSchedExtFile(t *testing.T) {
+	const env = "GAUNTLET_TEST_SCX_FILE"
+	file := WriteFile(t, t.TempDir()+"/bzImage", []byte("image"))
+	for _, tt := range []struct {
+		value, reqSCX, want string
+	}{
+		{"", "", "skip"},
+		{"", "1", "fail"},
+		{file, "1", ""},
+		{file + ".missing", "", "fail"},
+	} {
+		t.Setenv(env, tt.value)
+		t.Setenv(spec.EnvRequireSchedExt, tt.reqSCX)
+		r := &recorder{T: t}
+		got := SchedExtFile(r, env)
+		if r.ended != tt.want || tt.want == "" && got != file {
+			t.Errorf("%s=%q, %s=%q: ended %q (returned %q), want %q", env, tt.value, spec.EnvRequireSchedExt, tt.reqSCX, r.ended, got, tt.want)
+		}
+	}
+}
