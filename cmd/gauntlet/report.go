@@ -83,7 +83,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	cases := report.CasesFromJUnit(merged)
-	if err := printTables(stdout, cases, cfg.matrix); err != nil {
+	if err := report.WriteTables(stdout, cases, cfg.matrix); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, report.Summary(cases, 0))
@@ -157,23 +157,6 @@ func writeAtomic(path, what string, write func(io.Writer) error) error {
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", what, err)
-	}
-	return nil
-}
-
-func printTables(w io.Writer, cases []report.Case, matrix bool) error {
-	if len(cases) == 0 {
-		fmt.Fprintln(w, "no test cases")
-		return nil
-	}
-	if err := report.WriteResults(w, cases); err != nil {
-		return err
-	}
-	if matrix {
-		fmt.Fprintln(w)
-		if err := report.WriteMatrix(w, cases); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -133,7 +133,7 @@ func execute(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) error
 	}
 	werr := writeRun(dir, cfg.junit, r.results(started, vmCases), cases, started)
 	fmt.Fprintln(stdout)
-	if err := printTables(stdout, cases, true); err != nil {
+	if err := report.WriteTables(stdout, cases, true); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, report.Summary(cases, time.Since(started)))
