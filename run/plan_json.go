@@ -1,0 +1,131 @@
+package run
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
+)
+
+// planJSON is [Plan.WriteJSON]'s output. budget_s, slots, est_wall_s, selected,
+// excluded and coverage are the documented contract; the rest is extra.
+type planJSON struct {
+	BudgetS  float64        `json:"budget_s"` // 0: no budget
+	Slots    int            `json:"slots"`
+	EstWallS float64        `json:"est_wall_s"`
+	Selected []selectedJSON `json:"selected"`
+	Excluded []excludedJSON `json:"excluded"`
+	Coverage coverageJSON   `json:"coverage"`
+	Shard    string         `json:"shard,omitempty"` // "K/N" when sharded
+	Accel    spec.Accel     `json:"accel"`
+	Host     hostJSON       `json:"host"`
+	Plain    []plainJSON    `json:"plain_tests"`
+	Failed   []failedJSON   `json:"failed_packages"`
+}
+
+type selectedJSON struct {
+	Package  string  `json:"package"`
+	Test     string  `json:"test"`
+	Variant  string  `json:"variant"`
+	Preset   string  `json:"preset"`
+	Topology string  `json:"topology"`
+	Profile  string  `json:"profile"`
+	VCPUs    int     `json:"vcpus"`
+	EstS     float64 `json:"est_s"`
+	Slot     int     `json:"slot"`
+	StartS   float64 `json:"start_s"`
+	Kernel   string  `json:"kernel,omitempty"`
+	Source   string  `json:"estimate"` // model or history
+}
+
+type excludedJSON struct {
+	Package string `json:"package"`
+	Test    string `json:"test"`
+	Variant string `json:"variant"`
+	Kind    string `json:"kind"` // constraint, capacity, budget or shard
+	Reason  string `json:"reason"`
+}
+
+type coverageJSON struct {
+	Covered        int `json:"covered"`
+	Possible       int `json:"possible"`
+	SingleCovered  int `json:"single_covered"`
+	SinglePossible int `json:"single_possible"`
+	PairCovered    int `json:"pair_covered"`
+	PairPossible   int `json:"pair_possible"`
+}
+
+type hostJSON struct {
+	CPUs          int     `json:"cpus"`
+	MemoryMiB     int     `json:"memory_mib"`
+	MaxVCPUs      int     `json:"max_vcpus"`
+	Oversubscribe float64 `json:"oversubscribe"`
+}
+
+type plainJSON struct {
+	Package string `json:"package"`
+	Test    string `json:"test"`
+}
+
+type failedJSON struct {
+	Package string `json:"package"`
+	Error   string `json:"error"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*10) / 10 }
+
+// WriteJSON writes the plan to w as one indented JSON object: budget_s,
+// slots, est_wall_s, selected, excluded and coverage are the documented
+// contract (`gauntlet plan --json`); shard, accel, host, plain_tests and
+// failed_packages are extra.
+func (pl *Plan) WriteJSON(w io.Writer) error {
+	out := planJSON{
+		BudgetS: seconds(pl.plan.Budget), Slots: pl.plan.Slots, EstWallS: seconds(pl.plan.EstWall),
+		Selected: []selectedJSON{}, Excluded: []excludedJSON{}, Plain: []plainJSON{}, Failed: []failedJSON{},
+		Accel: pl.accel, Shard: pl.shardName(), Host: pl.hostJSON(),
+	}
+	c := pl.plan.Coverage
+	out.Coverage = coverageJSON{c.Covered, c.Possible, c.SingleCovered, c.SinglePossible, c.PairCovered, c.PairPossible}
+	for _, a := range pl.plan.Selected {
+		out.Selected = append(out.Selected, selectedJSON{
+			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Topology: a.Topology.String(),
+			Profile: a.Profile, VCPUs: a.Topology.CPUs(), EstS: seconds(a.Cost.Total()), Slot: a.Slot,
+			StartS: seconds(a.Start), Kernel: a.Kernel, Source: string(a.Cost.Source),
+		})
+	}
+	st := pl.statuses()
+	for _, v := range pl.variants {
+		if s := st[variantKey{v.Package, v.Name}]; s.Kind != stSelected {
+			out.Excluded = append(out.Excluded, excludedJSON{Package: v.Package, Test: v.Test, Variant: v.Name, Kind: s.Kind, Reason: s.Reason})
+		}
+	}
+	for _, pkg := range pl.pkgs {
+		if pkg.Err != nil {
+			out.Failed = append(out.Failed, failedJSON{Package: pkg.ImportPath, Error: pkg.Err.Error(), Detail: pkg.Err.Detail})
+			continue
+		}
+		for _, t := range pkg.Plain() {
+			out.Plain = append(out.Plain, plainJSON{Package: pkg.ImportPath, Test: t})
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// shardName is "K/N", or "" when the plan is not sharded.
+func (pl *Plan) shardName() string {
+	if pl.cfg.ShardN == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", pl.cfg.ShardK, pl.cfg.ShardN)
+}
+
+func (pl *Plan) hostJSON() hostJSON {
+	c := pl.capacity()
+	return hostJSON{CPUs: pl.host.CPUs, MemoryMiB: pl.host.MemoryMiB, MaxVCPUs: c.MaxVCPUs(), Oversubscribe: c.Factor()}
+}

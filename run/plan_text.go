@@ -1,0 +1,218 @@
+package run
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/gauntlet-sched/gauntlet/expand"
+)
+
+// testsPerTable keeps the tables narrow: more tests go into more tables.
+const testsPerTable = 4
+
+const planLegend = `legend: run = selected (k/m: k of the m flag profiles), budget = left out by the budget,
+        constraint = excluded by the test's constraints, capacity = too big for this host (see --oversubscribe),
+        shard = runs in another shard, - = filtered out by --run/--skip; --explain gives every reason`
+
+// WriteText writes the plan for humans to w: a header line, per package a
+// test x preset table (presets down, tests across) and its plain host
+// tests, the legend, and one summary line. With explain, every package
+// also lists the reason for each variant left out.
+func (pl *Plan) WriteText(w io.Writer, explain bool) error {
+	c := pl.capacity()
+	fmt.Fprintf(w, "host: %d CPUs, %d MiB; VMs up to %d vCPUs (%d x oversubscription %g); accel %s (%s)\n",
+		pl.host.CPUs, pl.host.MemoryMiB, c.MaxVCPUs(), c.CPUs, c.Factor(), pl.accel, pl.accelNote)
+	st := pl.statuses()
+	for _, pkg := range pl.pkgs {
+		if err := pl.writePackage(w, pkg, st, explain); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\n%s\n%s\n", planLegend, pl.summary(st))
+	return nil
+}
+
+func (pl *Plan) writePackage(w io.Writer, pkg *expand.Package, st map[variantKey]variantStatus, explain bool) error {
+	fmt.Fprintf(w, "\n%s\n", pkg.ImportPath)
+	switch {
+	case pkg.Err != nil:
+		fmt.Fprintf(w, "  not planned: %v (details on stderr)\n", pkg.Err.Err)
+		return nil
+	case len(pkg.Tests) == 0:
+		fmt.Fprintln(w, "  no tests")
+		return nil
+	}
+	tests, byTest := pl.packageVariants(pkg.ImportPath)
+	for i := 0; i < len(tests); i += testsPerTable {
+		if err := pl.writeTable(w, tests[i:min(i+testsPerTable, len(tests))], byTest, st); err != nil {
+			return err
+		}
+	}
+	if plain := pkg.Plain(); len(plain) > 0 {
+		fmt.Fprintf(w, "  plain host tests (run on the host, not in VMs): %s\n", strings.Join(plain, ", "))
+	}
+	if explain {
+		pl.writeExplain(w, pkg.ImportPath, st)
+	}
+	return nil
+}
+
+// packageVariants returns the package's tests that have variants, in
+// order, and their variants.
+func (pl *Plan) packageVariants(pkg string) ([]string, map[string][]expand.Variant) {
+	var tests []string
+	byTest := map[string][]expand.Variant{}
+	for _, v := range pl.variants {
+		if v.Package != pkg {
+			continue
+		}
+		if byTest[v.Test] == nil {
+			tests = append(tests, v.Test)
+		}
+		byTest[v.Test] = append(byTest[v.Test], v)
+	}
+	return tests, byTest
+}
+
+func (pl *Plan) writeTable(w io.Writer, tests []string, byTest map[string][]expand.Variant, st map[variantKey]variantStatus) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+	)
+	t.Header(append([]string{"preset", "topology", "vCPUs"}, tests...))
+	base := []string{"(base)", "", ""}
+	for _, test := range tests {
+		base = append(base, baseCell(byTest[test], st))
+	}
+	rows := [][]string{base}
+	for _, pr := range pl.presets {
+		row := []string{pr.Name, pr.Topology.String(), strconv.Itoa(pr.Topology.CPUs())}
+		for _, test := range tests {
+			row = append(row, cell(presetStatuses(byTest[test], pr.Name, st)))
+		}
+		rows = append(rows, row)
+	}
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	return t.Render()
+}
+
+func baseCell(vs []expand.Variant, st map[variantKey]variantStatus) string {
+	var ss []variantStatus
+	topology := ""
+	for _, v := range vs {
+		if v.Base {
+			ss = append(ss, st[variantKey{v.Package, v.Name}])
+			topology = v.Topology.String()
+		}
+	}
+	if len(ss) == 0 {
+		return "-"
+	}
+	return cell(ss) + " " + topology
+}
+
+func presetStatuses(vs []expand.Variant, preset string, st map[variantKey]variantStatus) []variantStatus {
+	var ss []variantStatus
+	for _, v := range vs {
+		if !v.Base && v.Preset == preset {
+			ss = append(ss, st[variantKey{v.Package, v.Name}])
+		}
+	}
+	return ss
+}
+
+// cell summarises the variants of one test on one topology.
+func cell(ss []variantStatus) string {
+	if len(ss) == 0 {
+		return "-"
+	}
+	n := map[string]int{}
+	for _, s := range ss {
+		n[s.Kind]++
+	}
+	switch sel := n[stSelected]; {
+	case sel == len(ss):
+		return "run"
+	case sel > 0:
+		return fmt.Sprintf("run %d/%d", sel, len(ss))
+	}
+	for _, k := range []string{stConstraint, stCapacity, stShard} {
+		if n[k] > 0 {
+			return map[string]string{stConstraint: "constraint", stCapacity: "capacity", stShard: "shard"}[k]
+		}
+	}
+	return "budget"
+}
+
+func (pl *Plan) writeExplain(w io.Writer, pkg string, st map[variantKey]variantStatus) {
+	var lines []string
+	for _, v := range pl.variants {
+		if s := st[variantKey{v.Package, v.Name}]; v.Package == pkg && s.Kind != stSelected {
+			lines = append(lines, fmt.Sprintf("    %s: %s", v.Name, s.Reason))
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(w, "  left out (%d):\n%s\n", len(lines), strings.Join(lines, "\n"))
+	}
+}
+
+// summary is the one-line verdict: selected X/Y variants, why the others
+// are out, the estimated wall time on S slots against the budget, and the
+// feature coverage.
+func (pl *Plan) summary(st map[variantKey]variantStatus) string {
+	n := map[string]int{}
+	for _, v := range pl.variants {
+		n[st[variantKey{v.Package, v.Name}].Kind]++
+	}
+	var out []string
+	labels := []struct{ kind, label string }{
+		{stConstraint, "by constraint"}, {stCapacity, "by host capacity"}, {stBudget, "by budget"}, {stShard, "in other shards"},
+	}
+	for _, l := range labels {
+		if n[l.kind] > 0 {
+			out = append(out, fmt.Sprintf("%d %s", n[l.kind], l.label))
+		}
+	}
+	left := ""
+	if len(out) > 0 {
+		left = " (left out: " + strings.Join(out, ", ") + ")"
+	}
+	budgetText := "no budget"
+	if pl.plan.Budget > 0 {
+		budgetText = "budget " + fmtDuration(pl.plan.Budget)
+	}
+	shard := ""
+	if s := pl.shardName(); s != "" {
+		shard = "shard " + s + ": "
+		if pl.cfg.ShardFrom != "" {
+			shard = "shard " + s + " (" + pl.cfg.ShardFrom + "): "
+		}
+	}
+	cov := pl.plan.Coverage
+	return fmt.Sprintf("%sselected %d/%d variants%s; est. wall %s on %d slots, %s; features covered %d/%d",
+		shard, n[stSelected], len(pl.variants), left, fmtDuration(pl.plan.EstWall), pl.plan.Slots, budgetText, cov.Covered, cov.Possible)
+}
+
+// fmtDuration prints d to the second without trailing zero units: 20m,
+// 1h30m, 3m12s.
+func fmtDuration(d time.Duration) string {
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
