@@ -37,19 +37,7 @@ var loadCache = struct {
 	pkgs map[string][]*expand.Package
 }{pkgs: map[string][]*expand.Package{}}
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gauntlet-cmd-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	loadCache.dir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// cachedLoad replaces loadPackages: it loads each pattern (with the
+// cachedLoad is the tests' run.Planner.Load: it loads each pattern (with the
 // filters) once per test run and returns shallow copies (Expand may set a
 // copy's Err). Patterns are loaded one by one so that tests naming the
 // same fixture in different pattern lists share its build.
