@@ -148,15 +148,22 @@ func TestJUnitClassifies(t *testing.T) {
 func TestTablesGolden(t *testing.T) {
 	cases := fixtureCases(t)
 	var buf bytes.Buffer
-	if err := WriteResults(&buf, cases); err != nil {
-		t.Fatal(err)
-	}
-	buf.WriteString("\n")
-	if err := WriteMatrix(&buf, cases); err != nil {
+	if err := WriteTables(&buf, cases, true); err != nil {
 		t.Fatal(err)
 	}
 	buf.WriteString("\n" + Summary(cases, 95*time.Second) + "\n")
 	golden(t, "tables.golden.txt", buf.Bytes())
+}
+
+func TestWriteTablesNoMatrix(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteTables(&buf, nil, true); err != nil || buf.String() != "no test cases\n" {
+		t.Errorf("no cases: %q, %v", buf.String(), err)
+	}
+	buf.Reset()
+	if err := WriteTables(&buf, fixtureCases(t), false); err != nil || strings.Count(buf.String(), "+\n") != 3 {
+		t.Errorf("matrix printed without matrix (%v):\n%s", err, buf.String())
+	}
 }
 
 func TestSummary(t *testing.T) {

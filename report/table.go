@@ -66,6 +66,24 @@ func WriteMatrix(w io.Writer, cases []Case) error {
 	return table.Write(w, append([]string{"test"}, cols...), rows)
 }
 
+// WriteTables prints the results table and, when matrix is set, a blank
+// line and the test x preset matrix; "no test cases" when cases is empty.
+// `gauntlet run` and `gauntlet report` print their cases with it.
+func WriteTables(w io.Writer, cases []Case, matrix bool) error {
+	if len(cases) == 0 {
+		_, err := fmt.Fprintln(w, "no test cases")
+		return err
+	}
+	if err := WriteResults(w, cases); err != nil {
+		return err
+	}
+	if !matrix {
+		return nil
+	}
+	fmt.Fprintln(w)
+	return WriteMatrix(w, cases)
+}
+
 // Summary is the one line printed after the tables, e.g.
 // "FAIL: 2 of 14 variants failed (1 fail, 1 timeout), 3 skipped (1 not
 // run), wall 4m10s". Variants that never started are skipped, not failed.

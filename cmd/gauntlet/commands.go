@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/gauntlet-sched/gauntlet/internal/nearest"
+	"github.com/gauntlet-sched/gauntlet/run"
 )
 
 // command is one subcommand. Each lives in its own file and registers
@@ -20,8 +21,26 @@ type command struct {
 	name    string
 	summary string
 	// run parses args and does the work. It returns a *exitError for
-	// anything but a plain setup failure.
-	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	// anything but a plain setup failure. Commands with dependencies
+	// tests replace set runCLI instead, which gets them from the cli.
+	run    func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	runCLI func(c *cli, ctx context.Context, args []string) error
+}
+
+// cli is one invocation of gauntlet: its streams and its commands'
+// dependencies on the machine. Nil fields are the real ones, so a cli
+// with only its streams set is the command; tests set fakes per value
+// and run in parallel.
+type cli struct {
+	stdout, stderr io.Writer
+	// stdin is the shell's terminal; nil means os.Stdin.
+	stdin io.Reader
+	// getenv reads --shard auto's CI variables; nil means os.Getenv.
+	getenv func(string) string
+	// runner plans, checks the host and boots VMs (package run).
+	runner run.Runner
+	// busybox is the shell VM's init; "" means vm.DefaultBusybox.
+	busybox string
 }
 
 var commands = map[string]command{}
@@ -40,8 +59,8 @@ const (
 	exitSetup = 2 // usage or setup error
 )
 
-// exitError carries an exit code with its one-line reason. A nil Err with
-// code exitFail means "tests failed, already reported".
+// exitError carries an exit code with its one-line reason. A nil Err
+// means the reason is already reported.
 type exitError struct {
 	Code int
 	Err  error
@@ -64,33 +83,42 @@ func usageErrorf(format string, args ...any) error {
 // defaultCommand runs when the first argument is not a subcommand.
 const defaultCommand = "run"
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// run runs the command args name (the default command when args start
+// with a flag or a package) and returns the exit status.
+func (c *cli) run(ctx context.Context, args []string) int {
 	name := defaultCommand
 	if len(args) > 0 {
 		switch a := args[0]; {
 		case a == "help" || a == "-h" || a == "--help" || a == "-help":
-			if len(args) > 1 {
-				if c, ok := commands[args[1]]; ok {
-					return exitCode(ctx, c.run(ctx, []string{"-h"}, stdout, stderr), stderr)
-				}
-			}
-			printUsage(stdout)
-			return exitPass
+			return c.help(ctx, args[1:])
 		case !strings.HasPrefix(a, "-"):
 			if _, ok := commands[a]; ok {
 				name, args = a, args[1:]
 			} else if looksLikeCommand(a) {
-				fmt.Fprintf(stderr, "gauntlet: unknown command %q%s (and no package directory of that name); run 'gauntlet help'\n", a, nearest.Hint(a, commandNames()))
+				fmt.Fprintf(c.stderr, "gauntlet: unknown command %q%s (and no package directory of that name); run 'gauntlet help'\n", a, nearest.Hint(a, commandNames()))
 				return exitSetup
 			}
 		}
 	}
-	c, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(stderr, "gauntlet: unknown command %q; run 'gauntlet help'\n", name)
-		return exitSetup
+	return c.exitCode(ctx, c.runCommand(ctx, commands[name], args))
+}
+
+// help prints the usage, or a command's with its flags.
+func (c *cli) help(ctx context.Context, args []string) int {
+	if len(args) > 0 {
+		if cmd, ok := commands[args[0]]; ok {
+			return c.exitCode(ctx, c.runCommand(ctx, cmd, []string{"-h"}))
+		}
 	}
-	return exitCode(ctx, c.run(ctx, args, stdout, stderr), stderr)
+	printUsage(c.stdout)
+	return exitPass
+}
+
+func (c *cli) runCommand(ctx context.Context, cmd command, args []string) error {
+	if cmd.runCLI != nil {
+		return cmd.runCLI(c, ctx, args)
+	}
+	return cmd.run(ctx, args, c.stdout, c.stderr)
 }
 
 // looksLikeCommand reports whether a first argument that names no command
@@ -105,12 +133,16 @@ func looksLikeCommand(a string) bool {
 	return err != nil
 }
 
-func exitCode(ctx context.Context, err error, stderr io.Writer) int {
-	if err == nil {
+// exitCode maps a command's error to the exit status and prints it: 0
+// for none (or -h), 1 for [run.ErrTestsFailed] (already reported), an
+// *exitError's own code, 128+SIGINT when interrupted, and 2 for anything
+// else: bad input (*run.UsageError, flag errors) and setup problems.
+func (c *cli) exitCode(ctx context.Context, err error) int {
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
 		return exitPass
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return exitPass
+	case errors.Is(err, run.ErrTestsFailed):
+		return exitFail
 	}
 	code := exitSetup
 	var ee *exitError
@@ -123,7 +155,7 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	if ctx.Err() != nil {
 		code = 128 + int(syscall.SIGINT)
 	}
-	fmt.Fprintf(stderr, "gauntlet: %v\n", err)
+	fmt.Fprintf(c.stderr, "gauntlet: %v\n", err)
 	return code
 }
 

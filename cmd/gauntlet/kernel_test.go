@@ -78,7 +78,7 @@ func fixtureKernels(t *testing.T, c *kernel.Cache) {
 func kernelRun(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"kernel"}, args...), &out, &errb)
+	code := (&cli{stdout: &out, stderr: &errb}).run(context.Background(), append([]string{"kernel"}, args...))
 	return code, out.String(), errb.String()
 }
 

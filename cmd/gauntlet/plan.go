@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 )
 
 func init() {
-	register(command{name: "plan", summary: "show which test variants a run would execute, without booting", run: runPlan})
+	register(command{name: "plan", summary: "show which test variants a run would execute, without booting", runCLI: (*cli).runPlan})
 }
 
 const planUsage = `Usage: gauntlet plan [flags] [packages]
@@ -32,60 +30,32 @@ Examples:
   gauntlet plan --budget 20m --json ./... | jq .est_wall_s
   gauntlet plan --explain --skip '//borrow' ./...`
 
-// Seams for tests: the host facts and the KVM probe.
-var (
-	planHost           = gatherHost
-	planProbe kvmProbe = probeKVM
-)
-
-func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg planConfig
-	fs := newFlagSet("plan", planUsage, stdout)
-	cfg.addPlanFlags(fs)
+func (c *cli) runPlan(ctx context.Context, args []string) error {
+	var pf planFlags
+	fs := newFlagSet("plan", planUsage, c.stdout)
+	pf.add(fs)
 	explain := fs.Bool("explain", false, "list the reason for every variant left out")
 	asJSON := fs.Bool("json", false, "print the plan as one JSON object")
 	patterns, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	cfg.Patterns = patterns
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	host, err := planHost()
-	if err != nil {
-		return &exitError{Code: exitSetup, Err: err}
-	}
-	binDir, err := os.MkdirTemp("", "gauntlet-plan-")
-	if err != nil {
-		return &exitError{Code: exitSetup, Err: fmt.Errorf("plan: %w", err)}
-	}
-	defer os.RemoveAll(binDir)
-	p, err := makePlan(ctx, cfg, host, planProbe, binDir)
+	cfg, err := pf.config(patterns, c.getenv)
 	if err != nil {
 		return err
 	}
+	p, err := c.runner.Planner.Plan(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
 	if *asJSON {
-		err = writePlanJSON(stdout, p)
+		err = p.WriteJSON(c.stdout)
 	} else {
-		err = writePlanText(stdout, p, *explain)
+		err = p.WriteText(c.stdout, *explain)
 	}
 	if err != nil {
 		return fmt.Errorf("print plan: %w", err)
 	}
-	return p.finish(stderr)
-}
-
-// finish prints warnings and package failures to stderr; failures make
-// the exit status 2.
-func (p *planned) finish(stderr io.Writer) error {
-	for _, w := range p.warnings {
-		fmt.Fprintf(stderr, "gauntlet: %s\n", w)
-	}
-	failed := p.failed()
-	if len(failed) == 0 {
-		return nil
-	}
-	printFailures(stderr, failed)
-	return usageErrorf("%d of %d packages could not be planned", len(failed), len(p.pkgs))
+	return p.Report(c.stderr)
 }

@@ -4,20 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/expand"
-	"github.com/gauntlet-sched/gauntlet/spec"
-	"github.com/gauntlet-sched/gauntlet/topo"
+	"github.com/gauntlet-sched/gauntlet/run"
 )
 
 // Fixture packages of package expand, named from this directory.
@@ -31,7 +26,7 @@ const (
 var fixtures = []string{"../../expand/testdata/fixture/empty", "../../expand/testdata/fixture/plain", schedFixture}
 
 // testHost is the host the plan tests see: this development machine.
-var testHost = hostInfo{CPUs: 2, MemoryMiB: 24 * 1024}
+var testHost = run.Host{CPUs: 2, MemoryMiB: 24 * 1024}
 
 // loadCache loads each distinct set of patterns and filters once per test
 // run: building the fixture binaries is the slow part of planning, and
@@ -42,19 +37,7 @@ var loadCache = struct {
 	pkgs map[string][]*expand.Package
 }{pkgs: map[string][]*expand.Package{}}
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gauntlet-cmd-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	loadCache.dir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// cachedLoad replaces loadPackages: it loads each pattern (with the
+// cachedLoad is the tests' run.Planner.Load: it loads each pattern (with the
 // filters) once per test run and returns shallow copies (Expand may set a
 // copy's Err). Patterns are loaded one by one so that tests naming the
 // same fixture in different pattern lists share its build.
@@ -85,35 +68,41 @@ func cachedLoad(ctx context.Context, o expand.LoadOptions) ([]*expand.Package, e
 	return out, nil
 }
 
-// planSeams fixes the host and the KVM verdict and caches loading.
-func planSeams(t *testing.T) {
-	t.Helper()
-	withHost(t, testHost)
-	oldProbe, oldLoad := planProbe, loadPackages
-	planProbe = func() error { return fmt.Errorf("no /dev/kvm in tests") }
-	loadPackages = cachedLoad
-	t.Cleanup(func() { planProbe, loadPackages = oldProbe, oldLoad })
+// testCLI is the command on the fixtures and testHost, without KVM,
+// writing to buffers; tests add fakes to its runner.
+func testCLI() (*cli, *bytes.Buffer, *bytes.Buffer) {
+	var stdout, stderr bytes.Buffer
+	c := &cli{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+	c.runner.Planner = run.Planner{
+		Load:     cachedLoad,
+		Host:     func() (run.Host, error) { return testHost, nil },
+		ProbeKVM: func() error { return fmt.Errorf("no /dev/kvm in tests") },
+	}
+	return c, &stdout, &stderr
 }
 
-// gauntlet runs the CLI in-process. A plan without --history reads no
-// history, so earlier runs on this machine cannot change the results.
+// gauntlet runs the CLI in-process on testCLI. A plan without --history
+// reads no history, so earlier runs on this machine cannot change the
+// results.
 func gauntlet(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	c, out, errb := testCLI()
+	return gauntletWith(c, out, errb, args...)
+}
+
+// gauntletWith runs the CLI c whose streams are out and errb.
+func gauntletWith(c *cli, out, errb *bytes.Buffer, args ...string) (code int, stdout, stderr string) {
 	if len(args) > 0 && args[0] == "plan" && !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--history") }) {
 		args = append([]string{"plan", "--history="}, args[1:]...)
 	}
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
+	code = c.run(context.Background(), args)
 	return code, out.String(), errb.String()
 }
 
 // TestPlanBadInput: each bad input is one line on stderr naming it, exit
 // 2, and no panic.
 func TestPlanBadInput(t *testing.T) {
-	planSeams(t)
-	for _, s := range ciShards { // as if not in a CI job of several shards
-		t.Setenv(s.index, "")
-	}
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -134,6 +123,7 @@ func TestPlanBadInput(t *testing.T) {
 		{[]string{"--shard", "auto", schedFixture}, "--shard auto: no CI parallelism found"},
 		{[]string{"../../expand/testdata/nopkg/..."}, `pattern "../../expand/testdata/nopkg/..." matched no packages`},
 		{[]string{"../../expand/testdata/nosuch"}, `pattern "../../expand/testdata/nosuch" matched no packages: stat `},
+		{[]string{"--history", "x", "--budget", "5m", "--shard", "3/3", "--topology", "big"}, `invalid value "big" for flag -topology`},
 	}
 	for _, tt := range tests {
 		code, _, stderr := gauntlet(t, append([]string{"plan"}, tt.args...)...)
@@ -155,7 +145,7 @@ func TestPlanBadInput(t *testing.T) {
 // bad Spec each with one line naming the package; the good package is
 // still planned, and the exit status is 2.
 func TestPlanPackageFailures(t *testing.T) {
-	planSeams(t)
+	t.Parallel()
 	code, stdout, stderr := gauntlet(t, "plan", "--json", "--budget", "5m", badFixtures+"broken", badFixtures+"crash",
 		badFixtures+"garbage", badFixtures+"badspec", schedFixture)
 	if code != 2 {
@@ -176,7 +166,10 @@ func TestPlanPackageFailures(t *testing.T) {
 	if strings.Contains(stderr, "goroutine ") {
 		t.Errorf("stack trace on stderr:\n%s", stderr)
 	}
-	var p planJSON
+	var p struct {
+		Selected []struct{ Package string } `json:"selected"`
+		Failed   []struct{ Package string } `json:"failed_packages"`
+	}
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 		t.Fatalf("stdout is not the JSON plan: %v\n%s", err, stdout)
 	}
@@ -190,246 +183,37 @@ func TestPlanPackageFailures(t *testing.T) {
 	}
 }
 
-// TestPlanJSON checks the JSON contract on the fixture packages.
-func TestPlanJSON(t *testing.T) {
-	planSeams(t)
-	p := planJSONOf(t, append([]string{"--budget", "5m"}, fixtures...)...)
-	checkPlanJSON(t, p, 300)
-	if p.Accel != "tcg" || p.Host.CPUs != 2 || p.Host.MaxVCPUs != 32 {
-		t.Errorf("accel %s, host %+v", p.Accel, p.Host)
-	}
-	var plain []string
-	for _, pt := range p.Plain {
-		plain = append(plain, filepath.Base(pt.Package)+"."+pt.Test)
-	}
-	if !slices.Contains(plain, "sched.TestHostOnly") || !slices.Contains(plain, "plain.TestAdd") {
-		t.Errorf("plain tests %v", plain)
-	}
-	kinds := map[string]int{}
-	for _, e := range p.Excluded {
-		kinds[e.Kind]++
-		if !strings.HasPrefix(e.Reason, e.Kind+": ") {
-			t.Errorf("%s: reason %q does not start with its kind %s", e.Variant, e.Reason, e.Kind)
-		}
-	}
-	if kinds["constraint"] == 0 || kinds["capacity"] == 0 || kinds["budget"] == 0 {
-		t.Errorf("excluded kinds %v: want constraint, capacity and budget", kinds)
-	}
-	// Every variant of the matrix is either selected or excluded, once.
-	if n := len(p.Selected) + len(p.Excluded); n != 115 {
-		t.Errorf("selected + excluded = %d, want the 115 variants of the sched fixture", n)
-	}
-}
-
-// checkPlanJSON asserts the documented fields of a plan.
-func checkPlanJSON(t *testing.T, p planJSON, budgetS float64) {
-	t.Helper()
-	if p.BudgetS != budgetS || p.Slots < 1 || p.EstWallS <= 0 || (budgetS > 0 && p.EstWallS > budgetS) {
-		t.Errorf("budget_s %v, slots %d, est_wall_s %v", p.BudgetS, p.Slots, p.EstWallS)
-	}
-	if len(p.Selected) == 0 || p.Coverage.Possible == 0 || p.Coverage.Covered > p.Coverage.Possible {
-		t.Fatalf("selected %d, coverage %+v", len(p.Selected), p.Coverage)
-	}
-	seen := map[string]bool{}
-	for _, s := range p.Selected {
-		key := s.Package + " " + s.Variant
-		if seen[key] {
-			t.Errorf("%s selected twice", key)
-		}
-		seen[key] = true
-		base := s.Variant == s.Test
-		if s.Package == "" || s.Test == "" || s.Topology == "" || s.Profile == "" || s.VCPUs < 1 || s.EstS <= 0 ||
-			s.Slot < 0 || s.Slot >= p.Slots || base != (s.Preset == "") {
-			t.Errorf("bad selected entry %+v", s)
-		}
-		if !base && s.Variant != s.Test+"/"+s.Preset+"/"+s.Profile {
-			t.Errorf("variant %q is not test/preset/profile", s.Variant)
-		}
-	}
-	for _, e := range p.Excluded {
-		if e.Package == "" || e.Test == "" || e.Variant == "" || e.Reason == "" {
-			t.Errorf("bad excluded entry %+v", e)
-		}
-	}
-}
-
-func planJSONOf(t *testing.T, args ...string) planJSON {
-	t.Helper()
-	code, stdout, stderr := gauntlet(t, append([]string{"plan", "--json"}, args...)...)
-	if code != 0 {
-		t.Fatalf("plan %q: exit %d\n%s", args, code, stderr)
-	}
-	var p planJSON
-	dec := json.NewDecoder(strings.NewReader(stdout))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		t.Fatalf("plan %q: %v\n%s", args, err, stdout)
-	}
-	return p
-}
-
-// TestPlanShardUnion: the shards' selections partition the unsharded one.
-func TestPlanShardUnion(t *testing.T) {
-	planSeams(t)
-	whole := planJSONOf(t, "--budget", "5m", schedFixture)
-	var union []string
-	for k := 1; k <= 3; k++ {
-		s := planJSONOf(t, "--budget", "5m", "--shard", fmt.Sprintf("%d/3", k), schedFixture)
-		if s.Shard != fmt.Sprintf("%d/3", k) || s.EstWallS > whole.EstWallS {
-			t.Errorf("shard %d/3: shard %q, est_wall_s %v > %v", k, s.Shard, s.EstWallS, whole.EstWallS)
-		}
-		for _, a := range s.Selected {
-			union = append(union, a.Variant)
-		}
-	}
-	var want []string
-	for _, a := range whole.Selected {
-		want = append(want, a.Variant)
-	}
-	slices.Sort(union)
-	slices.Sort(want)
-	if !slices.Equal(union, want) {
-		t.Errorf("union of shards %v\nwant %v", union, want)
-	}
-}
-
-// TestPlanNoBudget selects every variant that passes the filters.
-func TestPlanNoBudget(t *testing.T) {
-	planSeams(t)
-	p := planJSONOf(t, "--presets", "tiny-1llc,smt-2llc,medium-8llc", schedFixture)
-	checkPlanJSON(t, p, 0)
-	for _, e := range p.Excluded {
-		if e.Kind == "budget" {
-			t.Errorf("no budget, yet %s left out: %s", e.Variant, e.Reason)
-		}
-	}
-	// 3 bases; tiny-1llc: Steady, Flags x2; smt-2llc: Steady, SMTOnly,
-	// Flags x2; medium-8llc does not fit 2 CPUs.
-	if len(p.Selected) != 10 {
-		t.Errorf("selected %d, want 10", len(p.Selected))
-	}
-}
-
-// TestPlanRunSkip filters variants like go test -run/-skip.
-func TestPlanRunSkip(t *testing.T) {
-	planSeams(t)
-	p := planJSONOf(t, "--run", "TestFlags/tiny", "--skip", "//steal", schedFixture)
-	var got []string
-	for _, s := range p.Selected {
-		got = append(got, s.Variant)
-	}
-	for _, e := range p.Excluded {
-		got = append(got, e.Variant)
-	}
-	slices.Sort(got)
-	want := []string{"TestFlags/tiny-1llc/llc", "TestFlags/tiny-2llc/llc"}
-	if !slices.Equal(got, want) {
-		t.Errorf("variants %v, want %v", got, want)
-	}
-}
-
-// TestPlanTopologyFlag plans custom topologies instead of the presets.
-func TestPlanTopologyFlag(t *testing.T) {
-	planSeams(t)
-	p := planJSONOf(t, "--topology", "2,2,1", schedFixture)
-	var got []string
-	for _, s := range p.Selected {
-		if s.Test == "TestSteady" {
-			got = append(got, s.Variant+"@"+s.Topology)
-		}
-	}
-	want := []string{"TestSteady/1n2l2c1t/default@1n2l2c1t", "TestSteady@1n1l2c1t"}
-	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("selected %v, want %v", got, want)
-	}
-}
-
-// TestPlanTextGolden: the human plan with --explain for a small budget.
-// Regenerate: go test ./cmd/gauntlet -run TestPlanTextGolden -update
-func TestPlanTextGolden(t *testing.T) {
-	planSeams(t)
-	args := []string{"plan", "--budget", "2m", "--explain", "--presets", "tiny-1llc,tiny-2llc,smt-2llc,medium-8llc,numa2-4llc"}
-	code, stdout, stderr := gauntlet(t, append(args, fixtures...)...)
+// TestPlanOutputs: the table and --json print the same plan; --shard
+// auto takes the shard from the CI's variables and says so.
+func TestPlanOutputs(t *testing.T) {
+	t.Parallel()
+	c, out, errb := testCLI()
+	c.getenv = func(s string) string { return map[string]string{"CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "3"}[s] }
+	code, stdout, stderr := gauntletWith(c, out, errb, "plan", "--budget", "5m", "--shard", "auto", "--explain", schedFixture)
 	if code != 0 || stderr != "" {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	checkGolden(t, filepath.Join("testdata", "plan-explain.golden"), []byte(stdout))
-	for _, want := range []string{"legend: run = selected", "left out (", "selected ", "on 2 slots, budget 2m; features covered"} {
+	for _, want := range []string{"host: 2 CPUs, 24576 MiB;", "| preset ", "left out (", "shard 2/3 (GitLab CI (parallel:): CI_NODE_INDEX): selected "} {
 		if !strings.Contains(stdout, want) {
-			t.Errorf("output lacks %q", want)
+			t.Errorf("plan lacks %q:\n%s", want, stdout)
 		}
+	}
+	code, stdout, _ = gauntlet(t, "plan", "--json", "--budget", "5m", "--shard", "2/3", schedFixture)
+	var p struct {
+		BudgetS float64 `json:"budget_s"`
+		Shard   string  `json:"shard"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &p); code != 0 || err != nil || p.BudgetS != 300 || p.Shard != "2/3" {
+		t.Errorf("--json: exit %d, %v, %+v", code, err, p)
 	}
 }
 
 func TestPlanHelp(t *testing.T) {
+	t.Parallel()
 	code, stdout, _ := gauntlet(t, "help", "plan")
 	for _, want := range []string{"Usage: gauntlet plan", "Examples:", "-budget", "-shard", "-explain", "-json", "-oversubscribe", "-accel"} {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("help lacks %q (exit %d)", want, code)
 		}
-	}
-}
-
-// TestPlanExampleModule runs the CI check of the issue on the example
-// package: its JSON plan for a 20 minute budget parses and obeys the
-// documented fields.
-func TestPlanExampleModule(t *testing.T) {
-	const example = "../../testdata/example"
-	planSeams(t)
-	checkPlanJSON(t, planJSONOf(t, "--budget", "20m", example), 1200)
-}
-
-// TestPlanHistory: measured durations in earlier runs' results.json
-// replace the model; an unreadable results.json is a warning.
-func TestPlanHistory(t *testing.T) {
-	planSeams(t)
-	dir := t.TempDir()
-	res := &budget.Results{
-		Version: budget.ResultsVersion, RunID: "run1", Started: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC),
-		Host: budget.Host{CPUs: 2, MemoryMiB: 24 * 1024, Accel: "tcg"}, Accel: "tcg",
-		Variants: []budget.VariantResult{{
-			Package: "github.com/gauntlet-sched/gauntlet/expand/testdata/fixture/sched", Test: "TestSteady",
-			Variant: "TestSteady", Profile: "default", Topology: topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 2, ThreadsPerCore: 1},
-			VCPUs: 2, Accel: "tcg", BootS: 40, TestS: 20, TotalS: 61, Outcome: spec.OutcomePass,
-		}},
-	}
-	writeFile(t, filepath.Join(dir, "run1", "results.json"), func(f *os.File) error { return budget.WriteResults(f, res) })
-	writeFile(t, filepath.Join(dir, "run2", "results.json"), func(f *os.File) error { _, err := f.WriteString("garbage"); return err })
-	code, stdout, stderr := gauntlet(t, "plan", "--json", "--history", dir, schedFixture)
-	if code != 0 || !strings.Contains(stderr, "run2/results.json") || !strings.Contains(stderr, "(ignored)") {
-		t.Fatalf("exit %d, stderr %q", code, stderr)
-	}
-	var p planJSON
-	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, s := range p.Selected {
-		if s.Variant == "TestSteady" {
-			found = true
-			if s.Source != "history" || s.EstS != 61 {
-				t.Errorf("base variant estimate %v from %s, want 61 from history", s.EstS, s.Source)
-			}
-		} else if s.Source != "model" {
-			t.Errorf("%s: estimate from %s, want model", s.Variant, s.Source)
-		}
-	}
-	if !found {
-		t.Fatal("TestSteady not selected")
-	}
-}
-
-func writeFile(t *testing.T, path string, fill func(*os.File) error) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := errors.Join(fill(f), f.Close()); err != nil {
-		t.Fatal(err)
 	}
 }

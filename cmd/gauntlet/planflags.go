@@ -4,16 +4,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/run"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
-// Flag values for the planning flags shared by `plan` (and `run`). Each
+// Flag values for the planning flags shared by `plan` and `run`. Each
 // Set returns an error that says what a good value looks like; the flag
 // package prefixes it with the flag and the bad value.
 
@@ -176,16 +178,42 @@ func oneLine(err error) string {
 	return s
 }
 
-// addPlanFlags registers the planning flags on fs, filling c.
-func (c *planConfig) addPlanFlags(fs *flag.FlagSet) {
+// planFlags are the planning flags of `plan` and `run`: a run.PlanConfig
+// and --shard auto, which config resolves from the CI's environment.
+type planFlags struct {
+	cfg       run.PlanConfig
+	shardAuto bool
+}
+
+// add registers the planning flags on fs.
+func (f *planFlags) add(fs *flag.FlagSet) {
+	c := &f.cfg
 	fs.Var(budgetFlag{&c.Budget}, "budget", "wall-clock `budget` for the run, e.g. 20m (default: none, everything runs)")
 	fs.Var(jobsFlag{&c.Jobs}, "jobs", "run at most `N` VMs at once (default: one per host CPU)")
 	fs.Var(presetsFlag{&c.Presets}, "presets", "comma-separated `names` of the presets to expand to (default: all of them)")
 	fs.Var(topologyFlag{&c.Topologies}, "topology", "expand to this `topology` (1n2l4c2t, S,C,T or N,L,C,T); repeatable; without --presets, instead of the presets")
 	fs.StringVar(&c.Run, "run", "", "only tests and variants matching `regexp`, like go test -run (e.g. TestA/tiny)")
 	fs.StringVar(&c.Skip, "skip", "", "leave out tests and variants matching `regexp`, like go test -skip")
-	fs.Var(shardFlag{&c.ShardK, &c.ShardN, &c.shardAuto}, "shard", "plan only shard `K/N` of the selection; auto (or auto/N) reads K and N from the CI's parallel-job variables (GitLab, Buildkite, CircleCI, Kubernetes)")
+	fs.Var(shardFlag{&c.ShardK, &c.ShardN, &f.shardAuto}, "shard", "plan only shard `K/N` of the selection; auto (or auto/N) reads K and N from the CI's parallel-job variables (GitLab, Buildkite, CircleCI, Kubernetes)")
 	fs.Var(factorFlag{&c.Oversubscribe}, "oversubscribe", fmt.Sprintf("most vCPUs per host CPU a VM may have (`factor`, default %d)", topo.DefaultOversubscribe))
 	fs.Var(accelFlag{&c.Accel}, "accel", "accelerator to plan for: `auto`, kvm or tcg")
 	fs.StringVar(&c.History, "history", "gauntlet-runs", "`dir` of earlier runs whose */results.json replace the cost model (\"\" for none)")
+}
+
+// config returns the validated plan config for patterns, with --shard
+// auto resolved through getenv (nil: os.Getenv).
+func (f *planFlags) config(patterns []string, getenv func(string) string) (run.PlanConfig, error) {
+	c := f.cfg
+	c.Patterns = patterns
+	if f.shardAuto {
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		k, n, from, err := shardFromEnv(getenv, c.ShardN)
+		if err != nil {
+			return c, usageErrorf("%v", err)
+		}
+		c.ShardK, c.ShardN, c.ShardFrom = k, n, from
+	}
+	return c, c.Validate()
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(command{name: "presets", summary: "list the topology presets and whether each fits this host", run: runPresets})
+	register(command{name: "presets", summary: "list the topology presets and whether each fits this host", runCLI: (*cli).runPresets})
 }
 
 const presetsUsage = `Usage: gauntlet presets [--oversubscribe F]
@@ -29,9 +29,9 @@ Examples:
   gauntlet presets
   gauntlet presets --oversubscribe 64     allow bigger VMs (slow under TCG)`
 
-func runPresets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func (c *cli) runPresets(ctx context.Context, args []string) error {
 	var factor float64
-	fs := newFlagSet("presets", presetsUsage, stdout)
+	fs := newFlagSet("presets", presetsUsage, c.stdout)
 	fs.Var(factorFlag{&factor}, "oversubscribe", fmt.Sprintf("most vCPUs per host CPU a VM may have (`factor`, default %d)", topo.DefaultOversubscribe))
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -40,12 +40,12 @@ func runPresets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(rest) > 0 {
 		return usageErrorf("presets takes no arguments, got %q (see 'gauntlet presets -h')", rest[0])
 	}
-	host, err := planHost()
+	host, err := c.runner.Planner.HostInfo()
 	if err != nil {
-		return &exitError{Code: exitSetup, Err: err}
+		return err
 	}
-	c := topo.Capacity{CPUs: host.CPUs, MemoryMiB: host.MemoryMiB, Oversubscribe: factor}
-	return writePresets(stdout, topo.Presets(), c)
+	capa := topo.Capacity{CPUs: host.CPUs, MemoryMiB: host.MemoryMiB, Oversubscribe: factor}
+	return writePresets(c.stdout, topo.Presets(), capa)
 }
 
 // writePresets prints the preset table for host capacity c, then a line

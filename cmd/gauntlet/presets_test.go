@@ -2,16 +2,17 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gauntlet-sched/gauntlet/run"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // TestPresetsGolden: the table for a 2-CPU, 24 GiB host.
 func TestPresetsGolden(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	if err := writePresets(&b, topo.Presets(), topo.Capacity{CPUs: 2, MemoryMiB: 24 * 1024}); err != nil {
 		t.Fatal(err)
@@ -23,13 +24,11 @@ func TestPresetsGolden(t *testing.T) {
 }
 
 func TestPresetsCommand(t *testing.T) {
-	withHost(t, hostInfo{CPUs: 4, MemoryMiB: 8192})
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"presets", "--oversubscribe", "2"}, &out, &errb)
-	if code != 0 || errb.Len() != 0 {
-		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	t.Parallel()
+	code, s, errs := gauntletOnHost(run.Host{CPUs: 4, MemoryMiB: 8192}, "presets", "--oversubscribe", "2")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
-	s := out.String()
 	for _, want := range []string{"| tiny-1llc ", "| numa4-12llc ", "| smt-2llc ", "2 threads", "no: 9 vCPUs > 8 (4 host CPUs x oversubscription 2)", "7 of 28 presets fit this host"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
@@ -38,27 +37,25 @@ func TestPresetsCommand(t *testing.T) {
 }
 
 func TestPresetsBadInput(t *testing.T) {
-	withHost(t, hostInfo{CPUs: 2, MemoryMiB: 8192})
+	t.Parallel()
 	for _, args := range [][]string{{"presets", "extra"}, {"presets", "--oversubscribe", "-1"}, {"presets", "--oversubscribe", "x"}} {
-		var out, errb bytes.Buffer
-		code := run(context.Background(), args, &out, &errb)
-		if code != 2 || strings.Count(errb.String(), "\n") != 1 {
-			t.Errorf("%q: exit %d, stderr %q", args, code, errb.String())
+		code, _, errs := gauntletOnHost(run.Host{CPUs: 2, MemoryMiB: 8192}, args...)
+		if code != 2 || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errs)
 		}
 	}
 }
 
 func TestPresetsHelp(t *testing.T) {
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"presets", "-h"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "Examples:") {
-		t.Fatalf("exit %d, help:\n%s", code, out.String())
+	t.Parallel()
+	if code, out, _ := gauntlet(t, "presets", "-h"); code != 0 || !strings.Contains(out, "Examples:") {
+		t.Fatalf("exit %d, help:\n%s", code, out)
 	}
 }
 
-// withHost makes the commands see host h for the rest of the test.
-func withHost(t *testing.T, h hostInfo) {
-	t.Helper()
-	old := planHost
-	planHost = func() (hostInfo, error) { return h, nil }
-	t.Cleanup(func() { planHost = old })
+// gauntletOnHost runs the CLI on a host with h's CPUs and memory.
+func gauntletOnHost(h run.Host, args ...string) (code int, stdout, stderr string) {
+	c, out, errb := testCLI()
+	c.runner.Planner.Host = func() (run.Host, error) { return h, nil }
+	return gauntletWith(c, out, errb, args...)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -8,9 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/run"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
@@ -29,7 +32,9 @@ func TestRunExampleInVMs(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	code, stdout, stderr := gauntlet(t, "run", "--history=", "--out", out, "--presets", "tiny-2llc",
+	var outb, errb bytes.Buffer
+	c := &cli{stdout: &outb, stderr: &errb} // the real machine
+	code, stdout, stderr := gauntletWith(c, &outb, &errb, "run", "--history=", "--out", out, "--presets", "tiny-2llc",
 		"--run", "^TestTwoCgroups$", "../../testdata/example")
 	if code != exitPass {
 		t.Fatalf("exit %d; stderr: %s\nstdout:\n%s", code, stderr, stdout)
@@ -38,12 +43,12 @@ func TestRunExampleInVMs(t *testing.T) {
 	if len(dirs) != 1 {
 		t.Fatalf("run directories %v, want one", dirs)
 	}
-	junit, err := os.ReadFile(filepath.Join(dirs[0], runJUnitName))
+	junit, err := os.ReadFile(filepath.Join(dirs[0], run.JUnitFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	testutil.ValidateXML(t, "../../report/testdata/xsd/junit-10.xsd", junit)
-	suites, err := readJUnitPath(dirs[0])
+	suites, err := report.ReadJUnit(bytes.NewReader(junit), run.JUnitFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +72,7 @@ func TestRunExampleInVMs(t *testing.T) {
 	if strings.Join(variants, ",") != "TestTwoCgroups,TestTwoCgroups/tiny-2llc/default" {
 		t.Errorf("variants in JUnit: %v", variants)
 	}
-	res := readResults(t, filepath.Join(dirs[0], runResultsName))
+	res := readResults(t, filepath.Join(dirs[0], run.ResultsFile))
 	for _, v := range res.Variants {
 		if v.Outcome != "pass" || v.BootS <= 0 || v.TotalS < v.BootS {
 			t.Errorf("results.json %s: outcome %s boot %.1fs total %.1fs", v.Variant, v.Outcome, v.BootS, v.TotalS)
@@ -80,4 +85,18 @@ func TestRunExampleInVMs(t *testing.T) {
 	if len(cases) < 2 {
 		t.Errorf("report reads back %d cases", len(cases))
 	}
+}
+
+func readResults(t *testing.T, path string) *budget.Results {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := budget.ReadResults(f, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

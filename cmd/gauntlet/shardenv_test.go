@@ -6,6 +6,7 @@ import (
 )
 
 func TestShardFromEnv(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name  string
 		env   map[string]string
@@ -36,14 +37,16 @@ func TestShardFromEnv(t *testing.T) {
 }
 
 func TestShardAutoFlag(t *testing.T) {
-	var c planConfig
-	f := shardFlag{&c.ShardK, &c.ShardN, &c.shardAuto}
-	if err := f.Set("auto/4"); err != nil || !c.shardAuto || c.ShardN != 4 {
-		t.Fatalf("auto/4: %v auto=%v n=%d", err, c.shardAuto, c.ShardN)
+	t.Parallel()
+	var pf planFlags
+	f := shardFlag{&pf.cfg.ShardK, &pf.cfg.ShardN, &pf.shardAuto}
+	if err := f.Set("auto/4"); err != nil || !pf.shardAuto || pf.cfg.ShardN != 4 {
+		t.Fatalf("auto/4: %v auto=%v n=%d", err, pf.shardAuto, pf.cfg.ShardN)
 	}
-	c.getenv = func(s string) string { return map[string]string{"JOB_COMPLETION_INDEX": "1"}[s] }
-	if err := c.Validate(); err != nil || c.ShardK != 2 || c.ShardN != 4 {
-		t.Fatalf("validate: %v, shard %d/%d, want 2/4", err, c.ShardK, c.ShardN)
+	getenv := func(s string) string { return map[string]string{"JOB_COMPLETION_INDEX": "1"}[s] }
+	c, err := pf.config(nil, getenv)
+	if err != nil || c.ShardK != 2 || c.ShardN != 4 || !strings.HasPrefix(c.ShardFrom, "Kubernetes") {
+		t.Fatalf("config: %v, shard %d/%d from %q, want 2/4 from Kubernetes", err, c.ShardK, c.ShardN, c.ShardFrom)
 	}
 	if err := f.Set("auto/x"); err == nil {
 		t.Error("auto/x accepted")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{name: "shell", summary: "boot a throwaway VM with a busybox shell on this terminal", run: runShell})
+	register(command{name: "shell", summary: "boot a throwaway VM with a busybox shell on this terminal", runCLI: (*cli).runShell})
 }
 
 const shellUsage = `Usage: gauntlet shell [--topology T] [--kernel IMAGE] [--memory MiB] [--accel auto|kvm|tcg] [-i PATH]... [-- COMMAND [ARG]...]
@@ -83,25 +84,19 @@ func (c *shellConfig) Validate() error {
 	return nil
 }
 
-// Seams for tests.
-var (
-	shellBusybox           = vm.DefaultBusybox
-	shellStdin   io.Reader = os.Stdin
-)
-
-func runShell(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseShellArgs(args, stdout)
+func (c *cli) runShell(ctx context.Context, args []string) error {
+	cfg, err := parseShellArgs(args, c.stdout)
 	if err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	vmc, err := shellVM(ctx, cfg, stderr)
+	vmc, err := c.shellVM(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	return bootShell(ctx, cfg, vmc, stdout, stderr)
+	return c.bootShell(ctx, cfg, vmc)
 }
 
 // parseShellArgs parses flags up to "--" and takes the rest as the
@@ -136,40 +131,39 @@ func parseShellArgs(args []string, stdout io.Writer) (*shellConfig, error) {
 	return cfg, nil
 }
 
-// shellVM checks the host (busybox, QEMU, kernel, accelerator) and
-// returns the VM to boot.
-func shellVM(ctx context.Context, cfg *shellConfig, stderr io.Writer) (vm.ShellConfig, error) {
-	if err := vm.CheckStaticBinary(shellBusybox); err != nil {
-		return vm.ShellConfig{}, usageErrorf("shell: no static busybox at %s (%s); apt-get install busybox-static", shellBusybox, shortReason(err))
+// shellVM checks the host (busybox, then QEMU, kernel and accelerator
+// as a run does) and returns the VM to boot.
+func (c *cli) shellVM(ctx context.Context, cfg *shellConfig) (vm.ShellConfig, error) {
+	busybox := cmp.Or(c.busybox, vm.DefaultBusybox)
+	if err := vm.CheckStaticBinary(busybox); err != nil {
+		return vm.ShellConfig{}, usageErrorf("shell: no static busybox at %s (%s); apt-get install busybox-static", busybox, shortReason(err))
 	}
-	if _, err := lookQEMU(); err != nil {
-		return vm.ShellConfig{}, usageErrorf("shell: %s", oneLine(err))
-	}
-	k, err := findKernel(cfg.kernel)
+	m, err := c.runner.Preflight(ctx, cfg.kernel, cfg.accel)
 	if err != nil {
-		var nk *kernel.NotFoundError
-		if errors.As(err, &nk) {
-			return vm.ShellConfig{}, usageErrorf("shell: no kernel found ('gauntlet kernel which -v' lists the places tried); %s", kernel.FixHint)
-		}
-		return vm.ShellConfig{}, usageErrorf("shell: %s", oneLine(err))
+		return vm.ShellConfig{}, shellPreflightError(err)
 	}
-	accel, note, err := chooseAccel(ctx, cfg.accel, k.Path)
-	if err != nil {
-		return vm.ShellConfig{}, usageErrorf("shell: %s", oneLine(err))
-	}
-	if err := vm.CheckTopology(cfg.topo, accel); err != nil {
+	if err := vm.CheckTopology(cfg.topo, m.Accel); err != nil {
 		return vm.ShellConfig{}, usageErrorf("shell: %s", oneLine(err))
 	}
 	memory := cfg.memory
 	if memory == 0 {
 		memory = topo.GuestMemoryMiB(cfg.topo, 0)
 	}
-	fmt.Fprintf(stderr, "gauntlet shell: %s (%d vCPUs), %d MiB, %s (%s), kernel %s; Ctrl-A X quits\n",
-		cfg.topo, cfg.topo.CPUs(), memory, accel, note, k)
+	fmt.Fprintf(c.stderr, "gauntlet shell: %s (%d vCPUs), %d MiB, %s (%s), kernel %s; Ctrl-A X quits\n",
+		cfg.topo, cfg.topo.CPUs(), memory, m.Accel, m.AccelNote, m.Kernel)
 	return vm.ShellConfig{
-		Kernel: k.Path, Busybox: shellBusybox, Topology: cfg.topo, MemoryMiB: memory,
-		Accel: accel, Include: cfg.include, Command: cfg.command,
+		Kernel: m.Kernel.Path, Busybox: busybox, Topology: cfg.topo, MemoryMiB: memory,
+		Accel: m.Accel, Include: cfg.include, Command: cfg.command,
 	}, nil
+}
+
+// shellPreflightError is one line for what the host lacks.
+func shellPreflightError(err error) error {
+	var nk *kernel.NotFoundError
+	if errors.As(err, &nk) {
+		return usageErrorf("shell: no kernel found ('gauntlet kernel which -v' lists the places tried); %s", kernel.FixHint)
+	}
+	return usageErrorf("shell: %s", oneLine(err))
 }
 
 // shortReason is the last clause of a check's error: "no such file or
@@ -184,12 +178,16 @@ func shortReason(err error) string {
 
 // bootShell runs the VM on this terminal and turns its end into an exit
 // status: the guest command's (or shell's) own.
-func bootShell(ctx context.Context, cfg *shellConfig, vmc vm.ShellConfig, stdout, stderr io.Writer) error {
-	term := openTerminal(shellStdin)
+func (c *cli) bootShell(ctx context.Context, cfg *shellConfig, vmc vm.ShellConfig) error {
+	stdin := c.stdin
+	if stdin == nil {
+		stdin = os.Stdin
+	}
+	term := openTerminal(stdin)
 	defer term.restore()
-	vmc.Stdin, vmc.Stderr = shellStdin, stderr
+	vmc.Stdin, vmc.Stderr = stdin, c.stderr
 	vmc.Term, vmc.Rows, vmc.Cols = term.env()
-	out, flush := consoleWriter(stdout)
+	out, flush := consoleWriter(c.stdout)
 	vmc.Stdout = out
 	res, err := vmc.Run(ctx)
 	flush()

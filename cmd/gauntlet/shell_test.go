@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -16,14 +17,16 @@ import (
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
-// shellRun runs `gauntlet shell ARGS...` with no terminal on stdin and
-// returns the exit code and both streams.
-func shellRun(t *testing.T, args ...string) (int, string, string) {
+// shellRun runs `gauntlet shell ARGS...` on c (nil: the real machine)
+// with no terminal on stdin and returns the exit code and both streams.
+func shellRun(t *testing.T, c *cli, args ...string) (int, string, string) {
 	t.Helper()
-	defer func(r io.Reader) { shellStdin = r }(shellStdin)
-	shellStdin = nil
+	if c == nil {
+		c = &cli{}
+	}
 	var out, errb bytes.Buffer
-	code := run(t.Context(), append([]string{"shell"}, args...), &out, &errb)
+	c.stdout, c.stderr, c.stdin = &out, &errb, strings.NewReader("")
+	code := c.run(t.Context(), append([]string{"shell"}, args...))
 	return code, out.String(), errb.String()
 }
 
@@ -50,7 +53,8 @@ func staticELF(t *testing.T) string {
 }
 
 func TestShellHelp(t *testing.T) {
-	code, out, errs := shellRun(t, "-h")
+	t.Parallel()
+	code, out, errs := shellRun(t, nil, "-h")
 	if code != 0 || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
@@ -61,7 +65,7 @@ func TestShellHelp(t *testing.T) {
 		}
 	}
 	var viaHelp bytes.Buffer
-	if code := run(t.Context(), []string{"help", "shell"}, &viaHelp, io.Discard); code != 0 || viaHelp.String() != out {
+	if code := (&cli{stdout: &viaHelp, stderr: io.Discard}).run(t.Context(), []string{"help", "shell"}); code != 0 || viaHelp.String() != out {
 		t.Errorf("gauntlet help shell: exit %d, output differs from shell -h", code)
 	}
 }
@@ -69,8 +73,7 @@ func TestShellHelp(t *testing.T) {
 // TestShellBadInput: every bad input is one line on stderr and exit 2,
 // before anything boots.
 func TestShellBadInput(t *testing.T) {
-	oldBusybox, oldKernel, oldQEMU := shellBusybox, findKernel, lookQEMU
-	t.Cleanup(func() { shellBusybox, findKernel, lookQEMU = oldBusybox, oldKernel, oldQEMU })
+	t.Parallel()
 	fakeBusybox := staticELF(t)
 	for _, tc := range []struct {
 		name    string
@@ -94,15 +97,13 @@ func TestShellBadInput(t *testing.T) {
 		{name: "tcg apic limit", args: []string{"--topology", "1n14l9c2t", "--accel", "tcg"}, want: "needs APIC IDs up to 433"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			shellBusybox = fakeBusybox
-			if tc.busybox != "" {
-				shellBusybox = tc.busybox
-			}
-			lookQEMU = func() (string, error) { return "/fake/qemu", tc.qemu }
-			findKernel = func(string) (kernel.Kernel, error) {
+			t.Parallel()
+			c := &cli{busybox: cmp.Or(tc.busybox, fakeBusybox)}
+			c.runner.LookQEMU = func() (string, error) { return "/fake/qemu", tc.qemu }
+			c.runner.FindKernel = func(string) (kernel.Kernel, error) {
 				return kernel.Kernel{Path: "/fake/bzImage", Step: "test"}, tc.kernel
 			}
-			code, out, errs := shellRun(t, tc.args...)
+			code, out, errs := shellRun(t, c, tc.args...)
 			if code != exitSetup || out != "" {
 				t.Errorf("exit %d, stdout %q; want 2 and nothing", code, out)
 			}
@@ -114,6 +115,7 @@ func TestShellBadInput(t *testing.T) {
 }
 
 func TestCRLFWriter(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	w, flush := consoleWriter(&b)
 	for _, chunk := range []string{"a\r\nb\r", "\nc\rd\r\r\n", "e\r"} {
@@ -145,7 +147,7 @@ func TestShellVM(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	code, out, errs := shellRun(t, "--topology", "1,2,1", "-i", "/usr/bin/nproc", "-i", data, "--",
+	code, out, errs := shellRun(t, nil, "--topology", "1,2,1", "-i", "/usr/bin/nproc", "-i", data, "--",
 		"sh", "-c", "echo nproc=$(/include-files/nproc); cat /include-files/data/sub/msg.txt; exit 7")
 	t.Logf("gauntlet shell took %v (boot, command, power off; TCG on a shared host)", time.Since(start).Round(time.Millisecond))
 	if code != 7 {

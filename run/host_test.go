@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseMemTotal(t *testing.T) {
+	t.Parallel()
 	mib, err := parseMemTotal(strings.NewReader("MemTotal:       24683620 kB\nMemFree:         1000 kB\n"))
 	if err != nil || mib != 24105 {
 		t.Fatalf("parseMemTotal = %d, %v", mib, err)
@@ -21,7 +22,8 @@ func TestParseMemTotal(t *testing.T) {
 }
 
 func TestGatherHost(t *testing.T) {
-	h, err := gatherHost()
+	t.Parallel()
+	h, err := GatherHost()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,23 +33,25 @@ func TestGatherHost(t *testing.T) {
 }
 
 func TestPlanAccel(t *testing.T) {
+	t.Parallel()
 	works := func() error { return nil }
 	broken := func() error { return errors.New("kvm_pvm cannot boot stock kernels") }
 	tests := []struct {
-		flag  spec.Accel
-		probe kvmProbe
+		asked spec.Accel
+		probe func() error
 		want  spec.Accel
 		note  string
 	}{
 		{spec.AccelAuto, works, spec.AccelKVM, "usable"},
 		{spec.AccelAuto, broken, spec.AccelTCG, "kvm_pvm"},
+		{"", broken, spec.AccelTCG, "kvm_pvm"},
 		{spec.AccelKVM, broken, spec.AccelKVM, "as asked"},
 		{spec.AccelTCG, works, spec.AccelTCG, "as asked"},
 	}
 	for _, tt := range tests {
-		a, note := planAccel(tt.flag, tt.probe)
+		a, note := planAccel(tt.asked, tt.probe)
 		if a != tt.want || !strings.Contains(note, tt.note) {
-			t.Errorf("planAccel(%s) = %s (%s), want %s (%s)", tt.flag, a, note, tt.want, tt.note)
+			t.Errorf("planAccel(%q) = %s (%s), want %s (%s)", tt.asked, a, note, tt.want, tt.note)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"crypto/rand"
@@ -13,13 +13,18 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/report"
-	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
-// Files in a run directory.
+// The files of a run directory.
 const (
-	runResultsName = "results.json"
-	runLogsDir     = "logs"
+	// JUnitFile is the run's JUnit XML, host tests and VM variants.
+	JUnitFile = "junit.xml"
+	// ResultsFile is the run's measured times ([budget.Results]), which
+	// later plans read through [PlanConfig.History].
+	ResultsFile = "results.json"
+	// LogsDir holds each variant's test output (SLUG.out) and kernel
+	// console (SLUG.console.log).
+	LogsDir = "logs"
 )
 
 // newRunDir creates a fresh directory for one run under parent, named by
@@ -40,7 +45,7 @@ func newRunDir(parent string, started time.Time) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("results directory: %w (choose another with --out)", err)
 		}
-		if err := os.Mkdir(filepath.Join(dir, runLogsDir), 0o755); err != nil {
+		if err := os.Mkdir(filepath.Join(dir, LogsDir), 0o755); err != nil {
 			return "", fmt.Errorf("results directory: %w", err)
 		}
 		return dir, nil
@@ -53,11 +58,11 @@ func newRunDir(parent string, started time.Time) (string, error) {
 func writeRun(dir, junitCopy string, res *budget.Results, cases []report.Case, started time.Time) error {
 	hostname, _ := os.Hostname()
 	suites := report.JUnit(cases, hostname, started)
-	errs := []error{writeJUnit(filepath.Join(dir, runJUnitName), suites)}
+	errs := []error{writeJUnit(filepath.Join(dir, JUnitFile), suites)}
 	if junitCopy != "" {
 		errs = append(errs, writeJUnit(junitCopy, suites))
 	}
-	errs = append(errs, writeResults(filepath.Join(dir, runResultsName), res))
+	errs = append(errs, writeResults(filepath.Join(dir, ResultsFile), res))
 	return errors.Join(errs...)
 }
 
@@ -65,28 +70,28 @@ func writeResults(path string, res *budget.Results) error {
 	return writeAtomic(path, "results", func(w io.Writer) error { return budget.WriteResults(w, res) })
 }
 
-// results is the run's results.json: the measured times of every variant
-// that booted (cases are by index into the plan's selection), which later
-// plans use instead of the cost model.
-func (r *runner) results(started time.Time, cases []report.Case) *budget.Results {
-	res := &budget.Results{
-		Version: budget.ResultsVersion,
-		RunID:   filepath.Base(r.dir),
-		Started: started.UTC(),
-		Host:    budget.Host{CPUs: r.host.CPUs, MemoryMiB: r.host.MemoryMiB, Accel: r.accel},
-		Accel:   r.accel,
+// writeJUnit writes s to path; see [writeAtomic].
+func writeJUnit(path string, s report.Suites) error {
+	return writeAtomic(path, "junit", s.WriteXML)
+}
+
+// writeAtomic writes a file through a temp file beside it and a rename,
+// so a reader never sees half of it. what names the file in errors.
+func writeAtomic(path, what string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gauntlet-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
 	}
-	for i, a := range r.plan.plan.Selected {
-		c := cases[i]
-		if !c.Outcome.Ran() {
-			continue
-		}
-		res.Variants = append(res.Variants, budget.VariantResult{
-			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
-			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel,
-			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
-			Outcome: c.Outcome,
-		})
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s %s: %w", what, path, err)
 	}
-	return res
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s %s: %w", what, path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	return nil
 }

@@ -1,7 +1,8 @@
-package main
+package run
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"time"
@@ -9,7 +10,7 @@ import (
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
-// planJSON is the --json output. budget_s, slots, est_wall_s, selected,
+// planJSON is [Plan.WriteJSON]'s output. budget_s, slots, est_wall_s, selected,
 // excluded and coverage are the documented contract; the rest is extra.
 type planJSON struct {
 	BudgetS  float64        `json:"budget_s"` // 0: no budget
@@ -77,28 +78,32 @@ type failedJSON struct {
 
 func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*10) / 10 }
 
-func writePlanJSON(w io.Writer, p *planned) error {
+// WriteJSON writes the plan to w as one indented JSON object: budget_s,
+// slots, est_wall_s, selected, excluded and coverage are the documented
+// contract (`gauntlet plan --json`); shard, accel, host, plain_tests and
+// failed_packages are extra.
+func (pl *Plan) WriteJSON(w io.Writer) error {
 	out := planJSON{
-		BudgetS: seconds(p.plan.Budget), Slots: p.plan.Slots, EstWallS: seconds(p.plan.EstWall),
+		BudgetS: seconds(pl.plan.Budget), Slots: pl.plan.Slots, EstWallS: seconds(pl.plan.EstWall),
 		Selected: []selectedJSON{}, Excluded: []excludedJSON{}, Plain: []plainJSON{}, Failed: []failedJSON{},
-		Accel: p.accel, Shard: p.shardName(), Host: p.hostJSON(),
+		Accel: pl.accel, Shard: pl.shardName(), Host: pl.hostJSON(),
 	}
-	c := p.plan.Coverage
+	c := pl.plan.Coverage
 	out.Coverage = coverageJSON{c.Covered, c.Possible, c.SingleCovered, c.SinglePossible, c.PairCovered, c.PairPossible}
-	for _, a := range p.plan.Selected {
+	for _, a := range pl.plan.Selected {
 		out.Selected = append(out.Selected, selectedJSON{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Topology: a.Topology.String(),
 			Profile: a.Profile, VCPUs: a.Topology.CPUs(), EstS: seconds(a.Cost.Total()), Slot: a.Slot,
 			StartS: seconds(a.Start), Kernel: a.Kernel, Source: string(a.Cost.Source),
 		})
 	}
-	st := p.statuses()
-	for _, v := range p.variants {
+	st := pl.statuses()
+	for _, v := range pl.variants {
 		if s := st[variantKey{v.Package, v.Name}]; s.Kind != stSelected {
 			out.Excluded = append(out.Excluded, excludedJSON{Package: v.Package, Test: v.Test, Variant: v.Name, Kind: s.Kind, Reason: s.Reason})
 		}
 	}
-	for _, pkg := range p.pkgs {
+	for _, pkg := range pl.pkgs {
 		if pkg.Err != nil {
 			out.Failed = append(out.Failed, failedJSON{Package: pkg.ImportPath, Error: pkg.Err.Error(), Detail: pkg.Err.Detail})
 			continue
@@ -113,11 +118,14 @@ func writePlanJSON(w io.Writer, p *planned) error {
 }
 
 // shardName is "K/N", or "" when the plan is not sharded.
-func (p *planned) shardName() string {
-	return shardFlag{k: &p.cfg.ShardK, n: &p.cfg.ShardN}.String()
+func (pl *Plan) shardName() string {
+	if pl.cfg.ShardN == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", pl.cfg.ShardK, pl.cfg.ShardN)
 }
 
-func (p *planned) hostJSON() hostJSON {
-	c := p.capacity()
-	return hostJSON{CPUs: p.host.CPUs, MemoryMiB: p.host.MemoryMiB, MaxVCPUs: c.MaxVCPUs(), Oversubscribe: c.Factor()}
+func (pl *Plan) hostJSON() hostJSON {
+	c := pl.capacity()
+	return hostJSON{CPUs: pl.host.CPUs, MemoryMiB: pl.host.MemoryMiB, MaxVCPUs: c.MaxVCPUs(), Oversubscribe: c.Factor()}
 }

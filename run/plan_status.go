@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"github.com/gauntlet-sched/gauntlet/budget"
@@ -24,18 +24,18 @@ type variantStatus struct {
 type variantKey struct{ pkg, name string }
 
 // statuses maps every variant of the matrix to its fate.
-func (p *planned) statuses() map[variantKey]variantStatus {
+func (pl *Plan) statuses() map[variantKey]variantStatus {
 	m := map[variantKey]variantStatus{}
-	for _, v := range p.variants {
+	for _, v := range pl.variants {
 		if v.Excluded != "" {
 			m[variantKey{v.Package, v.Name}] = variantStatus{Kind: excludedKind(v.Excluded), Reason: string(v.Excluded) + ": " + v.Reason}
 		}
 	}
-	for i := range p.plan.Selected {
-		a := &p.plan.Selected[i]
+	for i := range pl.plan.Selected {
+		a := &pl.plan.Selected[i]
 		m[variantKey{a.Package, a.Variant}] = variantStatus{Kind: stSelected, Assign: a}
 	}
-	for _, l := range p.plan.LeftOut {
+	for _, l := range pl.plan.LeftOut {
 		m[variantKey{l.Package, l.Variant}] = variantStatus{Kind: leftOutKind(l.Kind), Reason: l.Reason}
 	}
 	return m

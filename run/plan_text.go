@@ -1,4 +1,4 @@
-package main
+package run
 
 import (
 	"fmt"
@@ -21,24 +21,25 @@ const planLegend = `legend: run = selected (k/m: k of the m flag profiles), budg
         constraint = excluded by the test's constraints, capacity = too big for this host (see --oversubscribe),
         shard = runs in another shard, - = filtered out by --run/--skip; --explain gives every reason`
 
-// writePlanText prints the human plan: a header line, per package a test x
-// preset table (presets down, tests across) and its plain host tests, the
-// legend, and one summary line.
-func writePlanText(w io.Writer, p *planned, explain bool) error {
-	c := p.capacity()
+// WriteText writes the plan for humans to w: a header line, per package a
+// test x preset table (presets down, tests across) and its plain host
+// tests, the legend, and one summary line. With explain, every package
+// also lists the reason for each variant left out.
+func (pl *Plan) WriteText(w io.Writer, explain bool) error {
+	c := pl.capacity()
 	fmt.Fprintf(w, "host: %d CPUs, %d MiB; VMs up to %d vCPUs (%d x oversubscription %g); accel %s (%s)\n",
-		p.host.CPUs, p.host.MemoryMiB, c.MaxVCPUs(), c.CPUs, c.Factor(), p.accel, p.accelNote)
-	st := p.statuses()
-	for _, pkg := range p.pkgs {
-		if err := p.writePackage(w, pkg, st, explain); err != nil {
+		pl.host.CPUs, pl.host.MemoryMiB, c.MaxVCPUs(), c.CPUs, c.Factor(), pl.accel, pl.accelNote)
+	st := pl.statuses()
+	for _, pkg := range pl.pkgs {
+		if err := pl.writePackage(w, pkg, st, explain); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\n%s\n%s\n", planLegend, p.summary(st))
+	fmt.Fprintf(w, "\n%s\n%s\n", planLegend, pl.summary(st))
 	return nil
 }
 
-func (p *planned) writePackage(w io.Writer, pkg *expand.Package, st map[variantKey]variantStatus, explain bool) error {
+func (pl *Plan) writePackage(w io.Writer, pkg *expand.Package, st map[variantKey]variantStatus, explain bool) error {
 	fmt.Fprintf(w, "\n%s\n", pkg.ImportPath)
 	switch {
 	case pkg.Err != nil:
@@ -48,9 +49,9 @@ func (p *planned) writePackage(w io.Writer, pkg *expand.Package, st map[variantK
 		fmt.Fprintln(w, "  no tests")
 		return nil
 	}
-	tests, byTest := p.packageVariants(pkg.ImportPath)
+	tests, byTest := pl.packageVariants(pkg.ImportPath)
 	for i := 0; i < len(tests); i += testsPerTable {
-		if err := p.writeTable(w, tests[i:min(i+testsPerTable, len(tests))], byTest, st); err != nil {
+		if err := pl.writeTable(w, tests[i:min(i+testsPerTable, len(tests))], byTest, st); err != nil {
 			return err
 		}
 	}
@@ -58,17 +59,17 @@ func (p *planned) writePackage(w io.Writer, pkg *expand.Package, st map[variantK
 		fmt.Fprintf(w, "  plain host tests (run on the host, not in VMs): %s\n", strings.Join(plain, ", "))
 	}
 	if explain {
-		p.writeExplain(w, pkg.ImportPath, st)
+		pl.writeExplain(w, pkg.ImportPath, st)
 	}
 	return nil
 }
 
 // packageVariants returns the package's tests that have variants, in
 // order, and their variants.
-func (p *planned) packageVariants(pkg string) ([]string, map[string][]expand.Variant) {
+func (pl *Plan) packageVariants(pkg string) ([]string, map[string][]expand.Variant) {
 	var tests []string
 	byTest := map[string][]expand.Variant{}
-	for _, v := range p.variants {
+	for _, v := range pl.variants {
 		if v.Package != pkg {
 			continue
 		}
@@ -80,7 +81,7 @@ func (p *planned) packageVariants(pkg string) ([]string, map[string][]expand.Var
 	return tests, byTest
 }
 
-func (p *planned) writeTable(w io.Writer, tests []string, byTest map[string][]expand.Variant, st map[variantKey]variantStatus) error {
+func (pl *Plan) writeTable(w io.Writer, tests []string, byTest map[string][]expand.Variant, st map[variantKey]variantStatus) error {
 	t := tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -93,7 +94,7 @@ func (p *planned) writeTable(w io.Writer, tests []string, byTest map[string][]ex
 		base = append(base, baseCell(byTest[test], st))
 	}
 	rows := [][]string{base}
-	for _, pr := range p.presets {
+	for _, pr := range pl.presets {
 		row := []string{pr.Name, pr.Topology.String(), strconv.Itoa(pr.Topology.CPUs())}
 		for _, test := range tests {
 			row = append(row, cell(presetStatuses(byTest[test], pr.Name, st)))
@@ -154,9 +155,9 @@ func cell(ss []variantStatus) string {
 	return "budget"
 }
 
-func (p *planned) writeExplain(w io.Writer, pkg string, st map[variantKey]variantStatus) {
+func (pl *Plan) writeExplain(w io.Writer, pkg string, st map[variantKey]variantStatus) {
 	var lines []string
-	for _, v := range p.variants {
+	for _, v := range pl.variants {
 		if s := st[variantKey{v.Package, v.Name}]; v.Package == pkg && s.Kind != stSelected {
 			lines = append(lines, fmt.Sprintf("    %s: %s", v.Name, s.Reason))
 		}
@@ -169,9 +170,9 @@ func (p *planned) writeExplain(w io.Writer, pkg string, st map[variantKey]varian
 // summary is the one-line verdict: selected X/Y variants, why the others
 // are out, the estimated wall time on S slots against the budget, and the
 // feature coverage.
-func (p *planned) summary(st map[variantKey]variantStatus) string {
+func (pl *Plan) summary(st map[variantKey]variantStatus) string {
 	n := map[string]int{}
-	for _, v := range p.variants {
+	for _, v := range pl.variants {
 		n[st[variantKey{v.Package, v.Name}].Kind]++
 	}
 	var out []string
@@ -188,19 +189,19 @@ func (p *planned) summary(st map[variantKey]variantStatus) string {
 		left = " (left out: " + strings.Join(out, ", ") + ")"
 	}
 	budgetText := "no budget"
-	if p.plan.Budget > 0 {
-		budgetText = "budget " + fmtDuration(p.plan.Budget)
+	if pl.plan.Budget > 0 {
+		budgetText = "budget " + fmtDuration(pl.plan.Budget)
 	}
 	shard := ""
-	if s := p.shardName(); s != "" {
+	if s := pl.shardName(); s != "" {
 		shard = "shard " + s + ": "
-		if p.cfg.shardFrom != "" {
-			shard = "shard " + s + " (" + p.cfg.shardFrom + "): "
+		if pl.cfg.ShardFrom != "" {
+			shard = "shard " + s + " (" + pl.cfg.ShardFrom + "): "
 		}
 	}
-	cov := p.plan.Coverage
+	cov := pl.plan.Coverage
 	return fmt.Sprintf("%sselected %d/%d variants%s; est. wall %s on %d slots, %s; features covered %d/%d",
-		shard, n[stSelected], len(p.variants), left, fmtDuration(p.plan.EstWall), p.plan.Slots, budgetText, cov.Covered, cov.Possible)
+		shard, n[stSelected], len(pl.variants), left, fmtDuration(pl.plan.EstWall), pl.plan.Slots, budgetText, cov.Covered, cov.Possible)
 }
 
 // fmtDuration prints d to the second without trailing zero units: 20m,

@@ -1,0 +1,287 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/internal/launch"
+	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/vm"
+)
+
+// batch is one run in progress: its plan, machine and directory, and the
+// progress count.
+type batch struct {
+	r       *Runner
+	cfg     Config
+	m       Machine
+	scx     *kernel.Kernel // for tests with a scheduler, when set
+	host    Host
+	plan    *Plan
+	dir     string
+	started time.Time
+
+	mu   sync.Mutex // guards cfg.Stdout and done
+	done int
+}
+
+// run boots the plan, writes the run directory and prints the results.
+// The error is for results that could not be written or printed.
+func (b *batch) run(ctx context.Context) (*Result, error) {
+	sel := b.plan.plan
+	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
+		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.m.Kernel.String(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget), b.dir)
+	vmCases := b.runAll(ctx)
+	cases := vmCases
+	if b.plan.cfg.ShardK <= 1 {
+		cases = append(hostCases(b.plan), vmCases...)
+	}
+	werr := writeRun(b.dir, b.cfg.JUnit, b.results(vmCases), cases, b.started)
+	res := &Result{Dir: b.dir, Cases: cases, Started: b.started, Elapsed: b.r.now().Sub(b.started)}
+	fmt.Fprintln(b.cfg.Stdout)
+	if err := report.WriteTables(b.cfg.Stdout, cases, true); err != nil {
+		return res, err
+	}
+	fmt.Fprintln(b.cfg.Stdout, res.Summary())
+	fmt.Fprintf(b.cfg.Stdout, "results: %s\n", b.dir)
+	return res, werr
+}
+
+// verdict picks the run's error: an interrupt, results that could not be
+// written (werr), package failures and variants that could not start
+// (setup problems), then failed tests.
+func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted; partial results written (%w)", context.Cause(ctx))
+	}
+	if werr != nil {
+		return werr
+	}
+	if err := b.plan.Report(b.cfg.Stderr); err != nil {
+		return err
+	}
+	notRun, failed := 0, 0
+	for _, c := range cases {
+		switch {
+		case !c.Outcome.Ran():
+			notRun++
+		case c.Outcome.Failed():
+			failed++
+		}
+	}
+	if notRun > 0 {
+		return fmt.Errorf("%d variants could not be started (see the detail column)", notRun)
+	}
+	if failed > 0 {
+		return ErrTestsFailed
+	}
+	return nil
+}
+
+func budgetNote(d time.Duration) string {
+	if d <= 0 {
+		return " (no budget)"
+	}
+	return " of budget " + d.String()
+}
+
+// runAll boots every selected variant under an errgroup: the group's
+// limit is the plan's job count, and two weighted semaphores hold each
+// VM's share of host CPUs and memory, the same weights the plan was
+// packed with. A cancelled ctx kills running VMs (package vm) and leaves
+// the variants not yet started as not run.
+func (b *batch) runAll(ctx context.Context) []report.Case {
+	sel := b.plan.plan.Selected
+	capa := b.plan.plan.Capacity
+	cases := make([]report.Case, len(sel))
+	cpus := semaphore.NewWeighted(int64(max(capa.CPUs, 1)))
+	mem := semaphore.NewWeighted(int64(max(capa.MemoryMiB, 1)))
+	g := new(errgroup.Group)
+	g.SetLimit(max(capa.Jobs, 1))
+	for i, a := range sel {
+		cases[i] = b.notRun(a, b.m.Kernel, "cancelled before it started")
+		if ctx.Err() != nil {
+			continue
+		}
+		w := a.Weight
+		g.Go(func() error {
+			if err := acquire(ctx, cpus, mem, w, capa.MemoryMiB > 0); err != nil {
+				return nil
+			}
+			defer cpus.Release(int64(w.CPUs))
+			if capa.MemoryMiB > 0 {
+				defer mem.Release(int64(w.MemoryMiB))
+			}
+			cases[i] = b.runOne(ctx, a)
+			b.record(cases[i], len(sel))
+			return nil
+		})
+	}
+	g.Wait()
+	return cases
+}
+
+func acquire(ctx context.Context, cpus, mem *semaphore.Weighted, w budget.Weight, limitMem bool) error {
+	if err := cpus.Acquire(ctx, int64(w.CPUs)); err != nil {
+		return err
+	}
+	if !limitMem {
+		return nil
+	}
+	if err := mem.Acquire(ctx, int64(w.MemoryMiB)); err != nil {
+		cpus.Release(int64(w.CPUs))
+		return err
+	}
+	return nil
+}
+
+// runOne boots variant a and turns its result into a case (not run, with
+// the reason, when the VM could not be started).
+func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
+	pkg, desc, err := b.lookup(a)
+	if err != nil {
+		return b.notRun(a, b.m.Kernel, err.Error())
+	}
+	k := b.m.Kernel
+	if b.scx != nil && desc.Spec.Scheduler != nil {
+		k = *b.scx
+	}
+	slug := slugify(a.Package + "." + a.Variant)
+	out, err := os.Create(filepath.Join(b.dir, LogsDir, slug+".out"))
+	if err != nil {
+		return b.notRun(a, k, fmt.Sprintf("create log: %v", err))
+	}
+	defer out.Close()
+	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
+	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
+	cfg.Accel = b.m.Accel
+	cfg.ConsoleLog = filepath.Join(b.dir, LogsDir, slug+".console.log")
+	cfg.Output = out
+	live := b.live(&cfg, a.Variant)
+	res, err := b.r.bootVM(ctx, cfg)
+	if live != nil {
+		live.Flush()
+	}
+	if err != nil {
+		return b.notRun(a, k, oneLine(err))
+	}
+	return b.caseOf(a, k, res)
+}
+
+// live tees cfg's output to stdout, line by line with the variant's name,
+// when the run is verbose.
+func (b *batch) live(cfg *vm.Config, variant string) *prefixWriter {
+	if !b.cfg.Verbose {
+		return nil
+	}
+	p := &prefixWriter{w: b.cfg.Stdout, mu: &b.mu, prefix: variant + ": "}
+	cfg.Output = io.MultiWriter(cfg.Output, p)
+	return p
+}
+
+// lookup finds the variant's package (for its test binary) and the
+// description of its test (for its Spec).
+func (b *batch) lookup(a budget.Assignment) (*expand.Package, spec.Description, error) {
+	for _, p := range b.plan.pkgs {
+		if p.ImportPath != a.Package {
+			continue
+		}
+		for _, d := range p.Descriptions {
+			if d.Test == a.Test {
+				return p, d, nil
+			}
+		}
+	}
+	return nil, spec.Description{}, fmt.Errorf("internal error: no description of %s in %s", a.Test, a.Package)
+}
+
+func (b *batch) caseOf(a budget.Assignment, k kernel.Kernel, res vm.Result) report.Case {
+	c := b.notRun(a, k, "")
+	c.Outcome = res.Outcome
+	c.Message = res.Reason
+	if res.Retried != "" {
+		c.Properties = append(c.Properties, report.Property{Name: "retried", Value: res.Retried})
+	}
+	c.Accel = string(res.Accel)
+	c.Output, c.ConsoleTail, c.ConsoleLog = res.Output, res.ConsoleTail, res.ConsoleLog
+	c.Boot, c.Total = res.BootTime, res.TotalTime
+	c.TestTime = max(res.TotalTime-res.BootTime, 0)
+	return c
+}
+
+func (b *batch) notRun(a budget.Assignment, k kernel.Kernel, why string) report.Case {
+	return report.Case{
+		Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
+		Topology: a.Topology.String(), Accel: string(b.m.Accel), Kernel: k.Path,
+		Outcome: spec.OutcomeNotRun, Message: why,
+	}
+}
+
+// record prints one progress line per finished variant.
+func (b *batch) record(c report.Case, total int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.done++
+	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), b.done, total, strings.ToUpper(c.Outcome.String()), c.Variant, c.Topology)
+	if c.Outcome.Ran() {
+		line += fmt.Sprintf(", boot %.1fs, total %.1fs", c.Boot.Seconds(), c.Total.Seconds())
+	}
+	line += ")"
+	if d := c.Detail(); !c.Outcome.Passed() && d != "" {
+		line += ": " + firstLine(d)
+	}
+	fmt.Fprintln(b.cfg.Stdout, line)
+}
+
+// hostCases reports the plain host tests of every package from the output
+// of its describe pass, which ran them (in -short mode).
+func hostCases(p *Plan) []report.Case {
+	var cases []report.Case
+	for _, pkg := range p.pkgs {
+		if pkg.Err != nil {
+			continue
+		}
+		// Load already kept only the tests --run/--skip select.
+		cases = append(cases, report.HostCases(pkg.ImportPath, pkg.DescribeOutput, pkg.Plain())...)
+	}
+	return cases
+}
+
+// results is the run's results.json: the measured times of every variant
+// that booted (cases are by index into the plan's selection), which later
+// plans use instead of the cost model.
+func (b *batch) results(cases []report.Case) *budget.Results {
+	res := &budget.Results{
+		Version: budget.ResultsVersion,
+		RunID:   filepath.Base(b.dir),
+		Started: b.started.UTC(),
+		Host:    budget.Host{CPUs: b.host.CPUs, MemoryMiB: b.host.MemoryMiB, Accel: b.m.Accel},
+		Accel:   b.m.Accel,
+	}
+	for i, a := range b.plan.plan.Selected {
+		c := cases[i]
+		if !c.Outcome.Ran() {
+			continue
+		}
+		res.Variants = append(res.Variants, budget.VariantResult{
+			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
+			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel,
+			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
+			Outcome: c.Outcome,
+		})
+	}
+	return res
+}

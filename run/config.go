@@ -1,0 +1,119 @@
+package run
+
+import (
+	"io"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// PlanConfig is what a plan is made from: the package patterns and the
+// planning settings. Zero fields are defaults, as each field says.
+type PlanConfig struct {
+	// Patterns are package patterns as `go test` takes them; none means
+	// ".".
+	Patterns []string
+	// Budget is the wall-clock budget of the run; zero means none: every
+	// variant that fits the host is selected.
+	Budget time.Duration
+	// Jobs is the most VMs at once; zero means one per host CPU.
+	Jobs int
+	// Presets are the topology presets tests expand to; nil means all of
+	// them, unless Topologies are given.
+	Presets []topo.Preset
+	// Topologies are custom topologies to expand to, named by their
+	// compact form, after Presets.
+	Topologies []topo.Topology
+	// Run and Skip filter tests and variants like go test -run and -skip;
+	// empty keeps everything.
+	Run, Skip string
+	// ShardK and ShardN select shard K of N (1-based) of the selection;
+	// ShardN zero means not sharded.
+	ShardK, ShardN int
+	// ShardFrom says where the shard came from (a CI system's variable),
+	// for the plan's summary; empty when it was given.
+	ShardFrom string
+	// Oversubscribe is the most vCPUs per host CPU a VM may have; zero
+	// means [topo.DefaultOversubscribe].
+	Oversubscribe float64
+	// Accel is the accelerator the estimates assume; empty or auto means
+	// KVM when /dev/kvm is usable, else TCG.
+	Accel spec.Accel
+	// History is a directory of earlier runs whose */results.json replace
+	// the cost model; empty means none.
+	History string
+	// Kernels are kernel labels; several multiply the variants.
+	Kernels []string
+}
+
+// Validate checks what flag parsing cannot: that the filters compile and
+// that the presets and topologies do not name one topology twice. It
+// returns a [*UsageError].
+func (c PlanConfig) Validate() error {
+	if _, err := c.matcher(); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, p := range c.presetList() {
+		if seen[p.Name] {
+			return usageErrorf("topology %s given twice", p.Name)
+		}
+		seen[p.Name] = true
+	}
+	return nil
+}
+
+// matcher compiles Run and Skip.
+func (c PlanConfig) matcher() (*expand.Matcher, error) {
+	m, err := expand.NewMatcher(c.Run, c.Skip)
+	if err != nil {
+		return nil, usageErrorf("%s (run 'gauntlet plan -h' for usage)", oneLine(err))
+	}
+	return m, nil
+}
+
+// presetList returns the topologies to expand to: the chosen presets (all
+// when neither presets nor topologies are given) then the custom ones.
+func (c PlanConfig) presetList() []topo.Preset {
+	ps := c.Presets
+	if ps == nil && len(c.Topologies) == 0 {
+		ps = topo.Presets()
+	}
+	ps = append([]topo.Preset(nil), ps...)
+	for _, t := range c.Topologies {
+		ps = append(ps, topo.Preset{Name: t.String(), Topology: t})
+	}
+	return ps
+}
+
+// Config is one run: the plan, where the kernel comes from and where the
+// results go.
+type Config struct {
+	// Plan is what to plan; its Accel also selects the VMs' accelerator.
+	Plan PlanConfig
+	// Kernel is the kernel image every VM boots; empty means the
+	// discovered kernel (and GAUNTLET_SCX_KERNEL for tests with a
+	// scheduler, when set).
+	Kernel string
+	// Out is the directory under which the run creates its own
+	// directory. It must not be empty.
+	Out string
+	// JUnit, when set, is a file that also receives the JUnit XML.
+	JUnit string
+	// Verbose streams every variant's test output to Stdout as it runs,
+	// each line prefixed with the variant's name.
+	Verbose bool
+	// Stdout receives the progress lines, the tables and the summary;
+	// Stderr the warnings and package failures. Nil discards.
+	Stdout, Stderr io.Writer
+}
+
+// Validate checks c, returning a [*UsageError].
+func (c Config) Validate() error {
+	if c.Out == "" {
+		return usageErrorf("--out is empty; give the directory runs are written under, e.g. gauntlet-runs")
+	}
+	return c.Plan.Validate()
+}

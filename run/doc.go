@@ -1,0 +1,31 @@
+// Package run plans and runs a gauntlet: what `gauntlet plan` and
+// `gauntlet run` do after their flags are parsed.
+//
+// A [Planner] lists the tests of the packages, builds each test binary
+// once and asks every test for its Spec (package expand), expands each
+// over topology presets and scheduler flag profiles, and selects what
+// fits the budget on this host (package budget). The [Plan] prints as a
+// table ([Plan.WriteText]) or JSON ([Plan.WriteJSON]).
+//
+// A [Runner] checks the host ([Runner.Preflight]: QEMU, a kernel, the
+// accelerator), plans, and boots every selected variant in its own VM
+// (package vm, through internal/launch) under an errgroup whose CPU and
+// memory semaphores hold the weights the plan was packed with. It writes
+// a new run directory under [Config.Out]: [JUnitFile], [ResultsFile]
+// (the measured times later plans read as history) and [LogsDir]; partial
+// results are written when the run is interrupted. [Merge] merges the
+// results of several runs, such as CI shards.
+//
+// The planner's and runner's dependencies on the machine (loading
+// packages, host facts, the KVM probe, QEMU, the kernel, the accelerator,
+// booting a VM, the clock) are struct fields whose nil value is the real
+// one, so tests replace them per value and run in parallel.
+//
+// Errors say what the caller should do: [ErrTestsFailed] when tests
+// failed (`gauntlet` exits 1), a [*UsageError] for bad input, anything
+// else for a host that cannot run the gauntlet (both exit 2).
+//
+// Reading the environment is the caller's job: the Planner and Runner
+// read none beyond what their default dependencies read (the kernel
+// discovery chain, GAUNTLET_SCX_KERNEL, /dev/kvm, /proc/meminfo).
+package run

@@ -1,0 +1,225 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
+	"github.com/gauntlet-sched/gauntlet/vm"
+)
+
+// Planner makes plans. Its fields are the planner's dependencies on the
+// machine; a nil field is the real one, so the zero Planner plans on this
+// host. A Planner may be used by several goroutines at once when its
+// fields may.
+type Planner struct {
+	// Load lists, builds and describes the packages; nil means
+	// [expand.Load].
+	Load func(context.Context, expand.LoadOptions) ([]*expand.Package, error)
+	// Host returns the host's CPUs and memory; nil means [GatherHost].
+	Host func() (Host, error)
+	// ProbeKVM reports why KVM cannot be used, nil when it looks usable;
+	// it decides what "auto" plans for. Nil means [vm.KVMUsable], which
+	// opens /dev/kvm and knows that kvm_pvm cannot boot stock kernels.
+	ProbeKVM func() error
+}
+
+// Plan is a plan with everything that went into it: the packages, the
+// whole matrix of variants and what was selected. Close removes its test
+// binaries.
+type Plan struct {
+	cfg       PlanConfig
+	host      Host
+	accel     spec.Accel // kvm or tcg: what the estimates assume
+	accelNote string
+	presets   []topo.Preset
+	binDir    string
+	pkgs      []*expand.Package
+	variants  []expand.Variant // the whole matrix, excluded ones too
+	plan      budget.Plan      // the shard asked for (or the whole plan)
+	warnings  []string
+}
+
+// HostInfo returns the host the planner plans for: p.Host's answer, or
+// [GatherHost]'s.
+func (p *Planner) HostInfo() (Host, error) {
+	if p.Host != nil {
+		return p.Host()
+	}
+	return GatherHost()
+}
+
+// Plan lists, builds and describes the packages of cfg, expands the
+// matrix and selects what fits the budget on this host. Nothing boots.
+// Packages that cannot be planned are recorded in the plan ([Plan.Report]
+// names them); the error is for what stops planning altogether: a bad
+// cfg or a pattern without packages ([*UsageError]), no go command, a
+// cancelled ctx. The caller must Close the plan.
+func (p *Planner) Plan(ctx context.Context, cfg PlanConfig) (*Plan, error) {
+	host, err := p.HostInfo()
+	if err != nil {
+		return nil, err
+	}
+	return p.plan(ctx, cfg, host)
+}
+
+func (p *Planner) plan(ctx context.Context, cfg PlanConfig, host Host) (*Plan, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	binDir, err := os.MkdirTemp("", "gauntlet-bin-")
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	pl := &Plan{cfg: cfg, host: host, presets: cfg.presetList(), binDir: binDir}
+	pl.accel, pl.accelNote = planAccel(cfg.Accel, p.probe())
+	if err := p.fill(ctx, pl); err != nil {
+		pl.Close()
+		return nil, err
+	}
+	return pl, nil
+}
+
+// fill loads pl's packages, expands them and selects the variants.
+func (p *Planner) fill(ctx context.Context, pl *Plan) error {
+	m, _ := pl.cfg.matcher() // compiled by Validate
+	eopts := expand.Options{Presets: pl.presets, Capacity: pl.capacity(), Kernels: pl.cfg.Kernels, Match: m}
+	if err := eopts.Validate(); err != nil {
+		return err
+	}
+	pkgs, err := p.load()(ctx, expand.LoadOptions{Patterns: pl.cfg.Patterns, BinDir: pl.binDir, Match: m})
+	if err != nil {
+		return loadError(err)
+	}
+	pl.pkgs = pkgs
+	pl.variants = expand.Expand(pkgs, eopts)
+	if err := pl.matchedNothing(); err != nil {
+		return err
+	}
+	return pl.selectVariants()
+}
+
+// selectVariants fills the plan from the matrix, the history and the
+// shard asked for.
+func (pl *Plan) selectVariants() error {
+	hist, warnings := readHistory(pl.cfg.History)
+	pl.warnings = warnings
+	bopts := budget.Options{Budget: pl.cfg.Budget, Jobs: pl.cfg.Jobs, History: hist,
+		Host: budget.Host{CPUs: pl.host.CPUs, MemoryMiB: pl.host.MemoryMiB, Accel: pl.accel}}
+	full, err := budget.Select(candidates(pl.variants), bopts)
+	if err != nil {
+		return fmt.Errorf("select variants: %w", err)
+	}
+	pl.plan = full
+	if pl.cfg.ShardN > 0 {
+		if pl.plan, err = full.Shard(pl.cfg.ShardK, pl.cfg.ShardN); err != nil {
+			return usageErrorf("--shard: %v", err)
+		}
+	}
+	return nil
+}
+
+func (p *Planner) load() func(context.Context, expand.LoadOptions) ([]*expand.Package, error) {
+	if p.Load != nil {
+		return p.Load
+	}
+	return expand.Load
+}
+
+func (p *Planner) probe() func() error {
+	if p.ProbeKVM != nil {
+		return p.ProbeKVM
+	}
+	return vm.KVMUsable
+}
+
+// Close removes the plan's test binaries. A run must be done with them.
+func (pl *Plan) Close() error {
+	return os.RemoveAll(pl.binDir)
+}
+
+// matchedNothing is a usage error when --run or --skip left nothing of
+// packages that loaded fine: a typo in CI must not pass as an empty run.
+func (pl *Plan) matchedNothing() error {
+	if pl.cfg.Run == "" && pl.cfg.Skip == "" || len(pl.variants) > 0 || len(pl.failed()) > 0 {
+		return nil
+	}
+	for _, pkg := range pl.pkgs {
+		if len(pkg.Plain()) > 0 {
+			return nil
+		}
+	}
+	return usageErrorf("--run %q --skip %q match no test or variant in %s; variant names are TestX and TestX/PRESET/PROFILE (see 'gauntlet plan' for the names)",
+		pl.cfg.Run, pl.cfg.Skip, strings.Join(pl.cfg.Patterns, " "))
+}
+
+// capacity is the host rule variants must fit.
+func (pl *Plan) capacity() topo.Capacity {
+	return topo.Capacity{CPUs: pl.host.CPUs, MemoryMiB: pl.host.MemoryMiB, Oversubscribe: pl.cfg.Oversubscribe}
+}
+
+// loadError makes a pattern without packages a usage error; other load
+// failures (no go command, cancelled) are setup errors.
+func loadError(err error) error {
+	if errors.Is(err, expand.ErrNoPackages) {
+		return &UsageError{Err: err}
+	}
+	return fmt.Errorf("list tests: %w", err)
+}
+
+// candidates turns the variants that may run into budget candidates.
+func candidates(vs []expand.Variant) []budget.Candidate {
+	var out []budget.Candidate
+	for _, v := range vs {
+		if v.Excluded != "" {
+			continue
+		}
+		out = append(out, budget.Candidate{
+			Package: v.Package, Test: v.Test, Variant: v.Name, Preset: v.Preset,
+			Profile: v.Profile.Name, Flags: v.Profile.Flags, Topology: v.Topology, Base: v.Base,
+			Duration: v.Duration, MemoryMiB: v.MemoryMiB, Scheduler: v.Scheduler, Kernel: v.Kernel,
+		})
+	}
+	return out
+}
+
+// failed returns the packages that could not be planned.
+func (pl *Plan) failed() []*expand.PackageError {
+	var out []*expand.PackageError
+	for _, pkg := range pl.pkgs {
+		if pkg.Err != nil {
+			out = append(out, pkg.Err)
+		}
+	}
+	return out
+}
+
+// Report writes the plan's warnings (unreadable history) and package
+// failures, each failure with the compiler's message indented, to w (the
+// caller's stderr). When a package could not be planned it returns a
+// [*UsageError] saying how many.
+func (pl *Plan) Report(w io.Writer) error {
+	for _, s := range pl.warnings {
+		fmt.Fprintf(w, "gauntlet: %s\n", s)
+	}
+	failed := pl.failed()
+	if len(failed) == 0 {
+		return nil
+	}
+	for _, e := range failed {
+		fmt.Fprintf(w, "gauntlet: %v\n", e)
+		if e.Detail != "" {
+			for _, l := range strings.Split(e.Detail, "\n") {
+				fmt.Fprintf(w, "    %s\n", l)
+			}
+		}
+	}
+	return usageErrorf("%d of %d packages could not be planned", len(failed), len(pl.pkgs))
+}

@@ -1,0 +1,316 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/vm"
+)
+
+// fakeVMs is a [Runner.BootVM]: each boot calls fn, and the fake records
+// the configs and the most host CPUs held by VMs at once.
+type fakeVMs struct {
+	mu      sync.Mutex
+	cfgs    []vm.Config
+	running int
+	maxCPUs int
+	fn      func(ctx context.Context, cfg vm.Config) (vm.Result, error)
+}
+
+func (f *fakeVMs) boot(ctx context.Context, cfg vm.Config) (vm.Result, error) {
+	f.mu.Lock()
+	f.cfgs = append(f.cfgs, cfg)
+	f.running += min(cfg.Topology.CPUs(), testHost.CPUs)
+	f.maxCPUs = max(f.maxCPUs, f.running)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.running -= min(cfg.Topology.CPUs(), testHost.CPUs)
+		f.mu.Unlock()
+	}()
+	return f.fn(ctx, cfg)
+}
+
+// testRunner plans like testPlanner and boots with f, on a fake kernel
+// under TCG.
+func testRunner(f *fakeVMs) *Runner {
+	return &Runner{
+		Planner:        testPlanner(),
+		LookQEMU:       func() (string, error) { return "/fake/qemu", nil },
+		FindKernel:     func(string) (kernel.Kernel, error) { return kernel.Kernel{Path: "/fake/bzImage", Step: "test"}, nil },
+		SchedExtKernel: func() (*kernel.Kernel, error) { return nil, nil },
+		DetectAccel: func(context.Context, string, string) (spec.Accel, string, error) {
+			return "", "", errors.New("DetectAccel called with an explicit accelerator")
+		},
+		BootVM: f.boot,
+	}
+}
+
+// testConfig runs the presets of the sched fixture under TCG into a new
+// directory.
+func testConfig(t *testing.T, presetNames string) (Config, *bytes.Buffer) {
+	var stdout bytes.Buffer
+	cfg := Config{
+		Plan: PlanConfig{Accel: spec.AccelTCG, Presets: presets(t, presetNames), Patterns: []string{schedFixture}},
+		Out:  t.TempDir(), Stdout: &stdout,
+	}
+	return cfg, &stdout
+}
+
+// guestOutput is what a passing or failing test prints in the guest.
+func guestOutput(test string, fail bool) []byte {
+	if fail {
+		return fmt.Appendf(nil, "=== RUN   %s\n    x_test.go:9: stuck 3500ms on cpu1 at +1200ms\n--- FAIL: %s (2.00s)\nFAIL\n", test, test)
+	}
+	return fmt.Appendf(nil, "=== RUN   %s\n--- PASS: %s (2.00s)\nPASS\n", test, test)
+}
+
+// failOn boots fake guests whose test fails on variants containing
+// marker.
+func failOn(marker string) *fakeVMs {
+	return &fakeVMs{fn: func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
+		test := strings.TrimSuffix(strings.TrimPrefix(cfg.Args[1], "^"), "$")
+		fail := marker != "" && strings.Contains(cfg.Variant.Name, marker)
+		out := guestOutput(test, fail)
+		cfg.Output.Write(out)
+		res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: spec.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
+		if fail {
+			res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
+		}
+		return res, nil
+	}}
+}
+
+func TestRunFakeVMs(t *testing.T) {
+	t.Parallel()
+	f := failOn("smt-2llc")
+	cfg, stdout := testConfig(t, "tiny-1llc,smt-2llc")
+	res, err := testRunner(f).Run(context.Background(), cfg)
+	if !errors.Is(err, ErrTestsFailed) {
+		t.Fatalf("err %v, want ErrTestsFailed (a variant fails)\nstdout:\n%s", err, stdout)
+	}
+	if f.maxCPUs > testHost.CPUs {
+		t.Errorf("VMs holding %d host CPUs ran at once; the host has %d", f.maxCPUs, testHost.CPUs)
+	}
+	// Every VM boots the fixture's test binary, selecting exactly its test.
+	for _, c := range f.cfgs {
+		if filepath.Base(c.Init) == "" || c.Args[0] != "-test.run" || !strings.HasPrefix(c.Args[1], "^Test") || c.Args[2] != "-test.v" {
+			t.Errorf("VM %s: init %s args %q", c.Variant.Name, c.Init, c.Args)
+		}
+		if c.Topology != c.Variant.Topology || c.Accel != spec.AccelTCG || c.ConsoleLog == "" {
+			t.Errorf("VM %s: topology %s (variant %s), accel %s, console %q", c.Variant.Name, c.Topology, c.Variant.Topology, c.Accel, c.ConsoleLog)
+		}
+	}
+	checkRunDir(t, res, len(f.cfgs))
+	for _, want := range []string{"stuck 3500ms on cpu1 at +1200ms", "FAIL: ", "results: " + res.Dir} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	// A later plan reads the measured times through the history.
+	p := testPlanner()
+	pl, err := p.Plan(context.Background(), PlanConfig{Accel: spec.AccelTCG, History: cfg.Out, Presets: cfg.Plan.Presets, Patterns: cfg.Plan.Patterns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pl.Close()
+	for _, s := range jsonOf(t, pl).Selected {
+		if s.EstS != 8 {
+			t.Errorf("plan after a run estimates %vs, want the measured 8s", s.EstS)
+			break
+		}
+	}
+}
+
+// checkRunDir checks the run directory of a run of vms VMs of which some
+// failed on smt-2llc, and the Result.
+func checkRunDir(t *testing.T, res *Result, vms int) {
+	t.Helper()
+	junit, err := readJUnitPath(res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := report.CasesFromJUnit(junit)
+	host, failed := 0, 0
+	for _, c := range cases {
+		if c.Host() {
+			host++
+		}
+		if c.Outcome.Failed() {
+			failed++
+			if !strings.Contains(c.Variant, "smt-2llc") {
+				t.Errorf("%s failed, only smt-2llc variants should", c.Variant)
+			}
+		}
+	}
+	if host != 1 || failed == 0 || len(cases) != vms+1 || len(res.Cases) != len(cases) {
+		t.Errorf("JUnit has %d cases (%d host, %d failed), the result %d; want the %d VMs plus 1 host test, some failed", len(cases), host, failed, len(res.Cases), vms)
+	}
+	r, err := readResultsFile(filepath.Join(res.Dir, ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Variants) != vms || r.Accel != "tcg" {
+		t.Errorf("results.json: %d variants on %s, want %d on tcg", len(r.Variants), r.Accel, vms)
+	}
+	for _, v := range r.Variants {
+		if v.BootS != 5 || v.TotalS != 8 {
+			t.Errorf("results.json %s: boot %v total %v, want the measured 5 and 8", v.Variant, v.BootS, v.TotalS)
+		}
+	}
+}
+
+// TestRunVerbose streams each variant's output with its name, and the
+// clock names the run directory.
+func TestRunVerbose(t *testing.T) {
+	t.Parallel()
+	r := testRunner(failOn(""))
+	r.Now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
+	cfg, stdout := testConfig(t, "tiny-1llc")
+	cfg.Verbose, cfg.JUnit = true, filepath.Join(t.TempDir(), "copy.xml")
+	res, err := r.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if !strings.HasPrefix(filepath.Base(res.Dir), "20261126-120000-") || res.Elapsed != 0 {
+		t.Errorf("run directory %s, elapsed %v under a stopped clock", res.Dir, res.Elapsed)
+	}
+	if !strings.Contains(stdout.String(), "TestSteady/tiny-1llc/default: --- PASS: TestSteady") {
+		t.Errorf("stdout lacks the prefixed guest output:\n%s", stdout)
+	}
+	if _, err := os.Stat(cfg.JUnit); err != nil {
+		t.Errorf("JUnit copy: %v", err)
+	}
+	if !strings.HasPrefix(res.Summary(), "PASS: ") {
+		t.Errorf("summary %q", res.Summary())
+	}
+}
+
+// TestRunInterrupted: a cancelled run kills what runs, starts nothing
+// more, still writes every variant's result, and says it was
+// interrupted.
+func TestRunInterrupted(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := &fakeVMs{}
+	f.fn = func(vctx context.Context, cfg vm.Config) (vm.Result, error) {
+		cancel() // Ctrl-C while the first VM runs
+		<-vctx.Done()
+		return vm.Result{}, fmt.Errorf("boot vm: %w", vctx.Err())
+	}
+	cfg, _ := testConfig(t, "tiny-1llc")
+	res, err := testRunner(f).Run(ctx, cfg)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "partial results written") {
+		t.Errorf("err %v, want an interruption", err)
+	}
+	if len(f.cfgs) != 1 {
+		t.Errorf("%d VMs booted after the interrupt, want only the first", len(f.cfgs))
+	}
+	junit, err := readJUnitPath(res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notRun := 0
+	for _, c := range report.CasesFromJUnit(junit) {
+		if c.Outcome == spec.OutcomeNotRun {
+			notRun++
+		}
+	}
+	if notRun < 2 {
+		t.Errorf("JUnit lists %d not-run variants, want every planned VM variant", notRun)
+	}
+}
+
+// TestRunNotStarted: a VM that cannot start is a setup error, not a
+// test failure.
+func TestRunNotStarted(t *testing.T) {
+	t.Parallel()
+	f := &fakeVMs{fn: func(context.Context, vm.Config) (vm.Result, error) {
+		return vm.Result{}, errors.New("start qemu: permission denied")
+	}}
+	cfg, stdout := testConfig(t, "tiny-1llc")
+	_, err := testRunner(f).Run(context.Background(), cfg)
+	if err == nil || errors.Is(err, ErrTestsFailed) || !strings.Contains(err.Error(), "variants could not be started") {
+		t.Errorf("err %v, want variants not started", err)
+	}
+	if !strings.Contains(stdout.String(), "permission denied") {
+		t.Errorf("stdout lacks the reason:\n%s", stdout)
+	}
+}
+
+func TestRunNewDirEachTime(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	seen := map[string]bool{}
+	for range 3 {
+		d, err := newRunDir(out, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[d] {
+			t.Fatalf("run directory %s handed out twice", d)
+		}
+		seen[d] = true
+	}
+}
+
+// TestRunSetupErrors: what the host lacks stops the run before anything
+// is planned or written, with one line naming it.
+func TestRunSetupErrors(t *testing.T) {
+	t.Parallel()
+	noKernel := testRunner(&fakeVMs{})
+	noKernel.FindKernel = func(string) (kernel.Kernel, error) {
+		return kernel.Kernel{}, fmt.Errorf("%w: tried KTSTR_TEST_KERNEL, /boot/vmlinuz; fix: gauntlet kernel build", kernel.ErrNotFound)
+	}
+	noQEMU := testRunner(&fakeVMs{})
+	noQEMU.LookQEMU = func() (string, error) { return "", vm.ErrNoQEMU }
+	for name, tc := range map[string]struct {
+		r    *Runner
+		want error
+	}{"no kernel": {noKernel, kernel.ErrNotFound}, "no qemu": {noQEMU, vm.ErrNoQEMU}} {
+		cfg, _ := testConfig(t, "tiny-1llc")
+		res, err := tc.r.Run(context.Background(), cfg)
+		if !errors.Is(err, tc.want) || res != nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v (result %v); want one line wrapping %v", name, err, res, tc.want)
+		}
+		if dirs, _ := filepath.Glob(filepath.Join(cfg.Out, "*")); len(dirs) > 0 {
+			t.Errorf("%s: run directories %v", name, dirs)
+		}
+	}
+	cfg, _ := testConfig(t, "tiny-1llc")
+	cfg.Out = ""
+	if _, err := noKernel.Run(context.Background(), cfg); !errors.As(err, new(*UsageError)) || !strings.Contains(err.Error(), "--out is empty") {
+		t.Errorf("empty Out: %v", err)
+	}
+}
+
+// TestPreflightAuto asks DetectAccel only for auto.
+func TestPreflightAuto(t *testing.T) {
+	t.Parallel()
+	r := testRunner(&fakeVMs{})
+	r.DetectAccel = func(_ context.Context, kernel, _ string) (spec.Accel, string, error) {
+		return spec.AccelKVM, "kvm works with " + kernel, nil
+	}
+	for _, asked := range []spec.Accel{"", spec.AccelAuto} {
+		m, err := r.Preflight(context.Background(), "", asked)
+		if err != nil || m.Accel != spec.AccelKVM || m.AccelNote != "kvm works with /fake/bzImage" {
+			t.Errorf("Preflight(%q) = %+v, %v", asked, m, err)
+		}
+	}
+	if m, err := r.Preflight(context.Background(), "", spec.AccelTCG); err != nil || m.Accel != spec.AccelTCG || m.AccelNote != "as asked" {
+		t.Errorf("Preflight(tcg) = %+v, %v", m, err)
+	}
+}
