@@ -18,6 +18,8 @@ const (
 	ByConstraint ExclusionKind = "constraint"
 	// ByCapacity: the VM is too big for the host.
 	ByCapacity ExclusionKind = "capacity"
+	// ByKernel: the kernel lacks what the test needs (sched_ext).
+	ByKernel ExclusionKind = "kernel"
 )
 
 // Variant is one concrete run of a test: a topology, a flag profile and

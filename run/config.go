@@ -46,6 +46,11 @@ type PlanConfig struct {
 	History string
 	// Kernels are kernel labels; several multiply the variants.
 	Kernels []string
+	// NoSchedExt, when set, says why the kernel the run boots cannot run
+	// sched_ext: variants with a scheduler are then excluded with that
+	// reason instead of spending the budget on skips. See
+	// [NoSchedExtReason].
+	NoSchedExt string
 }
 
 // Validate checks what flag parsing cannot: that the filters compile and

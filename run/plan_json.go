@@ -45,7 +45,7 @@ type excludedJSON struct {
 	Package string `json:"package"`
 	Test    string `json:"test"`
 	Variant string `json:"variant"`
-	Kind    string `json:"kind"` // constraint, capacity, budget or shard
+	Kind    string `json:"kind"` // constraint, kernel, capacity, budget or shard
 	Reason  string `json:"reason"`
 }
 

@@ -12,6 +12,7 @@ const (
 	stCapacity   = "capacity"
 	stBudget     = "budget"
 	stShard      = "shard"
+	stKernel     = "kernel"
 )
 
 // variantStatus is one variant's fate in the plan.
@@ -42,8 +43,11 @@ func (pl *Plan) statuses() map[variantKey]variantStatus {
 }
 
 func excludedKind(k expand.ExclusionKind) string {
-	if k == expand.ByConstraint {
+	switch k {
+	case expand.ByConstraint:
 		return stConstraint
+	case expand.ByKernel:
+		return stKernel
 	}
 	return stCapacity
 }

@@ -18,7 +18,8 @@ import (
 const testsPerTable = 4
 
 const planLegend = `legend: run = selected (k/m: k of the m flag profiles), budget = left out by the budget,
-        constraint = excluded by the test's constraints, capacity = too big for this host (see --oversubscribe),
+        constraint = excluded by the test's constraints, kernel = the kernel lacks sched_ext,
+        capacity = too big for this host (see --oversubscribe),
         shard = runs in another shard, - = filtered out by --run/--skip; --explain gives every reason`
 
 // WriteText writes the plan for humans to w: a header line, per package a
@@ -147,9 +148,9 @@ func cell(ss []variantStatus) string {
 	case sel > 0:
 		return fmt.Sprintf("run %d/%d", sel, len(ss))
 	}
-	for _, k := range []string{stConstraint, stCapacity, stShard} {
+	for _, k := range []string{stConstraint, stKernel, stCapacity, stShard} {
 		if n[k] > 0 {
-			return map[string]string{stConstraint: "constraint", stCapacity: "capacity", stShard: "shard"}[k]
+			return k
 		}
 	}
 	return "budget"
@@ -177,7 +178,7 @@ func (pl *Plan) summary(st map[variantKey]variantStatus) string {
 	}
 	var out []string
 	labels := []struct{ kind, label string }{
-		{stConstraint, "by constraint"}, {stCapacity, "by host capacity"}, {stBudget, "by budget"}, {stShard, "in other shards"},
+		{stConstraint, "by constraint"}, {stKernel, "by the kernel"}, {stCapacity, "by host capacity"}, {stBudget, "by budget"}, {stShard, "in other shards"},
 	}
 	for _, l := range labels {
 		if n[l.kind] > 0 {

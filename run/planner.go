@@ -103,6 +103,7 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 	if err := pl.matchedNothing(); err != nil {
 		return err
 	}
+	pl.excludeSchedExt()
 	return pl.selectVariants()
 }
 
@@ -222,4 +223,17 @@ func (pl *Plan) Report(w io.Writer) error {
 		}
 	}
 	return usageErrorf("%d of %d packages could not be planned", len(failed), len(pl.pkgs))
+}
+
+// excludeSchedExt excludes the variants with a scheduler when the run's
+// kernel cannot run sched_ext ([PlanConfig.NoSchedExt]).
+func (pl *Plan) excludeSchedExt() {
+	if pl.cfg.NoSchedExt == "" {
+		return
+	}
+	for i := range pl.variants {
+		if v := &pl.variants[i]; v.Excluded == "" && v.Scheduler != "" {
+			v.Excluded, v.Reason = expand.ByKernel, pl.cfg.NoSchedExt
+		}
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/internal/golden"
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -355,5 +356,41 @@ func writeFile(t *testing.T, path string, fill func(*os.File) error) {
 	}
 	if err := errors.Join(fill(f), f.Close()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A kernel without sched_ext excludes the variants with a scheduler, with
+// the reason, instead of planning skips.
+func TestPlanExcludesSchedExtOnKernelWithout(t *testing.T) {
+	t.Parallel()
+	no := false
+	why := NoSchedExtReason(kernel.Kernel{Path: "/boot/vmlinuz-x", SchedExt: &no}, nil)
+	if !strings.Contains(why, "/boot/vmlinuz-x has no sched_ext") || !strings.Contains(why, "GAUNTLET_SCX_KERNEL") {
+		t.Fatalf("reason %q", why)
+	}
+	yes := true
+	for _, k := range []kernel.Kernel{{Path: "a", SchedExt: &yes}, {Path: "b"}} {
+		if r := NoSchedExtReason(k, nil); r != "" {
+			t.Errorf("%+v: reason %q, want none", k, r)
+		}
+	}
+	if r := NoSchedExtReason(kernel.Kernel{SchedExt: &no}, &kernel.Kernel{Path: "scx"}); r != "" {
+		t.Errorf("with a sched_ext kernel for scheduler tests: reason %q", r)
+	}
+	p := planJSONOf(t, sched(PlanConfig{Run: "TestFlags", NoSchedExt: why}))
+	if len(p.Selected) != 0 || len(p.Excluded) == 0 {
+		t.Fatalf("selected %d, excluded %d; want every TestFlags variant excluded", len(p.Selected), len(p.Excluded))
+	}
+	kernelOut := 0
+	for _, e := range p.Excluded {
+		switch {
+		case e.Kind == stKernel && strings.Contains(e.Reason, why):
+			kernelOut++
+		case e.Kind != stConstraint && e.Kind != stCapacity:
+			t.Errorf("%s: %s %q, want kernel %q", e.Variant, e.Kind, e.Reason, why)
+		}
+	}
+	if kernelOut == 0 {
+		t.Error("no variant excluded for the kernel")
 	}
 }

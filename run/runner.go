@@ -128,6 +128,7 @@ func (r *Runner) prepare(ctx context.Context, cfg Config) (*batch, error) {
 		}
 	}
 	cfg.Plan.Accel = m.Accel
+	cfg.Plan.NoSchedExt = NoSchedExtReason(m.Kernel, scx)
 	p, err := r.Planner.plan(ctx, cfg.Plan, host)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,7 @@ func (c *cli) runPlan(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg.NoSchedExt = c.runner.NoSchedExt("")
 	p, err := c.runner.Planner.Plan(ctx, cfg)
 	if err != nil {
 		return err
