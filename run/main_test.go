@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/internal/loadcache"
 )
 
 // Fixture packages of package expand, named from this directory.
@@ -23,15 +23,9 @@ var fixtures = []string{"../expand/testdata/fixture/empty", "../expand/testdata/
 // testHost is the host the tests plan for: a small development machine.
 var testHost = Host{CPUs: 2, MemoryMiB: 24 * 1024}
 
-// loadCache loads each distinct pattern and filter once per test run:
-// building the fixture binaries is the slow part of planning. Its
-// binaries outlive the plans (whose Close removes only their own
-// directory, empty here).
-var loadCache = struct {
-	sync.Mutex
-	dir  string
-	pkgs map[string][]*expand.Package
-}{pkgs: map[string][]*expand.Package{}}
+// loadCache loads each distinct pattern and filter once per test run
+// (set up by TestMain).
+var loadCache *loadcache.Cache
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "gauntlet-run-test-")
@@ -39,41 +33,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	loadCache.dir = dir
+	loadCache = loadcache.New(dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-// cachedLoad is a [Planner.Load] that loads each pattern (with the
-// filters) once per test run and returns shallow copies (Expand may set
-// a copy's Err). Patterns are loaded one by one so that tests naming the
-// same fixture in different pattern lists share its build.
+// cachedLoad is the tests' Planner.Load.
 func cachedLoad(ctx context.Context, o expand.LoadOptions) ([]*expand.Package, error) {
-	loadCache.Lock()
-	defer loadCache.Unlock()
-	var out []*expand.Package
-	for _, pattern := range o.Patterns {
-		key := fmt.Sprintf("%q %s", pattern, o.Match)
-		pkgs, ok := loadCache.pkgs[key]
-		if !ok {
-			dir, err := os.MkdirTemp(loadCache.dir, "bin-")
-			if err != nil {
-				return nil, err
-			}
-			one := o
-			one.BinDir, one.Patterns = dir, []string{pattern}
-			if pkgs, err = expand.Load(ctx, one); err != nil {
-				return nil, err
-			}
-			loadCache.pkgs[key] = pkgs
-		}
-		for _, p := range pkgs {
-			c := *p
-			out = append(out, &c)
-		}
-	}
-	return out, nil
+	return loadCache.Load(ctx, o)
 }
 
 // testPlanner plans the fixtures for testHost without KVM.

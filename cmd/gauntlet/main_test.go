@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gauntlet-sched/gauntlet/internal/loadcache"
 )
 
 // TestMain makes this test binary the commands of the txtar scripts
@@ -33,7 +35,7 @@ func (s scriptMain) Run() int {
 		return 2
 	}
 	defer os.RemoveAll(dir)
-	loadCache.dir = dir
+	loadCache = loadcache.New(dir)
 	if err := hideScriptBin(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -5,13 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gauntlet-sched/gauntlet/expand"
+	"github.com/gauntlet-sched/gauntlet/internal/loadcache"
 	"github.com/gauntlet-sched/gauntlet/run"
 )
 
@@ -28,44 +27,13 @@ var fixtures = []string{"../../expand/testdata/fixture/empty", "../../expand/tes
 // testHost is the host the plan tests see: this development machine.
 var testHost = run.Host{CPUs: 2, MemoryMiB: 24 * 1024}
 
-// loadCache loads each distinct set of patterns and filters once per test
-// run: building the fixture binaries is the slow part of planning, and
-// the binaries outlive a plan command only in this cache.
-var loadCache = struct {
-	sync.Mutex
-	dir  string
-	pkgs map[string][]*expand.Package
-}{pkgs: map[string][]*expand.Package{}}
+// loadCache loads each distinct pattern and filter once per test run
+// (set up by TestMain).
+var loadCache *loadcache.Cache
 
-// cachedLoad is the tests' run.Planner.Load: it loads each pattern (with the
-// filters) once per test run and returns shallow copies (Expand may set a
-// copy's Err). Patterns are loaded one by one so that tests naming the
-// same fixture in different pattern lists share its build.
+// cachedLoad is the tests' Planner.Load.
 func cachedLoad(ctx context.Context, o expand.LoadOptions) ([]*expand.Package, error) {
-	loadCache.Lock()
-	defer loadCache.Unlock()
-	var out []*expand.Package
-	for _, pattern := range o.Patterns {
-		key := fmt.Sprintf("%q %s", pattern, o.Match)
-		pkgs, ok := loadCache.pkgs[key]
-		if !ok {
-			dir, err := os.MkdirTemp(loadCache.dir, "bin-")
-			if err != nil {
-				return nil, err
-			}
-			one := o
-			one.BinDir, one.Patterns = dir, []string{pattern}
-			if pkgs, err = expand.Load(ctx, one); err != nil {
-				return nil, err
-			}
-			loadCache.pkgs[key] = pkgs
-		}
-		for _, p := range pkgs {
-			c := *p
-			out = append(out, &c)
-		}
-	}
-	return out, nil
+	return loadCache.Load(ctx, o)
 }
 
 // testCLI is the command on the fixtures and testHost, without KVM,
