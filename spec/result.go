@@ -60,6 +60,10 @@ type Result struct {
 	// the harness unloaded it, or never attached: kind, reason, message,
 	// victim.
 	SchedulerExit *SchedulerExit `json:"scheduler_exit,omitempty"`
+	// SchedulerRestarts are the kernel's restart requests (kind
+	// [ExitUnregisteredKernel], CPU hotplug) the scheduler recovered
+	// from by attaching again; they are not failures.
+	SchedulerRestarts []SchedulerExit `json:"scheduler_restarts,omitempty"`
 	// BPFPrograms are the BPF programs of the scheduler under test, most
 	// verified instructions first.
 	BPFPrograms []BPFProgram `json:"bpf_programs,omitempty"`

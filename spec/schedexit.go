@@ -127,10 +127,11 @@ func (t Task) String() string {
 
 // Detection sources of a [SchedulerExit].
 const (
-	DetectedKmsg   = "kmsg"        // the kernel log's "disabled" line
-	DetectedLoader = "loader_exit" // the loader process exited
-	DetectedSysfs  = "sysfs"       // sched_ext state or root/ops changed
-	DetectedStart  = "start"       // the scheduler could not be started
+	DetectedKmsg    = "kmsg"           // the kernel log's "disabled" line
+	DetectedLoader  = "loader_exit"    // the loader process exited
+	DetectedSysfs   = "sysfs"          // sched_ext state or root/ops changed
+	DetectedStart   = "start"          // the scheduler could not be started
+	DetectedTimeout = "attach_timeout" // it did not attach in time
 )
 
 // SchedulerExit is how and why a scheduler under test stopped before the
@@ -179,10 +180,6 @@ type SchedulerExit struct {
 	Expected bool `json:"expected,omitempty"`
 }
 
-// Failure reports whether e fails a test that did not expect it: every
-// exit but the kernel's restart request ([ExitUnregisteredKernel]).
-func (e *SchedulerExit) Failure() bool { return e.Kind != ExitUnregisteredKernel }
-
 // FailureType is the JUnit failure type for e: the kind's name, or
 // "scheduler_not_attached" / "scheduler_died" when the kernel gave no
 // kind.
@@ -212,11 +209,11 @@ func (e *SchedulerExit) Cause() string {
 	if e.Message != "" {
 		parts = append(parts, e.Message)
 	}
-	if len(parts) == 0 {
-		if e.Loader != "" {
+	if e.Message == "" {
+		if e.Loader != "" && e.Loader != "exit status 0" {
 			parts = append(parts, "loader "+e.Loader)
 		}
-		if e.LastWords != "" {
+		if e.LastWords != "" && !strings.HasPrefix(e.LastWords, "EXIT: ") {
 			parts = append(parts, e.LastWords)
 		}
 	}

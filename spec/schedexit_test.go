@@ -40,30 +40,26 @@ func TestSchedulerExitString(t *testing.T) {
 		e    SchedulerExit
 		want string
 		typ  string
-		fail bool
 	}{
 		{SchedulerExit{Scheduler: "qmap", Attached: true, Kind: ExitBPFError, Reason: "scx_bpf_error", Message: "test triggering error", AfterAttach: 1234 * time.Millisecond},
-			"scheduler qmap ejected after 1.2s: scx_bpf_error: test triggering error", "scx_bpf_error", true},
+			"scheduler qmap ejected after 1.2s: scx_bpf_error: test triggering error", "scx_bpf_error"},
 		{SchedulerExit{Scheduler: "qmap", Attached: true, Kind: ExitStall, Message: "sleep[136] failed to run for 7.155s", AfterAttach: 9 * time.Second,
 			Victim: &Task{Comm: "sleep", PID: 136, Role: RoleWorker, Cgroup: "cg_0"}},
-			"scheduler qmap ejected after 9s: runnable task stall: sleep[136] failed to run for 7.155s (victim sleep[136] (worker in cg_0))", "runnable_task_stall", true},
+			"scheduler qmap ejected after 9s: runnable task stall: sleep[136] failed to run for 7.155s (victim sleep[136] (worker in cg_0))", "runnable_task_stall"},
 		{SchedulerExit{Scheduler: "central", Kind: ExitBPFError, Reason: "scx_bpf_error", Message: "init from non-central CPU"},
-			"scheduler central never attached: scx_bpf_error: init from non-central CPU", "scx_bpf_error", true},
+			"scheduler central never attached: scx_bpf_error: init from non-central CPU", "scx_bpf_error"},
 		{SchedulerExit{Scheduler: "qmap", Loader: "exit status 1", LastWords: "scx_qmap: invalid option -- 'Z'"},
-			"scheduler qmap never attached: loader exit status 1: scx_qmap: invalid option -- 'Z'", "scheduler_not_attached", true},
+			"scheduler qmap never attached: loader exit status 1: scx_qmap: invalid option -- 'Z'", "scheduler_not_attached"},
 		{SchedulerExit{Scheduler: "simple", Attached: true, Loader: "signal: killed", AfterAttach: 300 * time.Millisecond},
-			"scheduler simple died after 300ms: loader signal: killed", "scheduler_died", true},
+			"scheduler simple died after 300ms: loader signal: killed", "scheduler_died"},
 		{SchedulerExit{Scheduler: "qmap", Attached: true, Kind: ExitUnregisteredKernel, Message: "cpu 1 going offline, exiting scheduler", AfterAttach: 2 * time.Second},
-			"scheduler qmap unloaded by the kernel (restart request) after 2s: unregistered from the main kernel: cpu 1 going offline, exiting scheduler", "unregistered_kernel", false},
+			"scheduler qmap unloaded by the kernel (restart request) after 2s: unregistered from the main kernel: cpu 1 going offline, exiting scheduler", "unregistered_kernel"},
 	} {
 		if got := tc.e.String(); got != tc.want {
 			t.Errorf("String()\n got %q\nwant %q", got, tc.want)
 		}
 		if got := tc.e.FailureType(); got != tc.typ {
 			t.Errorf("%q: FailureType %q, want %q", tc.want, got, tc.typ)
-		}
-		if tc.e.Failure() != tc.fail {
-			t.Errorf("%q: Failure %v", tc.want, tc.e.Failure())
 		}
 	}
 }

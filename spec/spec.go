@@ -40,6 +40,11 @@ const (
 	// EnvSchedulers names a directory of sched_ext scheduler binaries
 	// (scx_simple, scx_qmap, ...) that tests of real schedulers use.
 	EnvSchedulers = "GAUNTLET_SCHEDULERS"
+	// EnvSchedulerLibPath is set in the guest, by the VM runner, to the
+	// directories of a dynamically linked scheduler binary's libraries
+	// (the guest has no ld.so.cache); the guest starts the scheduler
+	// with it as LD_LIBRARY_PATH.
+	EnvSchedulerLibPath = "GAUNTLET_SCHED_LIBPATH"
 )
 
 // Defaults for zero Spec fields; [Spec.WithDefaults] applies them.
