@@ -29,7 +29,7 @@ func Run(t testing.TB, s Spec, fn func(*Ctx) error) {
 	case os.Getenv(spec.EnvGuest) != "":
 		runGuest(t, ws, fn)
 	default:
-		launch.RunTest(t, ws)
+		launch.RunTest(t, ws, launch.Options{})
 	}
 }
 
