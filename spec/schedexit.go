@@ -169,11 +169,14 @@ type SchedulerExit struct {
 	LastWords string `json:"last_words,omitempty"`
 	// DetectedBy says what noticed the exit first ([DetectedKmsg], ...).
 	DetectedBy string `json:"detected_by,omitempty"`
-	// DetectLatency is the time from the kernel's exit to the harness
-	// noticing it (when the kernel log dated the exit).
+	// DetectLatency is the time from the kernel log's "disabled" record
+	// to the harness noticing it, when the kernel log noticed first
+	// (DetectedBy [DetectedKmsg]); sysfs shows the exit ("disabling")
+	// earlier than that record and is read every 100ms.
 	DetectLatency time.Duration `json:"detect_latency_ns,omitempty"`
-	// ReportLatency is the time from the kernel's exit (or its
-	// detection) to the scenario ending with it.
+	// ReportLatency is the time from the exit (the kernel's "disabled"
+	// record or the harness noticing, whichever came first) to the
+	// scenario ending with it.
 	ReportLatency time.Duration `json:"report_latency_ns,omitempty"`
 	// Expected is set when the test declared the exit expected and
 	// accepted it.
