@@ -122,6 +122,7 @@ func (g *guestRun) stopScheduler(sc *scheduler) error {
 	if sc.klog != nil {
 		sc.klog.read()
 	}
+	sc.fillRestartMessages()
 	return err
 }
 
@@ -249,6 +250,9 @@ func (g *guestRun) judgeExit(err error) error {
 	}
 	r := &g.res
 	r.BPFPrograms, r.SchedulerRestarts = sc.programs, sc.restarts
+	for _, rs := range sc.restarts {
+		g.t.Logf("scheduler restart request (not a failure): %s", rs.String())
+	}
 	e := sc.exit
 	if e == nil {
 		if g.opts.ExpectSchedulerExit != nil && err == nil {

@@ -81,6 +81,8 @@ type scheduler struct {
 	// scheduler must be back (zero when none is pending).
 	restarts  []spec.SchedulerExit
 	restartBy time.Time
+	// hotplugSeq is sched_ext's hotplug counter when last seen loaded.
+	hotplugSeq string
 
 	// gone is the first sign that the scheduler stopped; exit what was
 	// made of it, once finalized is closed.
@@ -268,6 +270,7 @@ func (sc *scheduler) awaitAttached(ctx context.Context) error {
 		ops := schedExtOps()
 		if st == "enabled" && ops != "" && (sc.name == "" || ops == sc.name) {
 			sc.name, sc.attached = ops, true
+			sc.hotplugSeq = hotplugSeq()
 			if sc.attachTS == 0 {
 				sc.attachTS = sc.now()
 			}

@@ -170,6 +170,36 @@ func TestSchedulerRestartRequest(t *testing.T) {
 	}
 }
 
+// TestSchedulerRestartBeforeItsLogLine: sysfs says the scheduler is
+// going before the kernel prints why; after a CPU hotplug the watcher
+// waits for the kernel's line, which may be a restart request.
+func TestSchedulerRestartBeforeItsLogLine(t *testing.T) {
+	sc, k := watchedScheduler(t, "simple")
+	os.WriteFile(filepath.Join(scxRoot, "hotplug_seq"), []byte("4\n"), 0o644)
+	sc.hotplugSeq = hotplugSeq()
+	setSchedExt(t, "disabling", "simple")
+	if g := sc.observe(); g == nil || g.by != spec.DetectedSysfs {
+		t.Fatalf("no hotplug: sign %+v, want sysfs at once", g)
+	}
+	os.WriteFile(filepath.Join(scxRoot, "hotplug_seq"), []byte("5\n"), 0o644)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		time.Sleep(30 * time.Millisecond) // the kernel prints after switching every task back
+		k.push(13*time.Second, "sched_ext: BPF scheduler \"simple\" disabled (unregistered from the main kernel)")
+	}()
+	if g := sc.observe(); g != nil || len(sc.restarts) != 1 || sc.restartBy.IsZero() {
+		t.Fatalf("hotplug then a restart request: sign %+v, restarts %+v", g, sc.restarts)
+	}
+	<-done
+	sc.out = newLogBuffer(100, 100)
+	sc.out.Write([]byte("local=2\nEXIT: unregistered from the main kernel (cpu 1 going offline, exiting scheduler)\nlocal=3\n"))
+	sc.fillRestartMessages()
+	if sc.restarts[0].Message != "cpu 1 going offline, exiting scheduler" {
+		t.Errorf("restart message %q", sc.restarts[0].Message)
+	}
+}
+
 // startFakeLoader starts script as the scheduler's loader.
 func startFakeLoader(t *testing.T, sc *scheduler, script string) {
 	t.Helper()
@@ -222,6 +252,25 @@ func TestSchedulerAttachFailures(t *testing.T) {
 		}
 		if got := err.Error(); got != "scheduler qmap never attached: loader exit status 1: scx_qmap: invalid option -- 'Z'" {
 			t.Errorf("line %q", got)
+		}
+	})
+	t.Run("kernel ejects it while attaching", func(t *testing.T) {
+		// scx_central on two CPUs, as measured: ops.init runs on the
+		// wrong CPU; the kernel logs why and the loader exits 0.
+		fakeSchedExt(t, "disabled", "")
+		sc := newScheduler(&spec.Scheduler{Name: "central", AttachTimeout: 5 * time.Second}, "")
+		k := &fakeKmsg{}
+		sc.klog = newKmsgLog(k, -1)
+		k.push(4455350*time.Microsecond, `sched_ext: BPF scheduler "central" disabled (scx_bpf_error)`)
+		k.push(4456693*time.Microsecond, "sched_ext: central: init from non-central CPU")
+		k.push(4456891*time.Microsecond, "   scx_bpf_error_bstr+0x66/0x80")
+		startFakeLoader(t, sc, "trap '' INT; sleep 0.2; printf 'DEBUG DUMP\\n=========\\n\\nscx_ops_enable_[60] triggered exit kind 1025:\\n  scx_bpf_error (init from non-central CPU)\\n=========\\n\\nEXIT: scx_bpf_error (init from non-central CPU)\\n' >&2")
+		err := sc.awaitAttached(t.Context())
+		if err == nil || err.Error() != "scheduler central never attached: scx_bpf_error: init from non-central CPU" {
+			t.Fatalf("err %v", err)
+		}
+		if e := sc.exit; e.Kind != spec.ExitBPFError || e.DetectedBy != spec.DetectedKmsg || e.Loader != "exit status 0" || !strings.Contains(sc.dump, "triggered exit kind 1025") {
+			t.Errorf("exit %+v, dump %q", e, sc.dump)
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {

@@ -94,11 +94,43 @@ func (sc *scheduler) observe() *goneSign {
 		}
 		return nil
 	}
-	if st, err := schedExtState(); err != nil || st != "enabled" || schedExtOps() != sc.name {
-		return &goneSign{by: spec.DetectedSysfs, at: sc.now(),
-			why: fmt.Sprintf("sched_ext state %q, root/ops %q", st, schedExtOps())}
+	st, err := schedExtState()
+	if err == nil && st == "enabled" && schedExtOps() == sc.name {
+		sc.hotplugSeq = hotplugSeq()
+		return nil
+	}
+	sign := &goneSign{by: spec.DetectedSysfs, at: sc.now(), why: fmt.Sprintf("sched_ext state %q, root/ops %q", st, schedExtOps())}
+	if hotplugSeq() != sc.hotplugSeq {
+		// A CPU came or went: this may be the kernel's restart request,
+		// which only its log tells apart.
+		if g := sc.awaitKernelVerdict(); g != nil || sc.restartBy.IsZero() {
+			return sign
+		}
+		return nil
+	}
+	return sign
+}
+
+// awaitKernelVerdict waits (up to settleWait) for the kernel log's
+// "disabled" line: its sign, or nil for a restart request.
+func (sc *scheduler) awaitKernelVerdict() *goneSign {
+	if sc.klog == nil {
+		return nil
+	}
+	deadline := time.Now().Add(settleWait)
+	for time.Now().Before(deadline) && sc.klog.broken == nil {
+		if g := sc.readKmsg(); g != nil || !sc.restartBy.IsZero() {
+			return g
+		}
+		sc.wait(min(time.Until(deadline), schedPoll))
 	}
 	return nil
+}
+
+// hotplugSeq reads sched_ext's CPU hotplug counter ("" when absent).
+func hotplugSeq() string {
+	b, _ := os.ReadFile(path.Join(scxRoot, "hotplug_seq"))
+	return strings.TrimSpace(string(b))
 }
 
 // readKmsg takes in the kernel log's new sched_ext lines; a "disabled"
@@ -367,6 +399,26 @@ func (sc *scheduler) logFiles() []logFile {
 		out = append(out, logFile{base + "-dump.txt", sc.dump})
 	}
 	return out
+}
+
+// fillRestartMessages takes the message of each restart request the
+// kernel log gave none (it prints messages of error exits only) from the
+// loader's "EXIT:" lines, in order.
+func (sc *scheduler) fillRestartMessages() {
+	if sc.out == nil {
+		return
+	}
+	var msgs []string
+	for _, l := range strings.Split(sc.out.String(), "\n") {
+		if r, m, ok := parseLoaderExit(l); ok && r == spec.ExitUnregisteredKernel.Reason() {
+			msgs = append(msgs, m)
+		}
+	}
+	for i := range sc.restarts {
+		if i < len(msgs) && sc.restarts[i].Message == "" {
+			sc.restarts[i].Message = msgs[i]
+		}
+	}
 }
 
 // noteReported records, once, how long after the scheduler's exit the
