@@ -163,3 +163,20 @@ func TestScxMissingBinary(t *testing.T) {
 		return nil
 	}))
 }
+
+// TestScxSimpleHotplugRestart: scx_simple has no cpu_online/offline
+// callbacks, so taking a CPU offline makes the kernel unload it with a
+// restart request (kind 66), and its loader loads it again. That is not a
+// failure: the test passes (the result lists the restart).
+func TestScxSimpleHotplugRestart(t *testing.T) {
+	s := gauntlet.Spec{Topology: "1n1l2c1t", Scheduler: realScheduler(t, "scx_simple", "simple")}
+	gauntlet.Run(t, s, func(c *gauntlet.Ctx) error {
+		online := "/sys/devices/system/cpu/cpu1/online"
+		for _, v := range []string{"0", "1"} {
+			if err := os.WriteFile(online, []byte(v), 0o644); err != nil {
+				return fmt.Errorf("cpu1 online=%s: %w", v, err)
+			}
+		}
+		return scenarios.Steady(c)
+	})
+}
