@@ -34,11 +34,31 @@ func (e *CheckError) runtime() *guest.CheckError {
 	return &guest.CheckError{Failures: e.Failures, Thresholds: e.Thresholds, Stats: e.Stats}
 }
 
-// fromRuntime turns the runtime's check failure into a *CheckError and
-// passes other errors on.
+// SchedulerError is the error [Ctx.ExecuteDefs] and [Ctx.ExecuteSteps]
+// return when the scheduler under test stopped during the scenario: the
+// kernel ejected it (an scx_bpf_error, a runnable task stall, ...), it
+// unloaded itself, or its loader died. Its message is one line, e.g.
+// "scheduler qmap ejected after 1.2s: scx_bpf_error: test triggering
+// error"; Exit has the facts. The test fails with it even when the
+// scenario function does not return it; see [ExpectSchedulerExit] for
+// runs meant to end this way.
+type SchedulerError struct {
+	Exit spec.SchedulerExit
+}
+
+func (e *SchedulerError) Error() string { return e.Exit.String() }
+
+// Unwrap returns e in the runtime's form.
+func (e *SchedulerError) Unwrap() error { return &guest.SchedulerExitError{Exit: &e.Exit} }
+
+// fromRuntime turns the runtime's check failure into a *CheckError, its
+// scheduler exit into a *SchedulerError, and passes other errors on.
 func fromRuntime(err error) error {
-	if ce, ok := err.(*guest.CheckError); ok {
-		return &CheckError{Failures: ce.Failures, Thresholds: ce.Thresholds, Stats: ce.Stats}
+	switch e := err.(type) {
+	case *guest.CheckError:
+		return &CheckError{Failures: e.Failures, Thresholds: e.Thresholds, Stats: e.Stats}
+	case *guest.SchedulerExitError:
+		return &SchedulerError{Exit: *e.Exit}
 	}
 	return err
 }

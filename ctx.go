@@ -55,7 +55,7 @@ func newCtx(t testing.TB, h *guest.Harness) *Ctx {
 }
 
 // Context returns the context scenario work runs under; it ends when the
-// test's deadline passes.
+// test's deadline passes, and as soon as the scheduler under test stops.
 func (c *Ctx) Context() context.Context { return c.h.Context() }
 
 // Logf logs to the test's output, like testing.T.Logf.
@@ -100,18 +100,20 @@ func nonEmpty(groups []topo.CPUSet, within topo.CPUSet) []topo.CPUSet {
 
 // ExecuteDefs runs one full-duration step with defs: it creates the
 // cgroups, starts their workers together, holds, stops, checks, and
-// removes everything. It returns a *[CheckError] when a check failed and
-// other errors for invalid definitions or setup problems.
+// removes everything. It returns a *[CheckError] when a check failed, a
+// *[SchedulerError] when the scheduler under test stopped, and other
+// errors for invalid definitions or setup problems.
 func (c *Ctx) ExecuteDefs(defs ...CgroupDef) error {
 	return c.ExecuteSteps(Step{Defs: defs, Hold: HoldFull()})
 }
 
 // ExecuteSteps runs steps in order as one scenario (see [Step]), checks
 // the workers of all steps together at the end and removes everything.
-// Every step is validated before anything starts. When a scheduler runs,
-// its liveness is checked before and after every step. It returns a
-// *[CheckError] when a check failed and other errors for invalid steps or
-// setup problems.
+// Every step is validated before anything starts. When the scheduler
+// under test stops during the scenario, the scenario ends at once (holds,
+// ops and workers stop) and it returns a *[SchedulerError] saying why,
+// without running the checks. It returns a *[CheckError] when a check
+// failed and other errors for invalid steps or setup problems.
 func (c *Ctx) ExecuteSteps(steps ...Step) error {
 	wire := make([]guest.StepSpec, len(steps))
 	for i, st := range steps {
@@ -121,9 +123,9 @@ func (c *Ctx) ExecuteSteps(steps ...Step) error {
 }
 
 // runGuest executes fn as t inside the VM.
-func runGuest(t testing.TB, s spec.Spec, fn func(*Ctx) error) {
+func runGuest(t testing.TB, s spec.Spec, o runOptions, fn func(*Ctx) error) {
 	t.Helper()
-	guest.RunGuest(t, s, func(h *guest.Harness) error { return fn(newCtx(t, h)) })
+	guest.RunGuest(t, s, guest.GuestOptions{ExpectSchedulerExit: o.expectExit}, func(h *guest.Harness) error { return fn(newCtx(t, h)) })
 }
 
 // runWorker runs this process as a scenario worker and exits it. It uses

@@ -34,4 +34,20 @@
 // fairness) over every worker; a failed check is a *[CheckError], whose
 // message reads like "stuck 3500ms on cpu1 at +1200ms" followed by a
 // per-cgroup stats block. [Checks] tunes the thresholds.
+//
+// # Schedulers under test
+//
+// A [Scheduler] in the Spec is loaded before the scenario and watched
+// until the end: when the kernel ejects it (scx_bpf_error, a runnable
+// task stall, a runtime error), it unloads itself or its loader dies, the
+// scenario ends at once and the test fails with a *[SchedulerError] whose
+// one line reads like "scheduler qmap ejected after 1.2s: scx_bpf_error:
+// test triggering error"; a scheduler that never attaches says so with
+// its loader's last words. The structured exit ([spec.SchedulerExit]:
+// kind, reason, message, the victim of a stall and whether it was the
+// harness, a worker or another task) is in the test's result with the
+// verifier's instruction counts of its BPF programs; the loader's output,
+// the kernel's sched_ext lines and the debug dump come back as log files.
+// [ExpectSchedulerExit] turns an exit into the expected outcome, for
+// fault-injection runs.
 package gauntlet

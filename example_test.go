@@ -1,11 +1,13 @@
 package gauntlet_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/scenarios"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 // t stands for the *testing.T of the test the examples are written in;
@@ -54,5 +56,22 @@ func ExampleCtx_ExecuteSteps() {
 			},
 		)
 	})
+	// }
+}
+
+// A fault-injection run expects the scheduler to be ejected: scx_qmap's
+// -e 500 makes its 500th enqueue call scx_bpf_error(). The check gets the
+// structured exit (kind, reason, message, victim, timings); the test
+// passes when it returns nil, and fails if the scheduler runs to the end.
+func ExampleExpectSchedulerExit() {
+	// func TestQmapBPFError(t *testing.T) {
+	s := gauntlet.Spec{Topology: "1n1l2c1t", Duration: time.Minute,
+		Scheduler: &gauntlet.Scheduler{Name: "qmap", Binary: "/opt/scx/scx_qmap", Args: []string{"-e", "500"}}}
+	gauntlet.Run(t, s, scenarios.Steady, gauntlet.ExpectSchedulerExit(func(e spec.SchedulerExit) error {
+		if e.Kind != spec.ExitBPFError || e.Message != "test triggering error" {
+			return fmt.Errorf("want scx_bpf_error, got %s", e.String())
+		}
+		return nil
+	}))
 	// }
 }

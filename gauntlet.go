@@ -14,23 +14,56 @@ import (
 //
 // On the host it boots one VM at s's base topology with the test binary as
 // init and reports the guest's verdict as t's: fn's error (a *[CheckError]
-// for a failed check) fails t, a guest without what s needs (sched_ext)
-// skips it. It skips t, naming what to install or set, when no VM can be
-// started. Inside the VM it executes fn with a [Ctx]. In a describe pass
-// (the gauntlet command listing tests) it records s and skips.
-func Run(t testing.TB, s Spec, fn func(*Ctx) error) {
+// for a failed check) fails t, a scheduler under test that stops or never
+// attaches fails it with a *[SchedulerError]'s message, a guest without
+// what s needs (sched_ext) skips it. It skips t, naming what to install or
+// set, when no VM can be started. Inside the VM it executes fn with a
+// [Ctx]. In a describe pass (the gauntlet command listing tests) it
+// records s and skips. Options change how the outcome is judged (see
+// [ExpectSchedulerExit]).
+func Run(t testing.TB, s Spec, fn func(*Ctx) error, opts ...RunOption) {
 	t.Helper()
 	ws := s.lower()
+	var o runOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	switch {
 	case os.Getenv(spec.EnvDescribe) != "":
 		describe(t, ws)
 	case os.Getenv(spec.EnvWorker) != "":
 		runWorker(t)
 	case os.Getenv(spec.EnvGuest) != "":
-		runGuest(t, ws, fn)
+		runGuest(t, ws, o, fn)
 	default:
-		launch.RunTest(t, ws)
+		launch.RunTest(t, ws, launch.Options{ExpectSchedulerExit: o.expectExit})
 	}
+}
+
+// RunOption changes how [Run] judges a test.
+type RunOption func(*runOptions)
+
+type runOptions struct {
+	expectExit func(spec.SchedulerExit) error
+}
+
+// ExpectSchedulerExit declares that the scheduler under test is meant to
+// stop during the test or fail to attach (a fault-injection run, a
+// deliberately broken scheduler): when it does, check gets the exit and
+// the test passes if check returns nil and fails with check's error
+// otherwise; a scheduler that runs to the end of the test fails it. A
+// scheduler binary that does not exist on the host is an exit too: one
+// that never attached, [spec.DetectedStart]. The exit's kind, reason,
+// message and victim are what the result line reports:
+//
+//	gauntlet.Run(t, spec, scenarios.Steady, gauntlet.ExpectSchedulerExit(func(e spec.SchedulerExit) error {
+//		if e.Kind != spec.ExitBPFError || e.Message != "test triggering error" {
+//			return fmt.Errorf("want scx_bpf_error, got %s", e.String())
+//		}
+//		return nil
+//	}))
+func ExpectSchedulerExit(check func(e spec.SchedulerExit) error) RunOption {
+	return func(o *runOptions) { o.expectExit = check }
 }
 
 // Spec is what a test declares about itself: where it runs, under which
@@ -68,9 +101,14 @@ type Spec struct {
 }
 
 // Scheduler describes a sched_ext scheduler under test. The harness loads
-// it before the scenario, waits until the kernel names it in
-// /sys/kernel/sched_ext/root/ops, checks it is still loaded between steps
-// and at the end, and unloads it.
+// it before the scenario and waits until the kernel names it in
+// /sys/kernel/sched_ext/root/ops. From then to the end of the test it
+// watches it (its process, sched_ext's sysfs state and the kernel log);
+// when the scheduler stops, the scenario ends at once (the [Ctx.Context]
+// is cancelled) and the test fails with why: a *[SchedulerError]. At the
+// end the harness unloads it. Its BPF programs' verifier statistics, its
+// loader's output and the kernel's sched_ext lines go into the test's
+// results.
 type Scheduler struct {
 	// Name is what /sys/kernel/sched_ext/root/ops shows once it is loaded;
 	// empty accepts any name.
@@ -85,6 +123,10 @@ type Scheduler struct {
 	// Flags are the optional features the gauntlet command builds flag
 	// profiles from, in declaration order.
 	Flags []Flag
+	// AttachTimeout bounds the wait from starting the scheduler until the
+	// kernel names it; zero means 20s (loading and verifying a BPF
+	// scheduler takes seconds under TCG).
+	AttachTimeout time.Duration
 }
 
 // Flag is one optional scheduler feature.
@@ -132,7 +174,7 @@ func (s *Scheduler) lower() *spec.Scheduler {
 	if s == nil {
 		return nil
 	}
-	w := &spec.Scheduler{Name: s.Name, Binary: s.Binary, Args: s.Args}
+	w := &spec.Scheduler{Name: s.Name, Binary: s.Binary, Args: s.Args, AttachTimeout: s.AttachTimeout}
 	for _, f := range s.Flags {
 		w.Flags = append(w.Flags, spec.Flag(f))
 	}

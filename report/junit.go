@@ -79,7 +79,7 @@ func testcases(c Case) []Testcase {
 	case !c.Outcome.Ran():
 		main.Skipped = &XMLResult{Message: "not run: " + orDefault(msg, "never started"), Data: clean(out)}
 	case c.Outcome == spec.OutcomeFail:
-		main.Failure = &XMLResult{Message: orDefault(msg, "failed"), Type: string(c.Outcome), Data: clean(out)}
+		main.Failure = &XMLResult{Message: orDefault(msg, "failed"), Type: failureType(c), Data: clean(out)}
 	default:
 		data := out
 		if c.ConsoleTail != "" {
@@ -105,6 +105,16 @@ func subtestcase(c Case, rest string, t gtr.Test) Testcase {
 		tc.Error = &XMLResult{Message: "no result: the test did not finish", Type: string(c.Outcome), Data: out}
 	}
 	return tc
+}
+
+// failureType is a failed case's JUnit failure type: the kind of the
+// scheduler exit its guest result reports (e.g. "scx_bpf_error",
+// "runnable_task_stall", "scheduler_not_attached"), else "fail".
+func failureType(c Case) string {
+	if r, ok := guestResult(c.Output); ok && r.SchedulerExit != nil && !r.SchedulerExit.Expected {
+		return r.SchedulerExit.FailureType()
+	}
+	return string(c.Outcome)
 }
 
 // parseTests reads the case's go test -v output with go-junit-report's

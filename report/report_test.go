@@ -314,3 +314,25 @@ func TestCasesFromJUnitOldSpelling(t *testing.T) {
 		t.Errorf("old spellings read as %+v", got)
 	}
 }
+
+func TestJUnitFailureTypeIsSchedulerExitKind(t *testing.T) {
+	exit := &spec.SchedulerExit{Scheduler: "qmap", Attached: true, Kind: spec.ExitBPFError, Reason: "scx_bpf_error",
+		Message: "test triggering error", AfterAttach: 1200 * time.Millisecond}
+	res := spec.Result{Test: "TestScx", Outcome: spec.OutcomeFail, Message: exit.String(), SchedulerExit: exit}
+	line, _ := res.Line()
+	out := "=== RUN   TestScx\n" + line + "\n    x_test.go:9: " + exit.String() + "\n--- FAIL: TestScx (3.00s)\nFAIL\n"
+	c := Case{Package: "example", Test: "TestScx", Variant: "TestScx", Topology: "1n1l2c1t", Accel: "tcg", Outcome: spec.OutcomeFail, Output: []byte(out)}
+	tc := testcases(c)[0]
+	if tc.Failure == nil || tc.Failure.Type != "scx_bpf_error" || tc.Failure.Message != "scheduler qmap ejected after 1.2s: scx_bpf_error: test triggering error" {
+		t.Errorf("failure %+v", tc.Failure)
+	}
+	if !strings.Contains(tc.SystemOut.Data, "gauntlet.property: gauntlet.scheduler_exit.kind=1025\n") {
+		t.Errorf("facts lack the exit kind:\n%s", tc.SystemOut.Data)
+	}
+	exit.Attached, exit.Kind, exit.Reason = false, 0, ""
+	line, _ = (spec.Result{Test: "TestScx", Outcome: spec.OutcomeFail, SchedulerExit: exit}).Line()
+	c.Output = []byte("=== RUN   TestScx\n" + line + "\n--- FAIL: TestScx (3.00s)\n")
+	if tc := testcases(c)[0]; tc.Failure.Type != "scheduler_not_attached" {
+		t.Errorf("attach failure type %q", tc.Failure.Type)
+	}
+}

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,10 +13,19 @@ import (
 
 // ResultProperties flattens the guest's structured result r into JUnit
 // properties, in a fixed order: the run ("gauntlet.outcome",
-// "gauntlet.topology", "gauntlet.scheduler", ...), the thresholds ("gauntlet.threshold.max_gap_ms", ...), then per cgroup
-// of scenario i "gauntlet.s<i>.<cgroup>.<stat>" (work_units, max_gap_ms,
-// gap_cpu, spread_pct, migrations, run_delay_us, wake_p99_us). Times are
-// in the unit their name ends in; floats have two decimals.
+// "gauntlet.topology", "gauntlet.scheduler", ...), the thresholds
+// ("gauntlet.threshold.max_gap_ms", ...), the scheduler's exit when it
+// stopped ("gauntlet.scheduler_exit.kind", .kind_name, .reason, .message,
+// .attached, .after_attach_ms, .victim, .victim_role, .victim_cgroup,
+// .stalled_ms, .loader, .last_words, .detected_by, .detect_latency_ms,
+// .report_latency_ms, .expected), the count of restart requests it
+// recovered from ("gauntlet.scheduler_restarts"), the verified
+// instructions of each of its BPF programs, most first
+// ("gauntlet.verifier.<prog>.insns", a "#<id>" suffix on a repeated
+// name), then per cgroup of scenario i "gauntlet.s<i>.<cgroup>.<stat>"
+// (work_units, max_gap_ms, gap_cpu, spread_pct, migrations, run_delay_us,
+// wake_p99_us). Times are in the unit their name ends in; floats have two
+// decimals.
 func ResultProperties(r spec.Result) []Property {
 	var ps []Property
 	add := func(name, value string) {
@@ -37,6 +48,43 @@ func ResultProperties(r spec.Result) []Property {
 	add("threshold.min_work_units", strconv.FormatUint(th.MinWorkUnits, 10))
 	add("threshold.isolation", strconv.FormatBool(th.Isolation))
 	add("threshold.scale", pct(th.Scale))
+	if e := r.SchedulerExit; e != nil {
+		p := "scheduler_exit."
+		add(p+"kind", strconv.Itoa(int(e.Kind)))
+		add(p+"kind_name", e.Kind.Name())
+		add(p+"reason", e.Reason)
+		add(p+"message", e.Message)
+		add(p+"attached", strconv.FormatBool(e.Attached))
+		if e.Attached {
+			add(p+"after_attach_ms", ms(e.AfterAttach))
+		}
+		if v := e.Victim; v != nil {
+			add(p+"victim", fmt.Sprintf("%s[%d]", v.Comm, v.PID))
+			add(p+"victim_role", string(v.Role))
+			add(p+"victim_cgroup", v.Cgroup)
+		}
+		if e.Stalled > 0 {
+			add(p+"stalled_ms", ms(e.Stalled))
+		}
+		add(p+"loader", e.Loader)
+		add(p+"last_words", e.LastWords)
+		add(p+"detected_by", e.DetectedBy)
+		if e.DetectLatency > 0 {
+			add(p+"detect_latency_ms", ms(e.DetectLatency))
+		}
+		if e.ReportLatency > 0 {
+			add(p+"report_latency_ms", ms(e.ReportLatency))
+		}
+		if e.Expected {
+			add(p+"expected", "true")
+		}
+	}
+	if n := len(r.SchedulerRestarts); n > 0 {
+		add("scheduler_restarts", strconv.Itoa(n))
+	}
+	for _, name := range verifierProps(r.BPFPrograms) {
+		add(name[0], name[1])
+	}
 	for i, s := range r.Scenarios {
 		for _, cg := range s.Cgroups {
 			p := fmt.Sprintf("s%d.%s.", i, cg.Name)
@@ -57,3 +105,22 @@ func ResultProperties(r spec.Result) []Property {
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 func us(d time.Duration) string { return strconv.FormatInt(d.Microseconds(), 10) }
 func pct(f float64) string      { return strconv.FormatFloat(f, 'f', 2, 64) }
+
+// verifierProps names one property per BPF program, most verified
+// instructions first: "verifier.<name>.insns", with "#<id>" after a name
+// seen before (the kernel keeps 15 characters of a name).
+func verifierProps(progs []spec.BPFProgram) [][2]string {
+	sorted := slices.Clone(progs)
+	slices.SortStableFunc(sorted, func(a, b spec.BPFProgram) int { return cmp.Compare(b.VerifiedInsns, a.VerifiedInsns) })
+	seen := map[string]bool{}
+	var out [][2]string
+	for _, p := range sorted {
+		name := p.Name
+		if name == "" || seen[name] {
+			name += "#" + strconv.FormatUint(uint64(p.ID), 10)
+		}
+		seen[p.Name] = true
+		out = append(out, [2]string{"verifier." + name + ".insns", strconv.FormatUint(uint64(p.VerifiedInsns), 10)})
+	}
+	return out
+}

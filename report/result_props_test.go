@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +55,47 @@ func TestResultProperties(t *testing.T) {
 	}
 	if _, has := got["gauntlet.message"]; has {
 		t.Error("message must not be a property (it is the failure text)")
+	}
+}
+
+func TestResultPropertiesSchedulerExit(t *testing.T) {
+	r := sampleResult()
+	r.SchedulerExit = &spec.SchedulerExit{Scheduler: "qmap", Attached: true, Kind: spec.ExitStall, KindName: "runnable_task_stall",
+		Reason: "runnable task stall", Message: "sleep[136] failed to run for 7.155s", AfterAttach: 9200 * time.Millisecond,
+		Victim: &spec.Task{Comm: "sleep", PID: 136, Role: spec.RoleWorker, Cgroup: "cg_0"}, Stalled: 7155 * time.Millisecond,
+		Loader: "exit status 0", LastWords: "EXIT: runnable task stall (sleep[136] failed to run for 7.155s)",
+		DetectedBy: spec.DetectedKmsg, DetectLatency: 3 * time.Millisecond, ReportLatency: 450 * time.Millisecond}
+	r.BPFPrograms = []spec.BPFProgram{{ID: 3, Name: "qmap_init", VerifiedInsns: 40}, {ID: 4, Name: "qmap_enqueue", VerifiedInsns: 900},
+		{ID: 9, Name: "qmap_init", VerifiedInsns: 40}}
+	var names []string
+	got := map[string]string{}
+	for _, p := range ResultProperties(r) {
+		got[p.Name] = p.Value
+		names = append(names, p.Name)
+	}
+	for k, v := range map[string]string{
+		"gauntlet.scheduler_exit.kind": "1026", "gauntlet.scheduler_exit.kind_name": "runnable_task_stall",
+		"gauntlet.scheduler_exit.message": "sleep[136] failed to run for 7.155s", "gauntlet.scheduler_exit.after_attach_ms": "9200",
+		"gauntlet.scheduler_exit.victim": "sleep[136]", "gauntlet.scheduler_exit.victim_role": "worker",
+		"gauntlet.scheduler_exit.victim_cgroup": "cg_0", "gauntlet.scheduler_exit.stalled_ms": "7155",
+		"gauntlet.scheduler_exit.detected_by": "kmsg", "gauntlet.scheduler_exit.detect_latency_ms": "3",
+		"gauntlet.scheduler_exit.report_latency_ms": "450",
+		"gauntlet.verifier.qmap_enqueue.insns":      "900", "gauntlet.verifier.qmap_init.insns": "40", "gauntlet.verifier.qmap_init#9.insns": "40",
+	} {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if _, has := got["gauntlet.scheduler_exit.expected"]; has {
+		t.Error("an unexpected exit says expected")
+	}
+	var verifier []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "gauntlet.verifier.") {
+			verifier = append(verifier, n)
+		}
+	}
+	if strings.Join(verifier, " ") != "gauntlet.verifier.qmap_enqueue.insns gauntlet.verifier.qmap_init.insns gauntlet.verifier.qmap_init#9.insns" {
+		t.Errorf("verifier order %v", verifier)
 	}
 }

@@ -56,6 +56,17 @@ type Result struct {
 	Thresholds Thresholds `json:"thresholds"`
 	// Scenarios holds one entry per ExecuteDefs / ExecuteSteps call.
 	Scenarios []ScenarioStats `json:"scenarios,omitempty"`
+	// SchedulerExit is set when the scheduler under test stopped before
+	// the harness unloaded it, or never attached: kind, reason, message,
+	// victim.
+	SchedulerExit *SchedulerExit `json:"scheduler_exit,omitempty"`
+	// SchedulerRestarts are the kernel's restart requests (kind
+	// [ExitUnregisteredKernel], CPU hotplug) the scheduler recovered
+	// from by attaching again; they are not failures.
+	SchedulerRestarts []SchedulerExit `json:"scheduler_restarts,omitempty"`
+	// BPFPrograms are the BPF programs of the scheduler under test, most
+	// verified instructions first.
+	BPFPrograms []BPFProgram `json:"bpf_programs,omitempty"`
 	// Elapsed is the time the test spent in the guest, scheduler start and
 	// stop included.
 	Elapsed time.Duration `json:"elapsed_ns"`

@@ -41,6 +41,14 @@ const (
 	// image, for tests that compare what the image embeds or reports
 	// with it.
 	EnvSchedExtKernelConfig = "GAUNTLET_SCX_KERNEL_CONFIG"
+	// EnvSchedulers names a directory of sched_ext scheduler binaries
+	// (scx_simple, scx_qmap, ...) that tests of real schedulers use.
+	EnvSchedulers = "GAUNTLET_SCHEDULERS"
+	// EnvSchedulerLibPath is set in the guest, by the VM runner, to the
+	// directories of a dynamically linked scheduler binary's libraries
+	// (the guest has no ld.so.cache); the guest starts the scheduler
+	// with it as LD_LIBRARY_PATH.
+	EnvSchedulerLibPath = "GAUNTLET_SCHED_LIBPATH"
 )
 
 // Defaults for zero Spec fields; [Spec.WithDefaults] applies them.
@@ -48,6 +56,9 @@ const (
 	DefaultTopology = "1n1l2c1t"
 	DefaultDuration = 2 * time.Second
 	DefaultWorkers  = 2
+	// DefaultAttachTimeout bounds the wait for a scheduler to attach:
+	// loading and verifying a BPF scheduler takes seconds under TCG.
+	DefaultAttachTimeout = 20 * time.Second
 )
 
 // Spec is what a test declares about itself. Zero fields take defaults,
@@ -84,7 +95,9 @@ type Spec struct {
 //   - Duration 0 becomes [DefaultDuration];
 //   - Workers 0 becomes [DefaultWorkers];
 //   - each zero Constraints field takes its [topo.DefaultConstraints] value
-//     ([topo.Constraints.WithDefaults]).
+//     ([topo.Constraints.WithDefaults]);
+//   - a Scheduler's AttachTimeout 0 becomes [DefaultAttachTimeout] (in a
+//     copy: the Scheduler s points to is not changed).
 //
 // The other zero fields mean "derive it" and stay zero: Scheduler nil is
 // the kernel's own EEVDF, MemoryMiB 0 is sized per topology
@@ -103,6 +116,11 @@ func (s Spec) WithDefaults() Spec {
 		s.Workers = DefaultWorkers
 	}
 	s.Constraints = s.Constraints.WithDefaults()
+	if s.Scheduler != nil && s.Scheduler.AttachTimeout == 0 {
+		sc := *s.Scheduler
+		sc.AttachTimeout = DefaultAttachTimeout
+		s.Scheduler = &sc
+	}
 	return s
 }
 
@@ -119,6 +137,9 @@ type Scheduler struct {
 	// Flags are the optional features profiles are built from, in
 	// declaration order.
 	Flags []Flag `json:"flags,omitempty"`
+	// AttachTimeout bounds the wait from starting the scheduler to the
+	// kernel naming it in root/ops; zero means [DefaultAttachTimeout].
+	AttachTimeout time.Duration `json:"attach_timeout_ns,omitempty"`
 }
 
 // Flag is one optional scheduler feature.

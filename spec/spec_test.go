@@ -18,8 +18,15 @@ func TestSpecWithDefaults(t *testing.T) {
 		MemoryMiB: 1024, Timeout: time.Minute, Scheduler: &Scheduler{Name: "scx_x"}}
 	got = set.WithDefaults()
 	if got.Topology != set.Topology || got.Duration != set.Duration || got.Workers != set.Workers ||
-		got.MemoryMiB != 1024 || got.Timeout != time.Minute || got.Scheduler != set.Scheduler {
+		got.MemoryMiB != 1024 || got.Timeout != time.Minute || got.Scheduler.Name != "scx_x" {
 		t.Errorf("set fields changed: %+v", got)
+	}
+	if got.Scheduler.AttachTimeout != DefaultAttachTimeout || set.Scheduler.AttachTimeout != 0 {
+		t.Errorf("attach timeout %v (the Spec's own %v): want the default in a copy", got.Scheduler.AttachTimeout, set.Scheduler.AttachTimeout)
+	}
+	set.Scheduler.AttachTimeout = time.Minute
+	if got := set.WithDefaults(); got.Scheduler != set.Scheduler {
+		t.Errorf("a set attach timeout copied the scheduler")
 	}
 	if got.Constraints.MaxLLCs != 4 || got.Constraints.MinLLCs != topo.DefaultConstraints.MinLLCs {
 		t.Errorf("constraints %+v: want MaxLLCs kept and the rest defaulted", got.Constraints)

@@ -51,7 +51,8 @@ type env struct {
 }
 
 // Context returns the context scenario work runs under; it ends when the
-// test's deadline passes.
+// test's deadline passes, and as soon as the scheduler under test stops
+// (its cause is then errSchedulerGone).
 func (h *Harness) Context() context.Context { return h.env.ctx }
 
 // Thresholds returns the effective check thresholds.
@@ -60,10 +61,12 @@ func (h *Harness) Thresholds() spec.Thresholds { return h.env.thresholds }
 // Execute runs steps in order as one scenario, after validating them all:
 // each creates its cgroups, applies its ops, releases the new workers
 // together and holds. At the end it stops every worker, checks the
-// workers of all steps together and removes everything. When a scheduler
-// runs, its liveness is checked before and after every step. It returns a
-// *[CheckError] when a check failed and other errors for invalid steps or
-// setup problems.
+// workers of all steps together and removes everything. When the
+// scheduler under test stops (its watcher cancels [Harness.Context]), the
+// steps end at once, the workers are stopped and it returns a
+// *[SchedulerExitError] without checking them. It returns a *[CheckError]
+// when a check failed and other errors for invalid steps or setup
+// problems.
 func (h *Harness) Execute(steps []StepSpec) error {
 	if err := validateSteps(steps, h.Workers); err != nil {
 		return err

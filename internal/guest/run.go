@@ -18,17 +18,29 @@ import (
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
+// GuestOptions change how [RunGuest] judges a test.
+type GuestOptions struct {
+	// ExpectSchedulerExit, when set, makes the scheduler's exit the
+	// expected end of the test: when the scheduler stops during the test
+	// or never attaches, the test passes if it returns nil for the exit
+	// (and fails with its error otherwise); a scheduler that runs to the
+	// end fails the test.
+	ExpectSchedulerExit func(spec.SchedulerExit) error
+}
+
 // RunGuest executes the scenario fn as test t inside the VM. It reads the
 // guest's topology from sysfs, derives the check thresholds (printing
 // them), keeps the last CPU for itself when there are more than two,
-// creates its cgroup, loads the Spec's scheduler, runs fn, stops and
-// removes everything, verifies nothing is left, prints the result line
-// (see [spec.ResultPrefix]) and marks t: failed with the scenario's error
-// (failure lines, thresholds and stats block), skipped when the guest
-// cannot run it (no sched_ext), else passed.
-func RunGuest(t testing.TB, s spec.Spec, fn func(*Harness) error) {
+// creates its cgroup, loads the Spec's scheduler and watches it (see
+// [Harness.Execute]), runs fn, stops and removes everything, verifies
+// nothing is left, hands the scheduler's logs to the host as file blocks
+// ([spec.WriteFileBlock]), prints the result line (see
+// [spec.ResultPrefix]) and marks t: failed with the scenario's error
+// (failure lines, thresholds and stats block) or the scheduler's exit,
+// skipped when the guest cannot run it (no sched_ext), else passed.
+func RunGuest(t testing.TB, s spec.Spec, o GuestOptions, fn func(*Harness) error) {
 	t.Helper()
-	g := &guestRun{t: t, begin: time.Now(), res: spec.Result{Test: t.Name(), Outcome: spec.OutcomePass, Scheduler: "eevdf"}}
+	g := &guestRun{t: t, opts: o, begin: time.Now(), res: spec.Result{Test: t.Name(), Outcome: spec.OutcomePass, Scheduler: "eevdf"}}
 	err := g.run(s, fn)
 	g.finish(err)
 }
@@ -36,9 +48,11 @@ func RunGuest(t testing.TB, s spec.Spec, fn func(*Harness) error) {
 // guestRun is one RunGuest call.
 type guestRun struct {
 	t     testing.TB
+	opts  GuestOptions
 	begin time.Time
 	res   spec.Result
 	env   *env
+	sched *scheduler
 }
 
 // run sets up, runs fn and tears down; the error combines all failures.
@@ -62,38 +76,54 @@ func (g *guestRun) run(s spec.Spec, fn func(*Harness) error) (err error) {
 	defer func() { err = errors.Join(err, removeHarnessCgroup(harness)) }()
 	c.env.harness = harness
 	if s.Scheduler != nil {
-		sc, err := startScheduler(c.env.ctx, s.Scheduler, c.Flags)
+		sc, err := startScheduler(c.env.ctx, s.Scheduler, c.Flags, harness)
+		if sc != nil {
+			g.sched = sc
+			defer func() { err = errors.Join(err, g.stopScheduler(sc)) }()
+		}
 		if err != nil {
 			return err
 		}
 		c.env.sched = sc
 		g.res.Scheduler = sc.name
-		g.t.Logf("scheduler %s attached", sc.name)
-		defer func() { err = errors.Join(err, g.stopScheduler(sc)) }()
+		g.t.Logf("scheduler %s attached after %v (%d BPF programs)", sc.name, (sc.attachTS - sc.startTS).Round(time.Millisecond), len(sc.programs))
+		ctx, cancel := context.WithCancelCause(c.env.ctx)
+		defer cancel(nil)
+		c.env.ctx = ctx
+		sc.watch(cancel)
 	}
 	err = callScenario(c, fn)
-	if err == nil && c.env.sched != nil {
-		err = c.schedulerAlive("at the end")
+	if sc := c.env.sched; sc != nil {
+		if e := sc.stopWatching(); e != nil {
+			sc.noteReported()
+			err = errors.Join(&SchedulerExitError{e}, err)
+		}
 	}
 	return errors.Join(err, leftoverTempFiles())
 }
 
 // stopScheduler unloads the scheduler and checks sched_ext is disabled.
 func (g *guestRun) stopScheduler(sc *scheduler) error {
-	if err := sc.stop(); err != nil {
-		return err
-	}
-	deadline := time.Now().Add(schedAttachTimeout)
+	sc.stopWatching()
+	defer sc.release()
+	err := sc.stop()
+	deadline := time.Now().Add(sc.attachTimeout)
 	for {
 		st, _ := schedExtState()
 		if st == "disabled" {
-			return nil
+			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("sched_ext still %q %v after the scheduler stopped", st, schedAttachTimeout)
+			err = errors.Join(err, fmt.Errorf("sched_ext still %q %v after the scheduler stopped", st, sc.attachTimeout))
+			break
 		}
-		time.Sleep(schedPoll)
+		sc.wait(schedPoll)
 	}
+	if sc.klog != nil {
+		sc.klog.read()
+	}
+	sc.fillRestartMessages()
+	return err
 }
 
 // callScenario runs fn, turning a panic into an error with its stack.
@@ -169,7 +199,8 @@ func (g *guestRun) fillResult(c *Harness) {
 	r.Thresholds = g.env.thresholds
 }
 
-// finish prints the result line and marks the test.
+// finish hands the scheduler's logs to the host, prints the result line
+// and marks the test.
 func (g *guestRun) finish(err error) {
 	r := &g.res
 	r.Elapsed = time.Since(g.begin)
@@ -177,6 +208,7 @@ func (g *guestRun) finish(err error) {
 		r.Scenarios = g.env.scenarios
 		g.env.cancel()
 	}
+	err = g.judgeExit(err)
 	var ce *CheckError
 	switch {
 	case err == nil:
@@ -188,6 +220,11 @@ func (g *guestRun) finish(err error) {
 		r.Outcome, r.Message = spec.OutcomeFail, firstLine(err.Error())
 		r.Failures = []string{r.Message}
 	}
+	if g.sched != nil {
+		for _, f := range g.sched.logFiles() {
+			spec.WriteFileBlock(os.Stdout, f.name, []byte(f.data))
+		}
+	}
 	if line, lerr := r.Line(); lerr == nil {
 		fmt.Fprintln(os.Stdout, line)
 	}
@@ -197,6 +234,92 @@ func (g *guestRun) finish(err error) {
 	case spec.OutcomeFail:
 		g.t.Fatal(err.Error())
 	}
+}
+
+// judgeExit records the scheduler's programs, restarts and exit in the
+// result and decides what the exit means: with no expectation it is the
+// test's headline failure; an expected exit the expectation accepts
+// clears the errors it caused.
+func (g *guestRun) judgeExit(err error) error {
+	sc := g.sched
+	if sc == nil {
+		if g.opts.ExpectSchedulerExit != nil && err == nil {
+			return errors.New("the test expects a scheduler exit, but its Spec has no scheduler")
+		}
+		return err
+	}
+	r := &g.res
+	r.BPFPrograms, r.SchedulerRestarts = sc.programs, sc.restarts
+	for _, rs := range sc.restarts {
+		g.t.Logf("scheduler restart request (not a failure): %s", rs.String())
+	}
+	e := sc.exit
+	if e == nil {
+		if g.opts.ExpectSchedulerExit != nil && err == nil {
+			return fmt.Errorf("scheduler %s was expected to exit, but it ran to the end of the test", sc.name)
+		}
+		return err
+	}
+	r.SchedulerExit = e
+	g.logExit(e)
+	rest := withoutExit(err)
+	if g.opts.ExpectSchedulerExit == nil {
+		return errors.Join(&SchedulerExitError{e}, rest)
+	}
+	if cerr := g.opts.ExpectSchedulerExit(*e); cerr != nil {
+		return errors.Join(fmt.Errorf("scheduler exit not as expected: %w (the exit: %s)", cerr, e), rest)
+	}
+	e.Expected = true
+	g.t.Logf("expected scheduler exit: %s", e)
+	return rest
+}
+
+// logExit logs the exit and how quickly it was noticed and reported.
+func (g *guestRun) logExit(e *spec.SchedulerExit) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scheduler exit: kind %d (%s), detected by %s", int(e.Kind), orNone(e.KindName), orNone(e.DetectedBy))
+	if e.DetectLatency > 0 {
+		fmt.Fprintf(&b, " %v after the kernel's exit", e.DetectLatency.Round(time.Microsecond))
+	}
+	if e.ReportLatency > 0 {
+		fmt.Fprintf(&b, ", scenario ended %v after it", e.ReportLatency.Round(time.Microsecond))
+	}
+	if sc := g.sched; sc.disabled != nil && sc.gone != nil && sc.klog.calibrated {
+		fmt.Fprintf(&b, "; the kernel's \"disabled\" record is %+v from the detection", (sc.disabled.TS - sc.gone.at).Round(time.Microsecond))
+	}
+	if e.Loader != "" {
+		fmt.Fprintf(&b, "; loader %s", e.Loader)
+	}
+	g.t.Logf("%s", b.String())
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// withoutExit drops from err the parts that only restate the scheduler's
+// exit: the exit's own error and the cancellation it caused.
+func withoutExit(err error) error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var keep []error
+		for _, e := range j.Unwrap() {
+			if e = withoutExit(e); e != nil {
+				keep = append(keep, e)
+			}
+		}
+		return errors.Join(keep...)
+	}
+	var se *SchedulerExitError
+	if errors.As(err, &se) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
 }
 
 func firstLine(s string) string {
@@ -230,14 +353,11 @@ func leftoverTempFiles() error {
 	return nil
 }
 
-// schedulerAlive checks the scheduler (if any) still runs; where says
-// when, for the message.
-func (c *Harness) schedulerAlive(where string) error {
-	if c.env.sched == nil {
+// schedulerGone returns the scheduler's exit as a *SchedulerExitError
+// once the watcher has cancelled the scenario for it, nil before.
+func (h *Harness) schedulerGone() error {
+	if h.env.sched == nil || context.Cause(h.env.ctx) != errSchedulerGone {
 		return nil
 	}
-	if err := c.env.sched.alive(); err != nil {
-		return &schedDeadError{msg: fmt.Sprintf("scheduler died (found %s): %v", where, err)}
-	}
-	return nil
+	return &SchedulerExitError{h.env.sched.exitInfo()}
 }

@@ -2,7 +2,6 @@ package guest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,7 +69,11 @@ func newScenario(h *Harness) (*scenario, error) {
 	}, nil
 }
 
-// execute runs the steps, stops every worker, checks and cleans up.
+// execute runs the steps, stops every worker, checks and cleans up. When
+// the scheduler under test stops, the watcher cancels the scenario's
+// context: the steps end at once, the workers are stopped, and the
+// scenario fails with the exit alone (checks of workers whose scheduler
+// was ejected say nothing new).
 func (s *scenario) execute(steps []StepSpec) (err error) {
 	defer func() {
 		if terr := s.teardown(); terr != nil && err == nil {
@@ -78,20 +81,26 @@ func (s *scenario) execute(steps []StepSpec) (err error) {
 		}
 	}()
 	runErr := s.runSteps(steps)
-	s.stopProcs(s.running())
-	var dead *schedDeadError
-	if runErr != nil && !errors.As(runErr, &dead) {
-		return runErr
+	if s.h.schedulerGone() != nil {
+		s.h.env.sched.awaitSettled() // the victim of a stall is named while it runs
 	}
+	s.abortPending()
+	s.stopProcs(s.running())
 	results := s.results()
-	th := s.h.env.thresholds
 	st := spec.ScenarioStats{Steps: s.steps, Cgroups: cgroupStats(results, s.cpusets)}
 	if !s.start.IsZero() {
 		st.Duration = time.Since(s.start)
 	}
-	if dead != nil {
-		st.Failures = append(st.Failures, dead.Error())
+	if gone := s.h.schedulerGone(); gone != nil {
+		s.h.env.sched.noteReported()
+		st.Failures = []string{gone.Error()}
+		s.h.env.scenarios = append(s.h.env.scenarios, st)
+		return gone
 	}
+	if runErr != nil {
+		return runErr
+	}
+	th := s.h.env.thresholds
 	st.Failures = append(st.Failures, checkWorkers(th, results)...)
 	s.h.env.scenarios = append(s.h.env.scenarios, st)
 	if len(st.Failures) > 0 {
@@ -100,13 +109,14 @@ func (s *scenario) execute(steps []StepSpec) (err error) {
 	return nil
 }
 
-// runSteps runs each step; it stops at the first error.
+// runSteps runs each step; it stops at the first error, and before a
+// step when the scheduler is gone.
 func (s *scenario) runSteps(steps []StepSpec) error {
 	for i, st := range steps {
-		s.steps++
-		if err := s.h.schedulerAlive(fmt.Sprintf("before step %d", i)); err != nil {
+		if err := s.h.schedulerGone(); err != nil {
 			return err
 		}
+		s.steps++
 		for _, d := range st.Defs {
 			if err := s.addCgroup(d, s.root); err != nil {
 				return fmt.Errorf("step %d: %w", i, err)
@@ -117,9 +127,6 @@ func (s *scenario) runSteps(steps []StepSpec) error {
 		}
 		if err := s.hold(st); err != nil {
 			return fmt.Errorf("step %d: %w", i, err)
-		}
-		if err := s.h.schedulerAlive(fmt.Sprintf("after step %d", i)); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -303,9 +310,21 @@ func (s *scenario) stopProcs(procs []*workerProc) {
 	for _, p := range procs {
 		p.askStop(s.shm)
 	}
+	ctx := s.stopCtx()
 	for _, p := range procs {
-		p.collect(s.ctx, stopTimeout)
+		p.collect(ctx, stopTimeout)
 	}
+}
+
+// stopCtx is the context workers are stopped under: the scenario's,
+// unless it was cancelled because the scheduler stopped; then workers
+// still get their stop timeout to report (they run on the kernel's own
+// scheduler again).
+func (s *scenario) stopCtx() context.Context {
+	if context.Cause(s.ctx) == errSchedulerGone {
+		return context.WithoutCancel(s.ctx)
+	}
+	return s.ctx
 }
 
 // seedOf derives a stable seed from a cgroup name (FNV-1a).

@@ -29,16 +29,23 @@ func (s *scenario) results() []workerResult {
 	return out
 }
 
-// teardown stops what still runs, removes the scenario's cgroups and
-// verifies nothing is left: no worker process, no cgroup.
-func (s *scenario) teardown() error {
+// abortPending kills the workers started but not yet released: held at
+// their barrier, they cannot report, so asking them to stop would only
+// wait out the stop timeout.
+func (s *scenario) abortPending() {
 	for _, b := range s.pending {
 		b.abort()
 		for _, p := range b.procs {
-			p.stopAsked, p.failure = true, "never released: the scenario failed while starting workers"
+			p.stopAsked, p.failure = true, "never released: the scenario ended while starting workers"
 		}
 	}
 	s.pending = nil
+}
+
+// teardown stops what still runs, removes the scenario's cgroups and
+// verifies nothing is left: no worker process, no cgroup.
+func (s *scenario) teardown() error {
+	s.abortPending()
 	s.stopProcs(s.running())
 	var errs []error
 	for i := len(s.order) - 1; i >= 0; i-- {

@@ -13,19 +13,34 @@ import (
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
+// Options change how [RunTest] judges the test.
+type Options struct {
+	// ExpectSchedulerExit is the test's check of an expected scheduler
+	// exit (see the guest's GuestOptions); on the host it judges a
+	// scheduler binary that cannot be packed, which never attaches.
+	ExpectSchedulerExit func(spec.SchedulerExit) error
+}
+
 // RunTest boots one VM at s's base topology with this test binary as the
 // init, runs t inside it and reports the guest's verdict as t's own: the
-// guest's output becomes t's log lines, a guest failure fails t and a
-// guest skip skips it. It skips t, naming what to install or set, when no
-// VM can be started (no QEMU, no kernel, a dynamically linked binary);
-// under GAUNTLET_REQUIRE_VM=1 those skips fail instead.
-func RunTest(t testing.TB, s spec.Spec) {
+// guest's output becomes t's log lines (the log file blocks in it are
+// written to t's artifact directory instead), a guest failure fails t and
+// a guest skip skips it. It skips t, naming what to install or set, when
+// no VM can be started (no QEMU, no kernel, a dynamically linked test
+// binary); under GAUNTLET_REQUIRE_VM=1 those skips fail instead. A
+// scheduler binary that does not exist fails t before any VM boots
+// (unless o expects the scheduler not to attach).
+func RunTest(t testing.TB, s spec.Spec, o Options) {
 	t.Helper()
+	if _, _, err := SchedulerFiles(s); err != nil {
+		unpackable(t, s, err, o)
+		return
+	}
 	cfg, err := hostConfig(t.Name(), s)
 	if err != nil {
 		testutil.SkipIfNotSupported(t, fmt.Errorf("gauntlet: %w", err))
 	}
-	w := &lineLogger{t: t}
+	w := &lineLogger{t: t, dir: t.ArtifactDir}
 	cfg.Output = w
 	res, err := cfg.Run(t.Context())
 	w.Flush()
@@ -88,4 +103,20 @@ func testBinary() (string, error) {
 		return "", err
 	}
 	return exe, nil
+}
+
+// unpackable reports a scheduler binary the host cannot pack: an exit of
+// a scheduler that never attached, which o may expect.
+func unpackable(t testing.TB, s spec.Spec, err error, o Options) {
+	t.Helper()
+	e := spec.SchedulerExit{Scheduler: s.Scheduler.Name, DetectedBy: spec.DetectedStart, Message: err.Error()}
+	if o.ExpectSchedulerExit == nil {
+		t.Errorf("gauntlet: %s", e.String())
+		return
+	}
+	if cerr := o.ExpectSchedulerExit(e); cerr != nil {
+		t.Errorf("gauntlet: scheduler exit not as expected: %v (the exit: %s)", cerr, e.String())
+		return
+	}
+	t.Logf("gauntlet: expected scheduler exit (no VM booted): %s", e.String())
 }

@@ -2,25 +2,108 @@ package launch
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
 func TestSchedulerFiles(t *testing.T) {
-	if f := schedulerFiles(spec.Spec{}); f != nil {
-		t.Errorf("no scheduler: %v", f)
+	if f, lp, err := SchedulerFiles(spec.Spec{}); f != nil || lp != nil || err != nil {
+		t.Errorf("no scheduler: %v %v %v", f, lp, err)
 	}
-	f := schedulerFiles(spec.Spec{Scheduler: &spec.Scheduler{Name: "x", Binary: "/build/bin/scx_simple"}})
-	if len(f) != 1 || f[0].Host != "/build/bin/scx_simple" || f[0].Guest != "/gauntlet/sched/scx_simple" {
-		t.Errorf("files %+v", f)
+	static := filepath.Join(t.TempDir(), "scx_simple")
+	os.WriteFile(static, []byte("#!/bin/sh\n"), 0o755)
+	f, lp, err := SchedulerFiles(spec.Spec{Scheduler: &spec.Scheduler{Name: "x", Binary: static}})
+	if err != nil || len(f) != 1 || f[0].Host != static || f[0].Guest != "/gauntlet/sched/scx_simple" || lp != nil {
+		t.Errorf("files %+v %v %v", f, lp, err)
+	}
+	link := filepath.Join(t.TempDir(), "scx_link")
+	os.Symlink(static, link)
+	f, _, err = SchedulerFiles(spec.Spec{Scheduler: &spec.Scheduler{Name: "x", Binary: link}})
+	if err != nil || f[0].Host != static || f[0].Guest != "/gauntlet/sched/scx_link" {
+		t.Errorf("a link: %+v %v; want the file it names under its own name", f, err)
+	}
+	_, _, err = SchedulerFiles(spec.Spec{Scheduler: &spec.Scheduler{Name: "nope", Binary: "/nonexistent/scx_nope"}})
+	var be *SchedulerBinaryError
+	if !errors.As(err, &be) || err.Error() != "scheduler nope: binary /nonexistent/scx_nope: no such file or directory (Spec.Scheduler.Binary is a path on the host)" {
+		t.Errorf("missing binary: %v", err)
+	}
+}
+
+// TestSchedulerFilesDynamic packs a dynamically linked program of the
+// host: the binary, its interpreter and every library ldd lists, at
+// their host paths, with the libraries' directories for the guest.
+func TestSchedulerFilesDynamic(t *testing.T) {
+	bin, err := exec.LookPath("ls")
+	if err != nil {
+		t.Skip("no ls on the host:", err)
+	}
+	out, err := exec.Command("ldd", bin).Output()
+	if err != nil {
+		t.Skipf("ldd %s: %v (a static ls?)", bin, err)
+	}
+	var want []string
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) >= 3 && f[1] == "=>" && strings.HasPrefix(f[2], "/"):
+			want = append(want, f[2])
+		case len(f) >= 1 && strings.HasPrefix(f[0], "/"):
+			want = append(want, f[0])
+		}
+	}
+	files, libPath, err := SchedulerFiles(spec.Spec{Scheduler: &spec.Scheduler{Name: "ls", Binary: bin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real, _ := filepath.EvalSymlinks(bin); files[0].Host != real || files[0].Guest != "/gauntlet/sched/ls" {
+		t.Errorf("binary %+v", files[0])
+	}
+	got := map[string]string{}
+	for _, f := range files[1:] {
+		got[f.Guest] = f.Host
+		if real, _ := filepath.EvalSymlinks(f.Guest); real != f.Host {
+			t.Errorf("%s packed from %s, want the file it names, %s", f.Guest, f.Host, real)
+		}
+	}
+	for _, w := range want {
+		if _, ok := got[w]; !ok {
+			t.Errorf("ldd lists %s; packed %v", w, got)
+		}
+	}
+	if len(got) != len(want) || len(libPath) == 0 {
+		t.Errorf("packed %v (lib path %v); ldd lists %v", got, libPath, want)
+	}
+	cfg := VariantConfig("/init-bin", "TestX", spec.Spec{Scheduler: &spec.Scheduler{Name: "ls", Binary: bin}}, spec.Variant{Name: "TestX"}, kernel.Kernel{Path: "/k"})
+	if len(cfg.Files) != len(files) || !slices.Contains(cfg.Env, spec.EnvSchedulerLibPath+"="+strings.Join(libPath, ":")) {
+		t.Errorf("variant config files %d (want %d), env %v", len(cfg.Files), len(files), cfg.Env)
+	}
+}
+
+func TestRunTestMissingSchedulerBinary(t *testing.T) {
+	s := spec.Spec{Scheduler: &spec.Scheduler{Name: "nope", Binary: "/nonexistent/scx_nope"}}
+	r := &recordingTB{TB: t}
+	RunTest(r, s, Options{})
+	if got := strings.Join(r.errors, "|"); !strings.Contains(got, "scheduler nope never attached: scheduler nope: binary /nonexistent/scx_nope: no such file or directory") {
+		t.Errorf("errors %q", got)
+	}
+	r = &recordingTB{TB: t}
+	var seen spec.SchedulerExit
+	RunTest(r, s, Options{ExpectSchedulerExit: func(e spec.SchedulerExit) error { seen = e; return nil }})
+	if len(r.errors) > 0 || seen.Attached || seen.DetectedBy != spec.DetectedStart {
+		t.Errorf("expected: errors %q, exit %+v", r.errors, seen)
 	}
 }
 
@@ -80,12 +163,19 @@ func TestReportResult(t *testing.T) {
 
 func TestLineLogger(t *testing.T) {
 	r := &recordingTB{TB: t}
-	l := &lineLogger{t: r}
+	dir := t.TempDir()
+	l := &lineLogger{t: r, dir: func() string { return dir }}
 	l.Write([]byte("one\ntw"))
-	l.Write([]byte("o\nthree"))
+	l.Write([]byte("o\n" + spec.FileBeginPrefix + "sched-x-loader.log\nline 1\n\\" + spec.FileEndPrefix + "x\nline"))
+	l.Write([]byte(" 3\n" + spec.FileEndPrefix + "sched-x-loader.log\nthree"))
 	l.Flush()
-	if got := strings.Join(r.logs, "|"); got != "guest: one|guest: two|guest: three" {
-		t.Errorf("logs %q", got)
+	logs := strings.Join(r.logs, "|")
+	if !strings.HasPrefix(logs, "guest: one|guest: two|gauntlet: guest log file sched-x-loader.log (3 lines): ") || !strings.HasSuffix(logs, "|guest: three") {
+		t.Errorf("logs %q", logs)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "sched-x-loader.log"))
+	if err != nil || string(b) != "line 1\n"+spec.FileEndPrefix+"x\nline 3\n" {
+		t.Errorf("file %q, %v", b, err)
 	}
 }
 
@@ -100,7 +190,7 @@ func TestRunTestBootsVM(t *testing.T) {
 		return
 	}
 	r := &recordingTB{TB: t}
-	RunTest(r, spec.Spec{Topology: "1n2l2c1t"})
+	RunTest(r, spec.Spec{Topology: "1n2l2c1t"}, Options{})
 	if len(r.errors) > 0 {
 		t.Fatalf("RunTest reported errors: %s", strings.Join(r.errors, "\n"))
 	}
@@ -120,7 +210,7 @@ func TestRunTestReportsGuestFailure(t *testing.T) {
 		return
 	}
 	r := &recordingTB{TB: t}
-	RunTest(r, spec.Spec{})
+	RunTest(r, spec.Spec{}, Options{})
 	got := strings.Join(r.errors, "\n")
 	if !strings.Contains(got, "test failed in the VM") || !strings.Contains(got, "deliberate failure inside the VM") {
 		t.Errorf("errors %q, want the guest's failure", got)

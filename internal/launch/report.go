@@ -2,6 +2,8 @@ package launch
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -39,10 +41,17 @@ func indent(s string) string {
 }
 
 // lineLogger writes whole lines of guest output to t.Log as they arrive.
+// A log file block ([spec.WriteFileBlock]) is not logged line by line: it
+// is written to a file in dir() (t's artifact directory) and logged as
+// one line naming it.
 type lineLogger struct {
 	t   testing.TB
+	dir func() string
 	mu  sync.Mutex
 	buf []byte
+	// block collects a log file block, begin line to end line.
+	block     []byte
+	blockName string
 }
 
 func (l *lineLogger) Write(p []byte) (int, error) {
@@ -54,17 +63,56 @@ func (l *lineLogger) Write(p []byte) (int, error) {
 		if i < 0 {
 			return len(p), nil
 		}
-		l.t.Log("guest: " + string(l.buf[:i]))
+		l.line(l.buf[:i+1])
 		l.buf = l.buf[i+1:]
 	}
 }
 
-// Flush logs a final unterminated line.
+// line handles one line, newline included.
+func (l *lineLogger) line(b []byte) {
+	text := strings.TrimSuffix(string(b), "\n")
+	if l.blockName != "" {
+		l.block = append(l.block, b...)
+		if text == spec.FileEndPrefix+l.blockName {
+			l.saveBlock()
+		}
+		return
+	}
+	if name, ok := strings.CutPrefix(text, spec.FileBeginPrefix); ok && l.dir != nil && spec.ValidFileName(name) {
+		l.blockName, l.block = name, append([]byte(nil), b...)
+		return
+	}
+	l.t.Log("guest: " + text)
+}
+
+// saveBlock writes the collected block's file and logs where it went.
+func (l *lineLogger) saveBlock() {
+	files, _ := spec.ExtractFiles(l.block)
+	l.block, l.blockName = nil, ""
+	for _, f := range files {
+		p := filepath.Join(l.dir(), f.Name)
+		note := ""
+		if f.Truncated {
+			note = ", cut short"
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			l.t.Logf("gauntlet: guest log file %s (%d bytes%s) not saved: %v", f.Name, len(f.Data), note, err)
+			continue
+		}
+		l.t.Logf("gauntlet: guest log file %s (%d lines%s): %s", f.Name, bytes.Count(f.Data, []byte("\n")), note, p)
+	}
+}
+
+// Flush logs a final unterminated line and saves a block the output
+// ended inside.
 func (l *lineLogger) Flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.buf) > 0 {
-		l.t.Log("guest: " + string(l.buf))
+		l.line(append(l.buf, '\n'))
 		l.buf = nil
+	}
+	if l.blockName != "" {
+		l.saveBlock()
 	}
 }

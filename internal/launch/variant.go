@@ -1,8 +1,16 @@
 package launch
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gauntlet-sched/gauntlet/internal/elfdeps"
 
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -16,18 +24,33 @@ import (
 // the guest, and the test selected exactly by [spec.RunPattern]. The
 // caller sets Accel, Output and ConsoleLog. `go test` (one base variant)
 // and `gauntlet run` (many) build their VMs with it.
+//
+// A dynamically linked scheduler binary brings its interpreter and
+// libraries (at their host paths; [spec.EnvSchedulerLibPath] tells the
+// guest their directories). When [SchedulerFiles] fails (the binary is
+// missing, a library is not found), the config holds the binary alone
+// and the VM or the guest reports the problem; callers that want it
+// reported before a boot call SchedulerFiles first.
 func VariantConfig(bin, test string, s spec.Spec, v spec.Variant, k kernel.Kernel) vm.Config {
 	if v.Kernel == "" {
 		v.Kernel = k.String()
+	}
+	env := guestEnv()
+	files, libPath, err := SchedulerFiles(s)
+	if err != nil {
+		files = []vm.File{{Host: s.Scheduler.Binary, Guest: spec.SchedulerGuestPath(s.Scheduler.Binary)}}
+	}
+	if len(libPath) > 0 {
+		env = append(env, spec.EnvSchedulerLibPath+"="+strings.Join(libPath, ":"))
 	}
 	cfg := vm.Config{
 		Kernel:    k.Path,
 		Init:      bin,
 		Topology:  v.Topology,
 		Args:      []string{"-test.run", spec.RunPattern(test), "-test.v"},
-		Env:       guestEnv(),
+		Env:       env,
 		Variant:   &v,
-		Files:     schedulerFiles(s),
+		Files:     files,
 		MemoryMiB: topo.GuestMemoryMiB(v.Topology, s.MemoryMiB),
 		Timeout:   s.Timeout,
 		Duration:  s.WithDefaults().Duration,
@@ -54,7 +77,7 @@ func SchedExtKernel() (*kernel.Kernel, error) {
 // guestEnv passes settings that must hold inside the guest too.
 func guestEnv() []string {
 	var env []string
-	for _, name := range []string{spec.EnvRequireVM, spec.EnvRequireSchedExt} {
+	for _, name := range []string{spec.EnvRequireVM, spec.EnvRequireSchedExt, spec.EnvSchedulers} {
 		if v, ok := os.LookupEnv(name); ok {
 			env = append(env, name+"="+v)
 		}
@@ -62,11 +85,74 @@ func guestEnv() []string {
 	return env
 }
 
-// schedulerFiles puts s's scheduler binary, if any, where the guest looks
-// for it: [spec.SchedulerGuestPath].
-func schedulerFiles(s spec.Spec) []vm.File {
+// SchedulerBinaryError is a scheduler binary the host cannot pack: it
+// does not exist, or a library it needs is found nowhere.
+type SchedulerBinaryError struct {
+	Scheduler string // the Spec's scheduler name
+	Binary    string // Spec.Scheduler.Binary
+	Err       error
+}
+
+func (e *SchedulerBinaryError) Error() string {
+	return fmt.Sprintf("scheduler %s: binary %s: %v (Spec.Scheduler.Binary is a path on the host)", e.Scheduler, e.Binary, e.Err)
+}
+
+func (e *SchedulerBinaryError) Unwrap() error { return e.Err }
+
+// SchedulerFiles returns the files that put s's scheduler binary, if any,
+// where the guest looks for it ([spec.SchedulerGuestPath]) and, for a
+// dynamically linked one, its interpreter and library closure at their
+// host paths (found as the host's loader finds them, LD_LIBRARY_PATH
+// included), with the libraries' directories for the guest's
+// LD_LIBRARY_PATH. A missing binary or library is a
+// *SchedulerBinaryError.
+func SchedulerFiles(s spec.Spec) (files []vm.File, libPath []string, err error) {
 	if s.Scheduler == nil || s.Scheduler.Binary == "" {
-		return nil
+		return nil, nil, nil
 	}
-	return []vm.File{{Host: s.Scheduler.Binary, Guest: spec.SchedulerGuestPath(s.Scheduler.Binary)}}
+	bin := s.Scheduler.Binary
+	fail := func(err error) ([]vm.File, []string, error) {
+		return nil, nil, &SchedulerBinaryError{Scheduler: s.Scheduler.Name, Binary: bin, Err: err}
+	}
+	info, err := os.Stat(bin)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fail(err)
+	}
+	if !info.Mode().IsRegular() {
+		return fail(errors.New("not a regular file"))
+	}
+	real, err := filepath.EvalSymlinks(bin)
+	if err != nil {
+		return fail(err)
+	}
+	// The guest gets the file a symbolic link names, under the link's name.
+	files = []vm.File{{Host: real, Guest: spec.SchedulerGuestPath(bin)}}
+	r := &elfdeps.Resolver{LibraryPath: elfdeps.SplitLibraryPath(os.Getenv("LD_LIBRARY_PATH"))}
+	deps, err := r.Closure(bin)
+	if errors.Is(err, elfdeps.ErrNotELF) {
+		return files, nil, nil
+	}
+	if err != nil {
+		return fail(err)
+	}
+	seen := map[string]bool{files[0].Guest: true}
+	for _, d := range deps {
+		host, err := filepath.EvalSymlinks(d.Path)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", d.Name, err))
+		}
+		if seen[d.Path] {
+			continue
+		}
+		seen[d.Path] = true
+		files = append(files, vm.File{Host: host, Guest: d.Path})
+		if dir := path.Dir(d.Path); !d.Interp && !slices.Contains(libPath, dir) {
+			libPath = append(libPath, dir)
+		}
+	}
+	return files, libPath, nil
 }

@@ -73,3 +73,36 @@ func TestSchedExtFile(t *testing.T) {
 		}
 	}
 }
+
+func TestSchedulerBinary(t *testing.T) {
+	dir := t.TempDir()
+	WriteFile(t, dir+"/scx_simple", []byte("x"))
+	kernel := WriteFile(t, dir+"/bzImage", []byte("x"))
+	for _, tt := range []struct {
+		kernel, dir, name, reqSCX, guest string
+		want                             string
+	}{
+		{kernel, dir, "scx_simple", "", "", ""},
+		{kernel, dir, "scx_simple", "1", "", ""},
+		{"", dir, "scx_simple", "", "", "skip"},
+		{"", dir, "scx_simple", "1", "", "fail"},
+		{kernel, "", "scx_simple", "", "", "skip"},
+		{kernel, dir + "/none", "scx_simple", "1", "", "fail"},
+		{kernel, dir, "scx_other", "", "", "skip"},
+		{kernel, dir, "scx_other", "1", "", "fail"},
+		{"", "/host/dir", "scx_other", "1", "1", ""}, // in the guest: no checks
+	} {
+		t.Setenv(spec.EnvSchedExtKernel, tt.kernel)
+		t.Setenv(spec.EnvSchedulers, tt.dir)
+		t.Setenv(spec.EnvRequireSchedExt, tt.reqSCX)
+		t.Setenv(spec.EnvGuest, tt.guest)
+		r := &recorder{T: t}
+		got := SchedulerBinary(r, tt.name)
+		if r.ended != tt.want {
+			t.Errorf("%+v: ended %q, want %q", tt, r.ended, tt.want)
+		}
+		if tt.want == "" && got != tt.dir+"/"+tt.name {
+			t.Errorf("%+v: path %q", tt, got)
+		}
+	}
+}
