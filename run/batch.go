@@ -178,7 +178,36 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
 	if err != nil {
 		return b.notRun(a, k, oneLine(err))
 	}
-	return b.caseOf(a, k, res)
+	c := b.caseOf(a, k, res)
+	b.writeFiles(&c, slug)
+	return c
+}
+
+// writeFiles moves the files the guest sent in its output (the
+// scheduler's loader output, kernel lines and debug dump; see
+// [spec.ExtractFiles]) to logs/SLUG/ and names them in the case's
+// properties, so JUnit links them and its text stays readable.
+func (b *batch) writeFiles(c *report.Case, slug string) {
+	files, rest := spec.ExtractFiles(c.Output)
+	if len(files) == 0 {
+		return
+	}
+	c.Output = rest
+	dir := filepath.Join(LogsDir, slug)
+	if err := os.MkdirAll(filepath.Join(b.dir, dir), 0o755); err != nil {
+		c.Properties = append(c.Properties, report.Property{Name: "gauntlet.log.error", Value: err.Error()})
+		return
+	}
+	for _, f := range files {
+		rel := filepath.Join(dir, f.Name)
+		value := rel
+		if err := os.WriteFile(filepath.Join(b.dir, rel), f.Data, 0o644); err != nil {
+			value = "not written: " + err.Error()
+		} else if f.Truncated {
+			value += " (truncated: the guest's output ended inside it)"
+		}
+		c.Properties = append(c.Properties, report.Property{Name: "gauntlet.log." + f.Name, Value: value})
+	}
 }
 
 // live tees cfg's output to stdout, line by line with the variant's name,

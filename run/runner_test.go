@@ -314,3 +314,42 @@ func TestPreflightAuto(t *testing.T) {
 		t.Errorf("Preflight(tcg) = %+v, %v", m, err)
 	}
 }
+
+// Files the guest sends in its output land in logs/, named in the case's
+// facts, and leave the case's output.
+func TestRunWritesGuestFiles(t *testing.T) {
+	t.Parallel()
+	f := &fakeVMs{fn: func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
+		test := strings.TrimSuffix(strings.TrimPrefix(cfg.Args[1], "^"), "$")
+		var out bytes.Buffer
+		out.Write(guestOutput(test, false)[:len("=== RUN   ")+len(test)+1])
+		spec.WriteFileBlock(&out, "sched-qmap-dump.txt", []byte("DEBUG DUMP\nline 2\n"))
+		out.Write(guestOutput(test, false)[len("=== RUN   ")+len(test)+1:])
+		return vm.Result{Outcome: spec.OutcomePass, Output: out.Bytes(), Accel: spec.AccelTCG, BootTime: time.Second, TotalTime: 2 * time.Second}, nil
+	}}
+	cfg, stdout := testConfig(t, "tiny-1llc")
+	cfg.Plan.Run = "^TestFlags$"
+	res, err := testRunner(f).Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, stdout)
+	}
+	found := 0
+	for _, c := range res.Cases {
+		for _, p := range c.Properties {
+			if p.Name != "gauntlet.log.sched-qmap-dump.txt" {
+				continue
+			}
+			found++
+			b, err := os.ReadFile(filepath.Join(res.Dir, p.Value))
+			if err != nil || string(b) != "DEBUG DUMP\nline 2\n" {
+				t.Errorf("%s: %s holds %q (%v)", c.Variant, p.Value, b, err)
+			}
+			if bytes.Contains(c.Output, []byte("DEBUG DUMP")) || !bytes.Contains(c.Output, []byte("--- PASS")) {
+				t.Errorf("%s: output still holds the file, or lost the test's lines: %q", c.Variant, c.Output)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatalf("no case names the guest's file; cases %+v", res.Cases)
+	}
+}
