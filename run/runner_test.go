@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/fakeguest"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -68,29 +69,9 @@ func testConfig(t *testing.T, presetNames string) (Config, *bytes.Buffer) {
 	return cfg, &stdout
 }
 
-// guestOutput is what a passing or failing test prints in the guest.
-func guestOutput(test string, fail bool) []byte {
-	if fail {
-		return fmt.Appendf(nil, "=== RUN   %s\n    x_test.go:9: stuck 3500ms on cpu1 at +1200ms\n--- FAIL: %s (2.00s)\nFAIL\n", test, test)
-	}
-	return fmt.Appendf(nil, "=== RUN   %s\n--- PASS: %s (2.00s)\nPASS\n", test, test)
-}
-
-// failOn boots fake guests whose test fails on variants containing
-// marker.
-func failOn(marker string) *fakeVMs {
-	return &fakeVMs{fn: func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
-		test := strings.TrimSuffix(strings.TrimPrefix(cfg.Args[1], "^"), "$")
-		fail := marker != "" && strings.Contains(cfg.Variant.Name, marker)
-		out := guestOutput(test, fail)
-		cfg.Output.Write(out)
-		res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: spec.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
-		if fail {
-			res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
-		}
-		return res, nil
-	}}
-}
+// failOn boots fake guests ([fakeguest.FailOn]) whose test fails on
+// variants containing marker.
+func failOn(marker string) *fakeVMs { return &fakeVMs{fn: fakeguest.FailOn(marker)} }
 
 func TestRunFakeVMs(t *testing.T) {
 	t.Parallel()
@@ -322,9 +303,9 @@ func TestRunWritesGuestFiles(t *testing.T) {
 	f := &fakeVMs{fn: func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
 		test := strings.TrimSuffix(strings.TrimPrefix(cfg.Args[1], "^"), "$")
 		var out bytes.Buffer
-		out.Write(guestOutput(test, false)[:len("=== RUN   ")+len(test)+1])
+		out.Write(fakeguest.Output(test, false)[:len("=== RUN   ")+len(test)+1])
 		spec.WriteFileBlock(&out, "sched-qmap-dump.txt", []byte("DEBUG DUMP\nline 2\n"))
-		out.Write(guestOutput(test, false)[len("=== RUN   ")+len(test)+1:])
+		out.Write(fakeguest.Output(test, false)[len("=== RUN   ")+len(test)+1:])
 		return vm.Result{Outcome: spec.OutcomePass, Output: out.Bytes(), Accel: spec.AccelTCG, BootTime: time.Second, TotalTime: 2 * time.Second}, nil
 	}}
 	cfg, stdout := testConfig(t, "tiny-1llc")

@@ -7,11 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/fakeguest"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/run"
-	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
 
@@ -24,30 +23,6 @@ func runCLI(boot func(context.Context, vm.Config) (vm.Result, error)) (*cli, *by
 	c.runner.SchedExtKernel = func() (*kernel.Kernel, error) { return nil, nil }
 	c.runner.BootVM = boot
 	return c, out, errb
-}
-
-// guestOutput is what a passing or failing test prints in the guest.
-func guestOutput(test string, fail bool) []byte {
-	if fail {
-		return fmt.Appendf(nil, "=== RUN   %s\n    x_test.go:9: stuck 3500ms on cpu1 at +1200ms\n--- FAIL: %s (2.00s)\nFAIL\n", test, test)
-	}
-	return fmt.Appendf(nil, "=== RUN   %s\n--- PASS: %s (2.00s)\nPASS\n", test, test)
-}
-
-// failOn plays guests whose test fails on variants containing marker
-// (none when "").
-func failOn(marker string) func(context.Context, vm.Config) (vm.Result, error) {
-	return func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
-		test := strings.TrimSuffix(strings.TrimPrefix(cfg.Args[1], "^"), "$")
-		fail := marker != "" && strings.Contains(cfg.Variant.Name, marker)
-		out := guestOutput(test, fail)
-		cfg.Output.Write(out)
-		res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: spec.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
-		if fail {
-			res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
-		}
-		return res, nil
-	}
 }
 
 func runDirs(t *testing.T, out string) []string {
@@ -71,7 +46,7 @@ func TestRunExitStatus(t *testing.T) {
 		{"", exitPass, "PASS: "},
 		{"smt-2llc", exitFail, "stuck 3500ms on cpu1 at +1200ms"},
 	} {
-		c, out, errb := runCLI(failOn(tc.marker))
+		c, out, errb := runCLI(fakeguest.FailOn(tc.marker))
 		dir := t.TempDir()
 		code, stdout, stderr := gauntletWith(c, out, errb, "run", "--accel", "tcg", "--history=", "--out", dir, "--presets", "tiny-1llc,smt-2llc", schedFixture)
 		if code != tc.code || !strings.Contains(stdout, tc.want) || stderr != "" {
@@ -102,7 +77,7 @@ func TestRunInterrupted(t *testing.T) {
 
 func TestRunSetupErrors(t *testing.T) {
 	t.Parallel()
-	c, out, errb := runCLI(failOn(""))
+	c, out, errb := runCLI(fakeguest.FailOn(""))
 	c.runner.FindKernel = func(string) (kernel.Kernel, error) {
 		return kernel.Kernel{}, fmt.Errorf("%w: tried KTSTR_TEST_KERNEL, /boot/vmlinuz; fix: gauntlet kernel build", kernel.ErrNotFound)
 	}
