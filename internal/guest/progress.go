@@ -35,8 +35,36 @@ type progress struct {
 
 func newProgress() progress { return progress{cpu: -1, gapCPU: -1} }
 
+// noEpoch is the epoch of a checkpoint whose CPU could not be tied to one
+// isolation epoch; its CPU counts for migrations but not for isolation.
+const noEpoch = ^uint64(0)
+
+// observeRetries bounds how often observe rereads a CPU the harness's
+// cpuset changes kept overtaking.
+const observeRetries = 3
+
+// observe reads the isolation epoch, then the CPU, then the epoch again,
+// and returns the CPU with the epoch it was seen in. A worker preempted
+// between reading the epoch and its CPU may be moved by a cpuset change
+// in the meantime; then the two epoch reads differ, and tying the new CPU
+// to the old epoch would be a false isolation failure (seen in CI: a
+// worker of a cgroup whose cpuset was swapped every 100 ms reported on
+// the other CPU). observe reads again; after observeRetries changes it
+// returns noEpoch.
+func observe(epoch func() uint64, getcpu func() int) (uint64, int) {
+	cpu := -1
+	for range observeRetries {
+		before := epoch()
+		cpu = getcpu()
+		if epoch() == before {
+			return before, cpu
+		}
+	}
+	return noEpoch, cpu
+}
+
 // checkpoint records one unit of work finished at now on cpu during
-// isolation epoch ep. excused is time the worker meant to block (a sleep)
+// isolation epoch ep (noEpoch: not known). excused is time the worker meant to block (a sleep)
 // and is not counted as a gap. A gap is attributed to the time it started
 // and to the CPU the worker was last seen on before it (the run queue it
 // waited on), or the CPU it resumed on when there was none.
@@ -55,6 +83,9 @@ func (p *progress) checkpoint(now int64, cpu int, ep uint64, excused int64) {
 	p.cpu = cpu
 	if cpu >= 0 && cpu < topo.MaxVCPUs {
 		p.cpus = p.cpus.Add(cpu)
+		if ep == noEpoch {
+			return
+		}
 		if ep != p.epoch {
 			p.flushEpoch()
 			p.epoch = ep

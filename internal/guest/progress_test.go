@@ -74,3 +74,41 @@ func TestSamplerKeepsBoundedUniformSample(t *testing.T) {
 		t.Errorf("%d of %d kept samples from the second half; want about half", late, maxWakeSamples)
 	}
 }
+
+// TestObserveTiesCPUToOneEpoch replays the race CI hit: the harness swaps
+// a cpuset (bumping the epoch) between the worker's epoch read and its CPU
+// read. observe must not pair the old epoch with the new CPU.
+func TestObserveTiesCPUToOneEpoch(t *testing.T) {
+	var ep uint64 = 4
+	reads := 0
+	// The epoch moves on during the first CPU read only.
+	cpu := func() int {
+		reads++
+		if reads == 1 {
+			ep += 2
+		}
+		return 1
+	}
+	got, c := observe(func() uint64 { return ep }, cpu)
+	if got != 6 || c != 1 || reads != 2 {
+		t.Errorf("observe = epoch %d cpu %d after %d reads; want epoch 6 cpu 1 after 2 reads", got, c, reads)
+	}
+
+	// An epoch that never holds still gives noEpoch, and the CPU then
+	// counts for migrations but not for isolation.
+	moving := func() uint64 { ep++; return ep }
+	got, c = observe(moving, func() int { return 1 })
+	if got != noEpoch || c != 1 {
+		t.Errorf("observe under constant change = epoch %d cpu %d; want noEpoch cpu 1", got, c)
+	}
+	p := newProgress()
+	p.checkpoint(1, 0, 0, 0)
+	p.checkpoint(2, 1, noEpoch, 0)
+	p.finish(3)
+	if p.migrations != 1 || p.cpus != topo.NewCPUSet(0, 1) {
+		t.Errorf("migrations %d cpus %s; want 1 and 0-1", p.migrations, p.cpus)
+	}
+	if len(p.epochs) != 1 || p.epochs[0] != (epochCPUs{0, topo.NewCPUSet(0)}) {
+		t.Errorf("epochs %v; want only epoch 0 on cpu 0", p.epochs)
+	}
+}

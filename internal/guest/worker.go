@@ -151,11 +151,10 @@ func (w *worker) stopped() bool { return w.my.stop.Load() != 0 || sigStop.Load()
 func (w *worker) now() int64 { return int64(time.Since(w.base)) }
 
 // checkpoint records one unit of work; excused is time the work meant to
-// block. The epoch is read before the CPU: a CPU seen in a newer epoch
-// was seen after the harness's change completed.
+// block. The CPU is tied to the isolation epoch it was read in (see
+// observe).
 func (w *worker) checkpoint(excused time.Duration) {
-	ep := w.shm.epoch().Load()
-	cpu := getcpu()
+	ep, cpu := observe(w.shm.epoch().Load, getcpu)
 	now := w.now()
 	w.prog.checkpoint(now, cpu, ep, int64(excused))
 	w.my.iters.Store(w.prog.units)
