@@ -145,6 +145,9 @@ type CgroupStats struct {
 	WakeP50     time.Duration `json:"wake_p50_ns,omitempty"`
 	WakeP99     time.Duration `json:"wake_p99_ns,omitempty"`
 	WakeMax     time.Duration `json:"wake_max_ns,omitempty"`
+	// PageFaults is the page faults its workers' threads took (minor and
+	// major, from getrusage), summed.
+	PageFaults uint64 `json:"page_faults,omitempty"`
 	// Killed counts workers that died before they were stopped (killed by
 	// the kernel or crashed); their reasons are in the failures.
 	Killed int `json:"killed,omitempty"`
