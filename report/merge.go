@@ -120,12 +120,15 @@ func mergeSuiteAttrs(m *Suite, s Suite) {
 }
 
 // resultRank orders a testcase's results for merging: an error or a
-// failure outranks a pass, which outranks a skip.
+// failure outranks an inconclusive pass, which outranks a pass, which
+// outranks a skip.
 func resultRank(tc Testcase) int {
 	switch {
 	case tc.Error != nil:
-		return 3
+		return 4
 	case tc.Failure != nil:
+		return 3
+	case tc.Skipped != nil && strings.HasPrefix(tc.Skipped.Message, inconclusivePrefix):
 		return 2
 	case tc.Skipped == nil:
 		return 1
