@@ -99,10 +99,10 @@ func attemptNumber(a Case) int {
 	return 0
 }
 
-// attemptsNote is the detail of a case that needed more than one
-// attempt: "flaky: passed on attempt 2 of 2; attempt 1: MESSAGE", or
-// "failed all 3 attempts" for a variant that never passed.
-func attemptsNote(c Case) string {
+// AttemptsNote says what the attempts of a case booted more than once
+// did: "flaky: passed on attempt 2 of 2; attempt 1: MESSAGE", or "failed
+// all 3 attempts" for a variant that never passed; "" for one attempt.
+func (c Case) AttemptsNote() string {
 	if len(c.Attempts) == 0 {
 		return ""
 	}

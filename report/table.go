@@ -190,9 +190,9 @@ func caseLabel(c Case) string {
 func rowDetail(c Case) string {
 	switch {
 	case c.Flaky():
-		return attemptsNote(c)
+		return c.AttemptsNote()
 	case len(c.Attempts) > 0:
-		return firstLine(c.Detail()) + " (" + attemptsNote(c) + ")"
+		return firstLine(c.Detail()) + " (" + c.AttemptsNote() + ")"
 	}
 	return c.Detail()
 }
