@@ -29,7 +29,7 @@ func addAttempts(tc *Testcase, c Case) {
 		r := XMLRerun{
 			Message:    orDefault(a.Detail(), string(a.Outcome)),
 			Type:       attemptType(a),
-			StackTrace: clean(withConsole(a, mainText(a, parseTests(a)))),
+			StackTrace: XMLOutput{Data: clean(withConsole(a, mainText(a, parseTests(a))))},
 			SystemOut:  &XMLOutput{Data: clean(factsBlock(a))},
 		}
 		verdict := a.Outcome == spec.OutcomeFail
@@ -65,7 +65,7 @@ func attemptsFromTestcase(pkg string, tc Testcase) []Case {
 	var out []Case
 	add := func(rs []XMLRerun, def spec.Outcome) {
 		for _, r := range rs {
-			a := Case{Package: pkg, Variant: tc.Name, Outcome: outcomeOf(r.Type, def), Message: r.Message, Output: []byte(r.StackTrace)}
+			a := Case{Package: pkg, Variant: tc.Name, Outcome: outcomeOf(r.Type, def), Message: r.Message, Output: []byte(r.StackTrace.Data)}
 			a.Test, _, _ = strings.Cut(tc.Name, "/")
 			if r.SystemOut != nil {
 				if m := headerLine.FindStringSubmatch(r.SystemOut.Data); m != nil && m[1] == tc.Name {

@@ -35,7 +35,7 @@ func TestJUnitAttempts(t *testing.T) {
 		t.Errorf("flaky testcase: failure %v error %v, %d flakyFailure, %d flakyError, %d rerunFailure; want a pass with one flakyFailure and one flakyError",
 			flaky.Failure, flaky.Error, len(flaky.FlakyFailures), len(flaky.FlakyErrors), len(flaky.RerunFailures))
 	}
-	if f := flaky.FlakyFailures; len(f) == 1 && (f[0].Type != "fail" || !strings.Contains(f[0].StackTrace, "stuck 3500ms") || !strings.Contains(f[0].SystemOut.Data, "outcome=fail")) {
+	if f := flaky.FlakyFailures; len(f) == 1 && (f[0].Type != "fail" || !strings.Contains(f[0].StackTrace.Data, "stuck 3500ms") || !strings.Contains(f[0].SystemOut.Data, "outcome=fail")) {
 		t.Errorf("flakyFailure = %+v, want type fail, the attempt's output and its facts", f[0])
 	}
 	if e := flaky.FlakyErrors; len(e) == 1 && (e[0].Type != "crash" || !strings.Contains(e[0].Message, "nil map")) {
