@@ -57,7 +57,7 @@ func NewHistory(rs ...*Results) *History {
 	for _, r := range runs {
 		for i := range r.Variants {
 			v := &r.Variants[i]
-			if v.Outcome != spec.OutcomePass && v.Outcome != spec.OutcomeFail {
+			if v.Outcome != spec.OutcomePass && v.Outcome != spec.OutcomeFail && v.Outcome != spec.OutcomeInconclusive {
 				continue
 			}
 			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS)}

@@ -69,6 +69,11 @@ func testcases(c Case) []Testcase {
 		return append([]Testcase{main}, subs...)
 	case c.Outcome == spec.OutcomeSkip:
 		main.Skipped = &XMLResult{Message: orDefault(msg, "skipped"), Data: clean(out)}
+	case c.Outcome == spec.OutcomeInconclusive:
+		// JUnit has no such verdict; a skip with the reason is what CI
+		// systems show as "not proven", and the facts header keeps the
+		// outcome for gauntlet's own merges.
+		main.Skipped = &XMLResult{Message: inconclusivePrefix + orDefault(msg, "limits relaxed"), Data: clean(out)}
 	case !c.Outcome.Ran():
 		main.Skipped = &XMLResult{Message: "not run: " + orDefault(msg, "never started"), Data: clean(out)}
 	case c.Outcome == spec.OutcomeFail:
@@ -115,6 +120,9 @@ func subtestcase(c Case, rest string, t gtr.Test) Testcase {
 	}
 	return tc
 }
+
+// inconclusivePrefix starts the skip message of an inconclusive case.
+const inconclusivePrefix = "inconclusive: "
 
 // failureType is a failed case's JUnit failure type: the kind of the
 // scheduler exit its guest result reports (e.g. "scx_bpf_error",

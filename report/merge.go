@@ -120,16 +120,19 @@ func mergeSuiteAttrs(m *Suite, s Suite) {
 }
 
 // resultRank orders a testcase's results for merging: an error or a
-// failure outranks a flaky pass (a pass with <flakyFailure> or
-// <flakyError> attempts), which outranks a pass, which outranks a skip.
-// The attempts never change the verdict: a flaky pass stays a pass, a
-// failure with <rerunFailure> attempts a failure; they only make a
-// testcase that carries them win over the same verdict without them.
+// failure outranks an inconclusive pass, which outranks a flaky pass (a
+// pass with <flakyFailure> or <flakyError> attempts), which outranks a
+// pass, which outranks a skip. The attempts never change the verdict: a
+// flaky pass stays a pass, a failure with <rerunFailure> attempts a
+// failure; they only make a testcase that carries them win over the same
+// verdict without them.
 func resultRank(tc Testcase) int {
 	switch {
 	case tc.Error != nil:
-		return 4
+		return 5
 	case tc.Failure != nil:
+		return 4
+	case tc.Skipped != nil && strings.HasPrefix(tc.Skipped.Message, inconclusivePrefix):
 		return 3
 	case tc.Skipped != nil:
 		return 0

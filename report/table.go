@@ -106,6 +106,9 @@ func Summary(cases []Case, wall time.Duration) string {
 	if n := counts[spec.OutcomeNotRun]; n > 0 {
 		tail += fmt.Sprintf(" (%d not run)", n)
 	}
+	if n := counts[spec.OutcomeInconclusive]; n > 0 {
+		tail = fmt.Sprintf("%d inconclusive, %s", n, tail)
+	}
 	tail += ", wall " + wall.Round(time.Second).String()
 	flaky := flakyNote(cases)
 	if failed == 0 {
@@ -156,24 +159,30 @@ func cell(outs []spec.Outcome) string {
 	if len(outs) == 0 {
 		return "-"
 	}
-	bad, skips := 0, 0
+	bad, skips, inc := 0, 0, 0
 	for _, o := range outs {
 		switch {
 		case o.Failed():
 			bad++
 		case skipped(o):
 			skips++
+		case o == spec.OutcomeInconclusive:
+			inc++
 		}
 	}
-	switch {
-	case bad > 0:
+	if bad > 0 {
 		return fmt.Sprintf("FAIL %d/%d", bad, len(outs))
-	case skips == len(outs):
-		return fmt.Sprintf("skip %d", skips)
-	case skips > 0:
-		return fmt.Sprintf("pass %d, skip %d", len(outs)-skips, skips)
 	}
-	return fmt.Sprintf("pass %d", len(outs))
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		word string
+	}{{len(outs) - skips - inc, "pass"}, {inc, "inc"}, {skips, "skip"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", p.word, p.n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // caseLabel is the result column of a case: "flaky" for a pass after
@@ -209,10 +218,12 @@ func rank(o spec.Outcome) int {
 	switch {
 	case o.Failed():
 		return 0
+	case o == spec.OutcomeInconclusive:
+		return 1
 	case skipped(o):
-		return 2
+		return 3
 	}
-	return 1
+	return 2
 }
 
 func colRank(c string) int {

@@ -59,6 +59,12 @@ type PlanConfig struct {
 	Count int
 	// Tags are build tags for the test binaries, like go test -tags.
 	Tags []string
+	// Conclusive, when set, excludes the variants whose checks would run
+	// with default limits relaxed past their bounds on this host (under
+	// TCG, or with many more vCPUs than host CPUs; see
+	// [spec.PredictInconclusive]), each with the reason, so the budget
+	// buys only results that prove something.
+	Conclusive bool
 	// NoSchedExt, when set, says why the kernel the run boots cannot run
 	// sched_ext: variants with a scheduler are then excluded with that
 	// reason instead of spending the budget on skips. See

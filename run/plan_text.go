@@ -148,7 +148,7 @@ func cell(ss []variantStatus) string {
 	case sel > 0:
 		return fmt.Sprintf("run %d/%d", sel, len(ss))
 	}
-	for _, k := range []string{stConstraint, stKernel, stCapacity, stShard} {
+	for _, k := range []string{stConstraint, stKernel, stInconcl, stCapacity, stShard} {
 		if n[k] > 0 {
 			return k
 		}
@@ -178,7 +178,7 @@ func (pl *Plan) summary(st map[variantKey]variantStatus) string {
 	}
 	var out []string
 	labels := []struct{ kind, label string }{
-		{stConstraint, "by constraint"}, {stKernel, "by the kernel"}, {stCapacity, "by host capacity"}, {stBudget, "by budget"}, {stShard, "in other shards"},
+		{stConstraint, "by constraint"}, {stKernel, "by the kernel"}, {stInconcl, "as inconclusive here"}, {stCapacity, "by host capacity"}, {stBudget, "by budget"}, {stShard, "in other shards"},
 	}
 	for _, l := range labels {
 		if n[l.kind] > 0 {

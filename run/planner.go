@@ -104,6 +104,7 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 		return err
 	}
 	pl.excludeSchedExt()
+	pl.excludeInconclusive()
 	return pl.selectVariants()
 }
 
@@ -223,6 +224,30 @@ func (pl *Plan) Report(w io.Writer) error {
 		}
 	}
 	return usageErrorf("%d of %d packages could not be planned", len(failed), len(pl.pkgs))
+}
+
+// excludeInconclusive excludes, when the plan wants conclusive variants
+// only ([PlanConfig.Conclusive]), those predicted to run with relaxed
+// limits on this host.
+func (pl *Plan) excludeInconclusive() {
+	if !pl.cfg.Conclusive {
+		return
+	}
+	checks := map[[2]string]spec.Checks{}
+	for _, pkg := range pl.pkgs {
+		for _, d := range pkg.Descriptions {
+			checks[[2]string{pkg.ImportPath, d.Test}] = d.Spec.Checks
+		}
+	}
+	for i := range pl.variants {
+		v := &pl.variants[i]
+		if v.Excluded != "" {
+			continue
+		}
+		if why := spec.PredictInconclusive(pl.accel, v.Topology.CPUs(), pl.host.CPUs, checks[[2]string{v.Package, v.Test}]); why != "" {
+			v.Excluded, v.Reason = expand.ByInconclusive, why
+		}
+	}
 }
 
 // excludeSchedExt excludes the variants with a scheduler when the run's

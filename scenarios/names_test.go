@@ -9,7 +9,7 @@ import (
 
 func TestByName(t *testing.T) {
 	names := scenarios.Names()
-	if len(names) != 13 || names[0] != "steady" {
+	if len(names) < 40 || names[0] != "steady" || len(scenarios.LoadNames()) != len(names)-13 {
 		t.Fatalf("names %v", names)
 	}
 	for _, n := range names {

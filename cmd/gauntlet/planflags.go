@@ -255,6 +255,7 @@ func (f *planFlags) add(fs *flag.FlagSet) {
 	fs.Var(shardFlag{&c.ShardK, &c.ShardN, &f.shardAuto}, "shard", "plan only shard `K/N` of the selection; auto (or auto/N) reads K and N from the CI's parallel-job variables (GitLab, Buildkite, CircleCI, Kubernetes)")
 	fs.Var(factorFlag{&c.Oversubscribe}, "oversubscribe", fmt.Sprintf("most vCPUs per host CPU a VM may have (`factor`, default %d)", topo.DefaultOversubscribe))
 	fs.Var(accelFlag{&c.Accel}, "accel", "accelerator to plan for: `auto`, kvm or tcg")
+	fs.BoolVar(&c.Conclusive, "conclusive", false, "plan only variants whose checks keep their default power on this host (under TCG none do unless the test sets its own limits); the rest are listed with the reason")
 	fs.StringVar(&c.History, "history", "gauntlet-runs", "`dir` of earlier runs whose */results.json replace the cost model (\"\" for none)")
 	fs.Var(countFlag{&c.Retries, 0, "want a number of retries, e.g. 2 (0: none)"}, "retries",
 		"boot a variant whose test failed again, up to `N` times, each in a fresh VM; one that then passes is flaky (terminal, results.json, JUnit flakyFailure); not booked in the estimate, which the plan's summary says")
