@@ -54,20 +54,13 @@ func testcases(c Case) []Testcase {
 	tests := parseTests(c)
 	main := Testcase{Name: c.Variant, Classname: c.Package, Time: seconds(c.Total)}
 	var subs []Testcase
-	var mainOut []string
 	for _, t := range tests {
-		if t.Name == c.Test {
-			mainOut = t.Output
-			continue
-		}
 		if rest, ok := strings.CutPrefix(t.Name, c.Test+"/"); ok {
 			subs = append(subs, subtestcase(c, rest, t))
 		}
 	}
-	out := strings.Join(mainOut, "\n")
-	if len(mainOut) == 0 && len(c.Output) > 0 {
-		out = string(c.Output)
-	}
+	addAttempts(&main, c)
+	out := mainText(c, tests)
 	facts := factsBlock(c)
 	msg := c.Detail()
 	switch {
@@ -86,14 +79,30 @@ func testcases(c Case) []Testcase {
 	case c.Outcome == spec.OutcomeFail:
 		main.Failure = &XMLResult{Message: orDefault(msg, "failed"), Type: failureType(c), Data: clean(out)}
 	default:
-		data := out
-		if c.ConsoleTail != "" {
-			data += "\n--- kernel console (tail) ---\n" + c.ConsoleTail
-		}
-		main.Error = &XMLResult{Message: orDefault(msg, string(c.Outcome)), Type: string(c.Outcome), Data: clean(data)}
+		main.Error = &XMLResult{Message: orDefault(msg, string(c.Outcome)), Type: string(c.Outcome), Data: clean(withConsole(c, out))}
 	}
 	main.SystemOut = &XMLOutput{Data: clean(facts)}
 	return append([]Testcase{main}, subs...)
+}
+
+// mainText is the variant's own part of its output: the lines of its
+// top-level test, else the whole output.
+func mainText(c Case, tests []gtr.Test) string {
+	for _, t := range tests {
+		if t.Name == c.Test && len(t.Output) > 0 {
+			return strings.Join(t.Output, "\n")
+		}
+	}
+	return string(c.Output)
+}
+
+// withConsole appends the console tail of a case that ended without the
+// test's verdict to its text.
+func withConsole(c Case, out string) string {
+	if c.ConsoleTail == "" {
+		return out
+	}
+	return out + "\n--- kernel console (tail) ---\n" + c.ConsoleTail
 }
 
 func subtestcase(c Case, rest string, t gtr.Test) Testcase {

@@ -94,12 +94,12 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 	if err := eopts.Validate(); err != nil {
 		return err
 	}
-	pkgs, err := p.load()(ctx, expand.LoadOptions{Patterns: pl.cfg.Patterns, BinDir: pl.binDir, Match: m})
+	pkgs, err := p.load()(ctx, expand.LoadOptions{Patterns: pl.cfg.Patterns, BinDir: pl.binDir, Tags: pl.cfg.Tags, Match: m})
 	if err != nil {
 		return loadError(err)
 	}
 	pl.pkgs = pkgs
-	pl.variants = expand.Expand(pkgs, eopts)
+	pl.variants = repeatVariants(expand.Expand(pkgs, eopts), pl.cfg.Count)
 	if err := pl.matchedNothing(); err != nil {
 		return err
 	}

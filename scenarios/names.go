@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gauntlet-sched/gauntlet"
+	"github.com/gauntlet-sched/gauntlet/internal/nearest"
 )
 
 // canned lists the canned scenarios by name, in a fixed order.
@@ -46,7 +47,7 @@ func ByName(name string) (func(*gauntlet.Ctx) error, error) {
 			return s.run, nil
 		}
 	}
-	return nil, fmt.Errorf("unknown scenario %q; known: %v", name, Names())
+	return nil, fmt.Errorf("unknown scenario %q%s; known: %v", name, nearest.Hint(name, Names()), Names())
 }
 
 // Names lists the canned scenarios' names in a fixed order: the

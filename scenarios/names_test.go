@@ -20,6 +20,9 @@ func TestByName(t *testing.T) {
 	if _, err := scenarios.ByName("nope"); err == nil || !strings.Contains(err.Error(), "cpuset_apply") {
 		t.Errorf("unknown name: %v; want the known names listed", err)
 	}
+	if _, err := scenarios.ByName("staedy"); err == nil || !strings.Contains(err.Error(), `unknown scenario "staedy" (did you mean "steady"?)`) {
+		t.Errorf("near miss: %v; want a did-you-mean hint", err)
+	}
 }
 
 func TestNamesAreUnique(t *testing.T) {
