@@ -28,7 +28,8 @@ Examples:
   gauntlet plan --presets tiny-1llc,smt-2llc --run TestSteady ./sched
   gauntlet plan --topology 1n2l2c2t --topology 2,2,1 ./sched    custom topologies only
   gauntlet plan --budget 20m --json ./... | jq .est_wall_s
-  gauntlet plan --explain --skip '//borrow' ./...`
+  gauntlet plan --explain --skip '//borrow' ./...
+  gauntlet plan --kernel /boot/vmlinuz-6.12.117+deb12-cloud-amd64 --kernel scx=~/bzImage ./...   each variant on both kernels`
 
 func (c *cli) runPlan(ctx context.Context, args []string) error {
 	var pf planFlags
@@ -44,7 +45,9 @@ func (c *cli) runPlan(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.NoSchedExt = c.runner.NoSchedExt("")
+	if cfg.Kernels, cfg.SchedExtKernel, err = c.runner.PlanKernels(pf.kernels); err != nil {
+		return err
+	}
 	p, err := c.runner.Planner.Plan(ctx, cfg)
 	if err != nil {
 		return err

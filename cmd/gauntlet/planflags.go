@@ -172,6 +172,26 @@ func (f jobsFlag) Set(s string) error {
 	return nil
 }
 
+// kernelsFlag is --kernel, repeatable: a kernel each (checked when the
+// kernels are resolved).
+type kernelsFlag struct{ ids *[]string }
+
+func (f kernelsFlag) String() string { return "" }
+
+func (f kernelsFlag) Set(s string) error {
+	if s == "" {
+		return errors.New("want a kernel: an image or tree path, a version, a cache key ('gauntlet kernel list'), or LABEL=KERNEL")
+	}
+	*f.ids = append(*f.ids, s)
+	return nil
+}
+
+// kernelFlagUsage is the --kernel help, shared by plan and run.
+const kernelFlagUsage = "boot `kernel`: an image or tree path, a version or a cache key ('gauntlet kernel list'); repeatable: " +
+	"each variant then runs once per kernel, named TestX/PRESET/PROFILE/LABEL, where LABEL is the kernel's version (6.12.117), " +
+	"with a word of its release or file name when two share one (6.12.117-deb12, 6.12.117-scx), or LABEL=KERNEL's own. " +
+	"Default: the discovered kernel, and $GAUNTLET_SCX_KERNEL for tests with a scheduler; with --kernel, every variant boots its own kernel"
+
 // oneLine keeps the first line of err's text.
 func oneLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
@@ -183,6 +203,7 @@ func oneLine(err error) string {
 type planFlags struct {
 	cfg       run.PlanConfig
 	shardAuto bool
+	kernels   []string // --kernel, resolved by the runner
 }
 
 // add registers the planning flags on fs.
@@ -198,6 +219,7 @@ func (f *planFlags) add(fs *flag.FlagSet) {
 	fs.Var(factorFlag{&c.Oversubscribe}, "oversubscribe", fmt.Sprintf("most vCPUs per host CPU a VM may have (`factor`, default %d)", topo.DefaultOversubscribe))
 	fs.Var(accelFlag{&c.Accel}, "accel", "accelerator to plan for: `auto`, kvm or tcg")
 	fs.StringVar(&c.History, "history", "gauntlet-runs", "`dir` of earlier runs whose */results.json replace the cost model (\"\" for none)")
+	fs.Var(kernelsFlag{&f.kernels}, "kernel", kernelFlagUsage)
 }
 
 // config returns the validated plan config for patterns, with --shard

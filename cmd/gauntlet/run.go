@@ -25,21 +25,25 @@ selected variants passed or skipped, 1 a variant failed, 2 usage or setup
 error (bad flag, no kernel, no QEMU, a package that does not build).
 
 The kernel is found as 'gauntlet kernel which' shows (KTSTR_TEST_KERNEL,
-KTSTR_KERNEL, the cache, ...) unless --kernel names one.
+KTSTR_KERNEL, the cache, ...), and variants with a scheduler boot
+$GAUNTLET_SCX_KERNEL when it is set, unless --kernel names kernels: then
+every variant boots its own --kernel, and with several each variant runs
+once per kernel (TestX/PRESET/PROFILE/LABEL). A kernel whose config lacks
+sched_ext leaves out the variants with a scheduler on it, saying why.
 
 Examples:
   gauntlet --budget 20m ./...                   what fits in 20 minutes
   gauntlet run --presets tiny-1llc,smt-2llc ./sched
   gauntlet run --budget 1h --shard 2/4 ./...    CI shard 2 of 4; merge with 'gauntlet report'
   gauntlet run --kernel ~/linux/arch/x86/boot/bzImage --run TestSteady -v ./sched
-  gauntlet run --budget 10m --junit report.xml ./...`
+  gauntlet run --budget 10m --junit report.xml ./...
+  gauntlet run --kernel 6.12.8 --kernel scx=./linux ./sched    every variant on both kernels`
 
 func (c *cli) runRun(ctx context.Context, args []string) error {
 	var pf planFlags
 	cfg := run.Config{Stdout: c.stdout, Stderr: c.stderr}
 	fs := newFlagSet("run", runUsage, c.stdout)
 	pf.add(fs)
-	fs.StringVar(&cfg.Kernel, "kernel", "", "boot this kernel `image` instead of the discovered one")
 	fs.StringVar(&cfg.Out, "out", "gauntlet-runs", "`dir` under which each run gets its own directory")
 	fs.StringVar(&cfg.JUnit, "junit", "", "also write the JUnit XML to `file`")
 	fs.BoolVar(&cfg.Verbose, "v", false, "stream every variant's test output as it runs")
@@ -50,6 +54,7 @@ func (c *cli) runRun(ctx context.Context, args []string) error {
 	if cfg.Plan, err = pf.config(patterns, c.getenv); err != nil {
 		return err
 	}
+	cfg.Kernels = pf.kernels
 	_, err = c.runner.Run(ctx, cfg)
 	return err
 }
