@@ -243,8 +243,8 @@ func caseFromTestcase(pkg string, tc Testcase) (Case, bool) {
 	}
 	c.Outcome = outcomeOf(m[2], c.Outcome)
 	readFacts(&c, strings.Fields(m[3]))
-	if c.Preset == "" {
-		c.Preset, c.Profile = presetOf(c.Variant, c.KernelLabel)
+	if p, prof := presetOf(c.Variant, c.KernelLabel); c.Preset == "" && p != "" {
+		c.Preset, c.Profile = p, prof
 	}
 	for _, pm := range propertyLine.FindAllStringSubmatch(data, -1) {
 		c.Properties = append(c.Properties, Property{Name: pm[1], Value: strings.ReplaceAll(pm[2], `\n`, "\n")})

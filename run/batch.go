@@ -44,6 +44,7 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	sel := b.plan.plan
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), %s; estimated %s%s; results in %s\n",
 		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.kernelNote(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget), b.dir)
+	b.plan.writeKernelExclusions(b.cfg.Stdout)
 	vmCases := b.runAll(ctx)
 	cases := vmCases
 	if b.plan.cfg.ShardK <= 1 {

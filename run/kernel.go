@@ -2,10 +2,12 @@ package run
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 
 	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/expand"
 	"github.com/gauntlet-sched/gauntlet/internal/launch"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -222,4 +224,23 @@ func (b *batch) kernelNote() string {
 		parts[i] = s.labels[i] + "=" + k.Path
 	}
 	return "kernels " + strings.Join(parts, ", ")
+}
+
+// writeKernelExclusions says, one line per reason, how many variants the
+// kernels left out and why (a run prints it; the plan lists them all).
+func (pl *Plan) writeKernelExclusions(w io.Writer) {
+	var reasons []string
+	n := map[string]int{}
+	for _, v := range pl.variants {
+		if v.Excluded != expand.ByKernel {
+			continue
+		}
+		if n[v.Reason] == 0 {
+			reasons = append(reasons, v.Reason)
+		}
+		n[v.Reason]++
+	}
+	for _, r := range reasons {
+		fmt.Fprintf(w, "gauntlet: %d variants with a scheduler left out: %s\n", n[r], r)
+	}
 }
