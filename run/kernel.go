@@ -133,6 +133,9 @@ func (r *Runner) defaultKernels() (*kernelSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	if scx != nil && scx.Path == k.Path {
+		k, scx = *scx, nil // one kernel: the sched_ext one
+	}
 	if scx == nil {
 		return &kernelSet{kernels: []kernel.Kernel{k}, labels: kernel.Labels([]kernel.Kernel{k})}, nil
 	}

@@ -102,3 +102,26 @@ func TestRunBadKernels(t *testing.T) {
 		}
 	}
 }
+
+// Without --kernel the sched_ext kernel takes the scheduler variants,
+// labelled apart from the discovered kernel; when both are one image it
+// is one kernel.
+func TestPlanKernelsFallback(t *testing.T) {
+	t.Parallel()
+	r := testRunner(&fakeVMs{})
+	r.FindKernel = func(string) (kernel.Kernel, error) { return fakeKernels("deb") }
+	scx, _ := fakeKernels("scx")
+	r.SchedExtKernel = func() (*kernel.Kernel, error) { return &scx, nil }
+	ks, sx, err := r.PlanKernels(nil)
+	if err != nil || len(ks) != 1 || sx == nil || ks[0].Label != "6.12.117-deb12" || sx.Label != "6.12.117-scx" || sx.NoSchedExt != "" {
+		t.Fatalf("PlanKernels: %+v %+v %v", ks, sx, err)
+	}
+	if !strings.Contains(ks[0].NoSchedExt, "set GAUNTLET_SCX_KERNEL") {
+		t.Errorf("no-sched_ext reason without --kernel: %q", ks[0].NoSchedExt)
+	}
+	r.FindKernel = func(string) (kernel.Kernel, error) { return fakeKernels("scx") }
+	ks, sx, err = r.PlanKernels(nil)
+	if err != nil || len(ks) != 1 || sx != nil || ks[0].Label != "6.12.117" {
+		t.Errorf("one image for both: %+v %+v %v", ks, sx, err)
+	}
+}
