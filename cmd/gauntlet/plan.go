@@ -29,7 +29,7 @@ Examples:
   gauntlet plan --topology 1n2l2c2t --topology 2,2,1 ./sched    custom topologies only
   gauntlet plan --budget 20m --json ./... | jq .est_wall_s
   gauntlet plan --explain --skip '//borrow' ./...
-  gauntlet plan --kernel /boot/vmlinuz-6.12.117+deb12-cloud-amd64 --kernel scx=~/bzImage ./...   each variant on both kernels`
+  gauntlet plan --kernel /boot/vmlinuz-6.12.117+deb12-cloud-amd64 --kernel scx=$HOME/bzImage ./...   each variant on both`
 
 func (c *cli) runPlan(ctx context.Context, args []string) error {
 	var pf planFlags
