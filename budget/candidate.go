@@ -18,7 +18,8 @@ type Candidate struct {
 	Package string
 	// Test is the top-level test name, "TestX".
 	Test string
-	// Variant is "TestX" for the base variant, else "TestX/PRESET/PROFILE".
+	// Variant is "TestX" for the base variant, else "TestX/PRESET/PROFILE";
+	// "/KERNEL" ends it when several kernels are planned.
 	Variant string
 	// Preset is the preset name; empty for the base variant.
 	Preset string
@@ -40,7 +41,9 @@ type Candidate struct {
 	MemoryMiB int
 	// Scheduler is the sched_ext scheduler's name; empty means EEVDF.
 	Scheduler string
-	// Kernel names the kernel when several are given; empty otherwise.
+	// Kernel is the label of the kernel the variant boots; empty when
+	// unknown. History is looked up per kernel, and when candidates name
+	// more than one kernel, kernels are features (see the package doc).
 	Kernel string
 }
 

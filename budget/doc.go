@@ -32,13 +32,15 @@
 // The selection tries to cover features. Single features follow ktstr's
 // (without its hashing: every test and scheduler is its own feature):
 // CPU-count bucket (<=8, 9-16, 17-64, 65-128, >128), LLC bucket (1, 2,
-// 3-4, 5-8, >=9), NUMA bucket (1, 2, 3-4, >=5), SMT, each scheduler flag
-// (per scheduler), duration bucket (<=2 s, 3-10 s, >10 s, whole seconds),
+// 3-4, 5-8, >=9), NUMA bucket (1, 2, 3-4, >=5), SMT, offline CPUs
+// (possible > online), memory-only NUMA nodes, each scheduler flag (per
+// scheduler), duration bucket (<=2 s, 3-10 s, >10 s, whole seconds),
 // base or gauntlet variant, scheduler (EEVDF when none), test (per
-// package), and kernel when candidates name one. Pairwise features: test
-// x topology class, test x profile, topology class x profile, where the
-// topology class is the CPU, LLC and NUMA buckets plus SMT and a profile
-// is a scheduler's flag profile. A single feature weighs 4, a pairwise
+// package), and the kernel when the candidates boot more than one.
+// Pairwise features: test x topology class, test x profile, topology
+// class x profile, and with several kernels test x kernel and kernel x
+// topology class, where the topology class is the CPU, LLC and NUMA
+// buckets plus SMT and a profile is a scheduler's flag profile. A single feature weighs 4, a pairwise
 // one 1, so one new single feature outweighs all pairwise features of a
 // candidate.
 package budget

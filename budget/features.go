@@ -17,6 +17,8 @@ const (
 	fLLC
 	fNUMA
 	fSMT
+	fOffline
+	fMemNodes
 	fFlag
 	fDuration
 	fKind
@@ -26,6 +28,8 @@ const (
 	pTestClass
 	pTestProfile
 	pClassProfile
+	pTestKernel
+	pKernelClass
 )
 
 // Feature weights: a single feature is worth more than all three pairwise
@@ -59,6 +63,9 @@ type features struct {
 	// small caches the ids of the features whose values are small ints
 	// (buckets, SMT, base/gauntlet), +1 so that zero means unset.
 	small [fKind + 1][8]int32
+	// kernels is set when the candidates boot more than one kernel: only
+	// then are kernels features.
+	kernels bool
 	// lastTest caches the previous candidate's test: candidates come
 	// sorted, so runs of the same test are long.
 	lastTest   [2]string
@@ -75,12 +82,23 @@ func newFeatures(cs []Candidate) *features {
 		profiles: map[[2]string]int32{},
 		flags:    map[[2]string]int32{},
 		names:    map[string]int32{},
+		kernels:  severalKernels(cs),
 	}
 	for i := range cs {
 		f.add(&cs[i])
 		f.off = append(f.off, int32(len(f.ids)))
 	}
 	return f
+}
+
+// severalKernels reports whether cs name more than one kernel.
+func severalKernels(cs []Candidate) bool {
+	for i := range cs {
+		if cs[i].Kernel != cs[0].Kernel {
+			return true
+		}
+	}
+	return false
 }
 
 // of returns candidate i's feature ids.
@@ -109,6 +127,12 @@ func (f *features) add(c *Candidate) {
 	if t.SMT() {
 		f.putSmall(fSMT, 0)
 	}
+	if t.Offline() > 0 {
+		f.putSmall(fOffline, 0)
+	}
+	if t.MemoryNodes > 0 {
+		f.putSmall(fMemNodes, 0)
+	}
 	for _, fl := range c.Flags {
 		f.put(fFlag, f.intern2(f.flags, sched, fl), 0)
 	}
@@ -116,12 +140,15 @@ func (f *features) add(c *Candidate) {
 	f.putSmall(fKind, boolInt(c.Base))
 	f.put(fScheduler, f.intern(sched), 0)
 	f.put(fTest, test, 0)
-	if c.Kernel != "" {
-		f.put(fKernel, f.intern(c.Kernel), 0)
-	}
 	f.put(pTestClass, test, class)
 	f.put(pTestProfile, test, prof)
 	f.put(pClassProfile, class, prof)
+	if f.kernels {
+		k := f.intern(c.Kernel)
+		f.put(fKernel, k, 0)
+		f.put(pTestKernel, test, k)
+		f.put(pKernelClass, k, class)
+	}
 }
 
 // testID interns the candidate's package and test.
@@ -189,6 +216,10 @@ func (f *features) describe(id int32) string {
 		return "numa:" + numaBucketNames[k.a]
 	case fSMT:
 		return "smt"
+	case fOffline:
+		return "offline-cpus"
+	case fMemNodes:
+		return "memory-only-nodes"
 	case fDuration:
 		return "duration:" + durationBucketNames[k.a]
 	case fKind:
@@ -199,6 +230,10 @@ func (f *features) describe(id int32) string {
 		return fmt.Sprintf("test:%s x class:%s", f.strs[k.a], className(k.b))
 	case pTestProfile:
 		return fmt.Sprintf("test:%s x profile:%s", f.strs[k.a], f.strs[k.b])
+	case pTestKernel:
+		return fmt.Sprintf("test:%s x kernel:%s", f.strs[k.a], f.strs[k.b])
+	case pKernelClass:
+		return fmt.Sprintf("kernel:%s x class:%s", f.strs[k.a], className(k.b))
 	}
 	return fmt.Sprintf("class:%s x profile:%s", className(k.a), f.strs[k.b])
 }

@@ -2,6 +2,7 @@ package budget
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,10 +30,10 @@ func TestBuckets(t *testing.T) {
 
 func TestCandidateFeatures(t *testing.T) {
 	cs := []Candidate{
-		{Package: "p", Test: "TestA", Variant: "TestA", Base: true, Profile: "default", Topology: flat(2)},
+		{Package: "p", Test: "TestA", Variant: "TestA", Base: true, Profile: "default", Topology: flat(2), Kernel: "6.1"},
 		{Package: "p", Test: "TestA", Variant: "TestA/numa4-12llc/llc+steal", Profile: "llc+steal", Flags: []string{"llc", "steal"},
 			Scheduler: "scx_lavd", Duration: 12 * time.Second, Kernel: "6.12",
-			Topology: topo.Topology{NUMA: 4, LLCs: 12, CoresPerLLC: 8, ThreadsPerCore: 2}},
+			Topology: topo.Topology{NUMA: 4, LLCs: 12, CoresPerLLC: 8, ThreadsPerCore: 2, PossibleCPUs: 256, MemoryNodes: 1}},
 	}
 	f := newFeatures(cs)
 	names := func(i int32) []string {
@@ -43,10 +44,12 @@ func TestCandidateFeatures(t *testing.T) {
 		return out
 	}
 	want0 := []string{"cpus:1-8", "llcs:1", "numa:1", "duration:0-2s", "base", "sched:eevdf", "test:p/TestA",
-		"test:p/TestA x class:cpus1-8/llcs1/numa1/nosmt", "test:p/TestA x profile:eevdf/default", "class:cpus1-8/llcs1/numa1/nosmt x profile:eevdf/default"}
-	want1 := []string{"cpus:129+", "llcs:9+", "numa:3-4", "smt", "flag:scx_lavd/llc", "flag:scx_lavd/steal", "duration:11s+", "gauntlet",
-		"sched:scx_lavd", "test:p/TestA", "kernel:6.12",
-		"test:p/TestA x class:cpus129+/llcs9+/numa3-4/smt", "test:p/TestA x profile:scx_lavd/llc+steal", "class:cpus129+/llcs9+/numa3-4/smt x profile:scx_lavd/llc+steal"}
+		"test:p/TestA x class:cpus1-8/llcs1/numa1/nosmt", "test:p/TestA x profile:eevdf/default", "class:cpus1-8/llcs1/numa1/nosmt x profile:eevdf/default",
+		"kernel:6.1", "test:p/TestA x kernel:6.1", "kernel:6.1 x class:cpus1-8/llcs1/numa1/nosmt"}
+	want1 := []string{"cpus:129+", "llcs:9+", "numa:3-4", "smt", "offline-cpus", "memory-only-nodes", "flag:scx_lavd/llc", "flag:scx_lavd/steal", "duration:11s+", "gauntlet",
+		"sched:scx_lavd", "test:p/TestA",
+		"test:p/TestA x class:cpus129+/llcs9+/numa3-4/smt", "test:p/TestA x profile:scx_lavd/llc+steal", "class:cpus129+/llcs9+/numa3-4/smt x profile:scx_lavd/llc+steal",
+		"kernel:6.12", "test:p/TestA x kernel:6.12", "kernel:6.12 x class:cpus129+/llcs9+/numa3-4/smt"}
 	if got := names(0); !slices.Equal(got, want0) {
 		t.Errorf("base features:\n got %q\nwant %q", got, want0)
 	}
@@ -54,7 +57,15 @@ func TestCandidateFeatures(t *testing.T) {
 		t.Errorf("variant features:\n got %q\nwant %q", got, want1)
 	}
 	cov := f.coverage(func(i int32) bool { return i == 0 })
-	if cov.SinglePossible != 17 || cov.SingleCovered != 7 || cov.PairPossible != 6 || cov.PairCovered != 3 || cov.Covered != 10 || cov.Possible != 23 {
+	if cov.SinglePossible != 20 || cov.SingleCovered != 8 || cov.PairPossible != 10 || cov.PairCovered != 5 || cov.Covered != 13 || cov.Possible != 30 {
 		t.Errorf("coverage of the base only: %+v", cov)
+	}
+	// One kernel is no dimension: no kernel features.
+	cs[0].Kernel = "6.12"
+	one := newFeatures(cs)
+	for _, id := range one.ids {
+		if d := one.describe(id); strings.Contains(d, "kernel") {
+			t.Errorf("one kernel, feature %s", d)
+		}
 	}
 }

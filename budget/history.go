@@ -3,6 +3,7 @@ package budget
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -19,15 +20,20 @@ type History struct {
 	byTopology map[topologyKey]Cost
 }
 
+// anyKernel is the kernel of the keys that hold every kernel's samples.
+const anyKernel = "\x00any"
+
 type variantKey struct {
-	pkg, variant string
+	pkg, variant string // variant without its kernel level
 	accel        spec.Accel
+	kernel       string // label, or anyKernel
 }
 
 type topologyKey struct {
 	pkg, test string
 	accel     spec.Accel
 	topo      topo.Topology
+	kernel    string
 }
 
 // sample is one measured run.
@@ -43,7 +49,9 @@ type sample struct {
 // samples). Runs are ordered by their start time (then run id) and
 // only the newest 5 per key count; the estimate is their median by total
 // time (the mean of the middle two for an even count), so one slow outlier
-// does not move it.
+// does not move it. Samples are kept per kernel (a result's KernelLabel)
+// and for all kernels together, which is what a variant on a kernel
+// without measurements gets.
 func NewHistory(rs ...*Results) *History {
 	runs := slices.DeleteFunc(slices.Clone(rs), func(r *Results) bool { return r == nil })
 	slices.SortStableFunc(runs, func(a, b *Results) int {
@@ -61,33 +69,58 @@ func NewHistory(rs ...*Results) *History {
 				continue
 			}
 			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS)}
-			vk := variantKey{v.Package, v.Variant, v.Accel}
-			byVariant[vk] = append(byVariant[vk], s)
-			tk := topologyKey{v.Package, v.Test, v.Accel, v.Topology}
-			byTopology[tk] = append(byTopology[tk], s)
+			name := withoutKernel(v.Variant, v.KernelLabel)
+			for _, k := range []string{v.KernelLabel, anyKernel} {
+				vk := variantKey{v.Package, name, v.Accel, k}
+				byVariant[vk] = append(byVariant[vk], s)
+				tk := topologyKey{v.Package, v.Test, v.Accel, v.Topology, k}
+				byTopology[tk] = append(byTopology[tk], s)
+			}
 		}
 	}
 	return &History{byVariant: medians(byVariant, SourceHistory), byTopology: medians(byTopology, SourceHistoryTopology)}
 }
 
-// Len returns how many variants have measured runs.
+// withoutKernel drops the kernel level ("/LABEL") a variant name ends in
+// when several kernels were planned.
+func withoutKernel(variant, label string) string {
+	if label == "" {
+		return variant
+	}
+	return strings.TrimSuffix(variant, "/"+label)
+}
+
+// Len returns how many variants have measured runs (on any kernel).
 func (h *History) Len() int {
 	if h == nil {
 		return 0
 	}
-	return len(h.byVariant)
+	n := 0
+	for k := range h.byVariant {
+		if k.kernel == anyKernel {
+			n++
+		}
+	}
+	return n
 }
 
-// lookup returns the measured cost of c under accel, if any.
+// lookup returns the measured cost of c under accel, if any: the
+// variant's on c's kernel, else its test's at the same topology on that
+// kernel, else the same two on any kernel.
 func (h *History) lookup(c *Candidate, accel spec.Accel) (Cost, bool) {
 	if h == nil {
 		return Cost{}, false
 	}
-	if cost, ok := h.byVariant[variantKey{c.Package, c.Variant, accel}]; ok {
-		return cost, true
+	name := withoutKernel(c.Variant, c.Kernel)
+	for _, k := range []string{c.Kernel, anyKernel} {
+		if cost, ok := h.byVariant[variantKey{c.Package, name, accel, k}]; ok {
+			return cost, true
+		}
+		if cost, ok := h.byTopology[topologyKey{c.Package, c.Test, accel, c.Topology, k}]; ok {
+			return cost, true
+		}
 	}
-	cost, ok := h.byTopology[topologyKey{c.Package, c.Test, accel, c.Topology}]
-	return cost, ok
+	return Cost{}, false
 }
 
 // medians reduces each key's samples (oldest first) to one Cost.

@@ -95,3 +95,32 @@ func TestHistoryRetriedVariantCountsOnce(t *testing.T) {
 		t.Errorf("bad attempt: %v", err)
 	}
 }
+
+// History learns per kernel: a variant's cost on a kernel comes from the
+// runs on that kernel (named with it or not), and on a kernel never
+// measured from the runs on every kernel.
+func TestHistoryPerKernel(t *testing.T) {
+	r := run("two-kernels", 1, spec.OutcomePass, 10, 20)
+	r.Variants[0].Variant, r.Variants[0].KernelLabel = "TestA/6.1", "6.1"
+	r.Variants[1].Variant, r.Variants[1].KernelLabel = "TestA/6.12", "6.12"
+	old := run("no-labels", 0, spec.OutcomePass, 30)
+	h := NewHistory(r, old)
+	for _, tt := range []struct {
+		variant, kernel string
+		want            time.Duration
+	}{
+		{"TestA/6.12", "6.12", 20 * time.Second},
+		{"TestA", "6.12", 20 * time.Second}, // a plan with this kernel alone
+		{"TestA/6.1", "6.1", 10 * time.Second},
+		{"TestA/6.13", "6.13", 20 * time.Second}, // every kernel: median of 10, 20, 30
+		{"TestA", "", 30 * time.Second},          // runs without a label
+	} {
+		c := Candidate{Package: "p", Test: "TestA", Variant: tt.variant, Kernel: tt.kernel, Topology: flat(2)}
+		if got := EstimateCost(c, Host{CPUs: 2}, h); got.Total() != tt.want || got.Source != SourceHistory {
+			t.Errorf("%s on %q: %+v (total %s), want %s from history", tt.variant, tt.kernel, got, got.Total(), tt.want)
+		}
+	}
+	if h.Len() != 1 {
+		t.Errorf("Len = %d, want 1 (TestA on every kernel is one variant)", h.Len())
+	}
+}

@@ -44,7 +44,12 @@ type VariantResult struct {
 	Topology topo.Topology `json:"topology"`
 	VCPUs    int           `json:"vcpus"`
 	Accel    spec.Accel    `json:"accel"`
-	Kernel   string        `json:"kernel,omitempty"`
+	// Kernel is the image the VM booted.
+	Kernel string `json:"kernel,omitempty"`
+	// KernelLabel is the kernel's label ([Candidate.Kernel]); a variant
+	// name of a run with several kernels ends in "/" and it. Empty in
+	// files written before labels: those runs count for every kernel.
+	KernelLabel string `json:"kernel_label,omitempty"`
 	// BootS is the measured boot time in seconds (QEMU start to init).
 	BootS float64 `json:"boot_s"`
 	// TestS is the measured test time in seconds.

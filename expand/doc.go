@@ -23,7 +23,8 @@
 // A package that fails at any step gets a [*PackageError] and the others
 // go on. Expanding is pure ([Expand], [ExpandSpec]): per described test
 // the base variant "TestX" at its own topology, then presets x [Profiles]
-// (x kernels when several are given) named "TestX/PRESET/PROFILE", each
-// marked excluded by the test's constraints or the host's capacity, with
-// the reason.
+// named "TestX/PRESET/PROFILE", all of them once per kernel when several
+// are given ("TestX/KERNEL", "TestX/PRESET/PROFILE/KERNEL"), each marked
+// excluded by the test's constraints or the host's capacity, with the
+// reason; the planner adds [ByKernel] exclusions.
 package expand

@@ -35,7 +35,8 @@ type Variant struct {
 	// "TestX/sub" for a subtest).
 	Test string
 	// Name is Test for the base variant and Test/PRESET/PROFILE for the
-	// others, with "@KERNEL" appended when several kernels are planned.
+	// others, with "/KERNEL" (the kernel's label) appended when several
+	// kernels are planned: Test/KERNEL, Test/PRESET/PROFILE/KERNEL.
 	Name string
 	// Preset names the preset; empty for the base variant.
 	Preset string
@@ -69,8 +70,8 @@ type Options struct {
 	// [ByCapacity]. It must be valid.
 	Capacity topo.Capacity
 	// Kernels are kernel labels; with more than one, every variant is
-	// planned once per kernel and named with "@LABEL". Nil or one label
-	// leaves names alone.
+	// planned once per kernel and its name ends in "/LABEL". Nil or one
+	// label leaves names alone.
 	Kernels []string
 	// Match filters variants by name (-run/-skip); nil keeps all.
 	Match *Matcher
@@ -84,8 +85,8 @@ func (o Options) Validate() error {
 	}
 	seen := map[string]bool{}
 	for _, k := range o.Kernels {
-		if k == "" || strings.ContainsAny(k, "/@+ \t\n") {
-			return fmt.Errorf("kernel label %q: want a short name without / @ + or spaces, e.g. 6.12", k)
+		if k == "" || strings.ContainsAny(k, "/@+= \t\n") {
+			return fmt.Errorf("kernel label %q: want a short name without / @ + = or spaces, e.g. 6.12-scx", k)
 		}
 		if seen[k] {
 			return fmt.Errorf("kernel label %q given twice", k)
@@ -145,7 +146,7 @@ func ExpandSpec(pkg string, d spec.Description, o Options) ([]Variant, error) {
 			v := v
 			v.Kernel = k
 			if len(o.Kernels) > 1 {
-				v.Name += "@" + k
+				v.Name += "/" + k
 			}
 			if o.Match.Variant(v.Name) {
 				out = append(out, v)

@@ -125,13 +125,13 @@ func TestExpandCustomPresetsKernelsMatch(t *testing.T) {
 			t.Errorf("%s: duration %v memory %d", v.Name, v.Duration, v.MemoryMiB)
 		}
 	}
-	want := []string{"TestK@6.12|6.12", "TestK@6.13|6.13", "TestK/1n2l1c1t/default@6.12|6.12", "TestK/1n2l1c1t/default@6.13|6.13"}
+	want := []string{"TestK/6.12|6.12", "TestK/6.13|6.13", "TestK/1n2l1c1t/default/6.12|6.12", "TestK/1n2l1c1t/default/6.13|6.13"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	o.Match, _ = NewMatcher("TestK/", "//@6.12")
+	o.Match, _ = NewMatcher("TestK/1n2l", "///6.12")
 	vs, _ = ExpandSpec("p", d, o)
-	if len(vs) != 1 || vs[0].Name != "TestK/1n2l1c1t/default@6.13" {
+	if len(vs) != 1 || vs[0].Name != "TestK/1n2l1c1t/default/6.13" {
 		t.Fatalf("matched %+v", vs)
 	}
 }
@@ -142,6 +142,7 @@ func TestOptionsValidate(t *testing.T) {
 		{Capacity: twoCPUs.Capacity, Kernels: []string{"a/b"}},
 		{Capacity: twoCPUs.Capacity, Kernels: []string{"x", "x"}},
 		{Capacity: twoCPUs.Capacity, Kernels: []string{""}},
+		{Capacity: twoCPUs.Capacity, Kernels: []string{"a=b"}},
 	}
 	for _, o := range bad {
 		if err := o.Validate(); err == nil {

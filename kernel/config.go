@@ -176,21 +176,23 @@ func SchedExtEnabled(data []byte) bool {
 }
 
 // schedExtBeside reads the config that usually sits beside a kernel image
-// and reports whether it has sched_ext; nil when there is none.
+// (config-RELEASE beside vmlinuz-RELEASE, a tree's .config, else a file
+// named config in the image's directory, as in a cache entry) and reports
+// whether it has sched_ext; nil when there is none.
 func schedExtBeside(image string) *bool {
 	if real, err := filepath.EvalSymlinks(image); err == nil {
 		image = real
 	}
 	boot := filepath.Dir(image)
 	arch := filepath.Dir(filepath.Dir(boot))
-	var cfg string
+	cfg := filepath.Join(boot, "config")
 	if rel, ok := strings.CutPrefix(filepath.Base(image), "vmlinuz-"); ok {
 		cfg = filepath.Join(boot, "config-"+rel)
 	} else if filepath.Base(boot) == "boot" && filepath.Base(arch) == "arch" {
 		cfg = filepath.Join(filepath.Dir(arch), ".config") // TREE/arch/<arch>/boot/<image>
 	}
 	b, err := os.ReadFile(cfg)
-	if cfg == "" || err != nil || len(ParseConfig(b)) == 0 {
+	if err != nil || len(ParseConfig(b)) == 0 {
 		return nil
 	}
 	sx := SchedExtEnabled(b)

@@ -29,8 +29,12 @@ type Kernel struct {
 	CacheKey string
 	// SchedExt says whether the kernel was built with sched_ext, from the
 	// cache metadata or a config file beside the image (the .config of a
-	// kernel tree, config-RELEASE beside vmlinuz-RELEASE); nil when unknown.
+	// kernel tree, config-RELEASE beside vmlinuz-RELEASE, a file named
+	// config beside the image); nil when unknown.
 	SchedExt *bool
+	// Release is the kernel release, e.g. "6.12.117+deb12-cloud-amd64",
+	// from the cache metadata or the image's header; empty when unknown.
+	Release string
 }
 
 // String describes k for verbose output: "PATH (from STEP)".
@@ -140,10 +144,7 @@ func Discover(opts DiscoverOptions) (Kernel, []Tried, error) {
 			return Kernel{}, d.tried, err
 		}
 		if found {
-			if k.SchedExt == nil {
-				k.SchedExt = schedExtBeside(k.Path)
-			}
-			return k, d.tried, nil
+			return completed(k), d.tried, nil
 		}
 	}
 	return Kernel{}, d.tried, &NotFoundError{Tried: d.tried}

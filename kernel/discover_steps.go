@@ -112,7 +112,7 @@ func lookupID(c *Cache, id ID, arch string) (CacheEntry, string) {
 }
 
 func kernelFromEntry(e CacheEntry, stepName string) Kernel {
-	return Kernel{Path: e.ImagePath(), Step: stepName, CacheKey: e.Key, SchedExt: e.Meta.SchedExt}
+	return Kernel{Path: e.ImagePath(), Step: stepName, CacheKey: e.Key, SchedExt: e.Meta.SchedExt, Release: e.Meta.Version}
 }
 
 func (d *discovery) cacheDir() (*Cache, error) {

@@ -9,7 +9,11 @@
 // the installed kernel's tree and image under /lib/modules, and /boot.
 // When nothing matches, the error is a [*NotFoundError] listing every step
 // tried and how to get a kernel; it wraps [ErrNotFound] and
-// spec.ErrNotSupported, so tests skip on it.
+// spec.ErrNotSupported, so tests skip on it. [Resolve] finds one kernel
+// a user names (`--kernel`: a path, a tree, a version or a cache key), and
+// [Labels] gives several kernels the short unique names variant names
+// carry (6.12.117, or 6.12.117-deb12 and 6.12.117-scx when they share a
+// version).
 //
 // # Images and configs
 //

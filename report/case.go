@@ -12,12 +12,15 @@ import (
 type Case struct {
 	Package  string `json:"package"`
 	Test     string `json:"test"`    // top-level test name, TestX
-	Variant  string `json:"variant"` // TestX or TestX/PRESET/PROFILE
+	Variant  string `json:"variant"` // TestX or TestX/PRESET/PROFILE, maybe then /KERNEL
 	Preset   string `json:"preset,omitempty"`
 	Profile  string `json:"profile,omitempty"`
 	Topology string `json:"topology,omitempty"`
-	Accel    string `json:"accel,omitempty"` // "kvm", "tcg" or "" for host tests
-	Kernel   string `json:"kernel,omitempty"`
+	Accel    string `json:"accel,omitempty"`  // "kvm", "tcg" or "" for host tests
+	Kernel   string `json:"kernel,omitempty"` // the image booted
+	// KernelLabel is the kernel's short name; variant names end in
+	// "/" and it when a run had several kernels.
+	KernelLabel string `json:"kernel_label,omitempty"`
 	// Outcome is how the variant ended; a variant that never started is
 	// [spec.OutcomeNotRun], reported as skipped with Message as the reason.
 	Outcome spec.Outcome `json:"outcome"`

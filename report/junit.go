@@ -184,7 +184,7 @@ const propLine = "gauntlet.property: "
 // <system-out>: a header line of the run's facts, which also marks the
 // testcase as gauntlet's own when the report reads it back,
 //
-//	gauntlet: variant=TestX/tiny-2llc/default outcome=pass topology=1n2l2c1t accel=tcg kernel=... boot=2.300s test=2.100s
+//	gauntlet: variant=TestX/tiny-2llc/default outcome=pass topology=1n2l2c1t accel=tcg kernel=PATH kernel_label=6.12.117 boot=2.300s test=2.100s
 //
 // then one "gauntlet.property: NAME=VALUE" line per property: the guest's
 // structured result ("gauntlet.*", see [spec.Result.Properties]) and the
@@ -202,7 +202,7 @@ func factsBlock(c Case) string {
 func header(c Case) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "gauntlet: variant=%s outcome=%s", c.Variant, c.Outcome)
-	for _, kv := range [][2]string{{"preset", c.Preset}, {"profile", c.Profile}, {"topology", c.Topology}, {"accel", c.Accel}, {"kernel", c.Kernel}, {"console_log", c.ConsoleLog}} {
+	for _, kv := range [][2]string{{"preset", c.Preset}, {"profile", c.Profile}, {"topology", c.Topology}, {"accel", c.Accel}, {"kernel", c.Kernel}, {"kernel_label", c.KernelLabel}, {"console_log", c.ConsoleLog}} {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
 		}

@@ -260,10 +260,8 @@ func caseFromTestcase(pkg string, tc Testcase) (Case, bool) {
 	}
 	c.Outcome = outcomeOf(m[2], c.Outcome)
 	readFacts(&c, strings.Fields(m[3]))
-	if c.Preset == "" {
-		if parts := strings.Split(c.Variant, "/"); len(parts) == 3 {
-			c.Preset, c.Profile = parts[1], parts[2]
-		}
+	if p, prof := presetOf(c.Variant, c.KernelLabel); c.Preset == "" && p != "" {
+		c.Preset, c.Profile = p, prof
 	}
 	c.Properties = readProperties(data)
 	c.Attempts = attemptsFromTestcase(c.Package, tc)
@@ -277,6 +275,20 @@ func readProperties(data string) []Property {
 		ps = append(ps, Property{Name: pm[1], Value: strings.ReplaceAll(pm[2], `\n`, "\n")})
 	}
 	return ps
+}
+
+// presetOf reads the preset and profile out of a variant name,
+// TestX/PRESET/PROFILE, ending in /KERNEL when the run had several kernels
+// (facts lines older than the preset field, say).
+func presetOf(variant, kernel string) (preset, profile string) {
+	parts := strings.Split(variant, "/")
+	if n := len(parts); kernel != "" && n == 4 && parts[n-1] == kernel {
+		parts = parts[:n-1]
+	}
+	if len(parts) == 3 {
+		return parts[1], parts[2]
+	}
+	return "", ""
 }
 
 // propertyLine matches the property lines of a [factsBlock].
@@ -297,6 +309,8 @@ func readFacts(c *Case, kvs []string) {
 			c.Accel = v
 		case "kernel":
 			c.Kernel = v
+		case "kernel_label":
+			c.KernelLabel = v
 		case "console_log":
 			c.ConsoleLog = v
 		case "boot":

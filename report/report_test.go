@@ -336,3 +336,49 @@ func TestJUnitFailureTypeIsSchedulerExitKind(t *testing.T) {
 		t.Errorf("attach failure type %q", tc.Failure.Type)
 	}
 }
+
+// Variants of several kernels keep their kernel through JUnit (the
+// facts' kernel_label; names ending in /KERNEL parse back), and the
+// tables show it.
+func TestKernelsInJUnitAndTables(t *testing.T) {
+	out := []byte("=== RUN   TestA\n--- PASS: TestA (0.10s)\nPASS\n")
+	var cases []Case
+	for _, k := range []string{"6.12.117-deb12", "6.12.117-scx"} {
+		cases = append(cases,
+			Case{Package: pkg, Test: "TestA", Variant: "TestA/" + k, Topology: "1n1l2c1t", Accel: "tcg", KernelLabel: k, Outcome: spec.OutcomePass, Output: out},
+			Case{Package: pkg, Test: "TestA", Variant: "TestA/tiny-1llc/default/" + k, Topology: "1n1l4c1t", Accel: "tcg", KernelLabel: k, Outcome: spec.OutcomePass, Output: out})
+	}
+	var buf bytes.Buffer
+	if err := JUnit(cases, "h", time.Time{}).WriteXML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "gauntlet: variant=TestA/tiny-1llc/default/6.12.117-scx outcome=pass topology=1n1l4c1t accel=tcg kernel_label=6.12.117-scx") {
+		t.Errorf("JUnit lacks the kernel label in the facts:\n%s", buf.String())
+	}
+	back, err := ReadJUnit(&buf, "junit.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := CasesFromJUnit(back)
+	if len(got) != len(cases) {
+		t.Fatalf("read back %d cases, want %d", len(got), len(cases))
+	}
+	for i, g := range got {
+		want := cases[i]
+		if g.Variant != want.Variant || g.KernelLabel != want.KernelLabel || g.Test != "TestA" {
+			t.Errorf("read back %s on %q (test %s), want %s on %s", g.Variant, g.KernelLabel, g.Test, want.Variant, want.KernelLabel)
+		}
+	}
+	if p, prof := presetOf("TestA/tiny-1llc/default/6.12", "6.12"); p != "tiny-1llc" || prof != "default" {
+		t.Errorf("presetOf: %s %s", p, prof)
+	}
+	var tables bytes.Buffer
+	if err := WriteTables(&tables, cases, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| kernel ", "| 6.12.117-scx ", "sched.TestA 6.12.117-deb12"} {
+		if !strings.Contains(tables.String(), want) {
+			t.Errorf("tables lack %q:\n%s", want, tables.String())
+		}
+	}
+}

@@ -15,34 +15,64 @@ import (
 // the whole table; the full text is in JUnit.
 const maxDetail = 72
 
-// WriteResults prints one row per case: variant, topology, accelerator,
-// result, boot and test seconds, and the one-line reason for anything but a
-// pass. Failures come first so they are on screen when the table is long.
+// WriteResults prints one row per case: variant, topology, kernel (when
+// the cases ran on more than one), accelerator, result, boot and test
+// seconds, and the one-line reason for anything but a pass. Failures come
+// first so they are on screen when the table is long.
 func WriteResults(w io.Writer, cases []Case) error {
 	sorted := append([]Case(nil), cases...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		return rank(sorted[i].Outcome) < rank(sorted[j].Outcome)
 	})
+	kernels := severalKernels(cases)
 	rows := make([][]string, 0, len(sorted))
 	for _, c := range sorted {
-		rows = append(rows, []string{
-			c.Package, c.Variant, dash(c.Topology), dash(c.Accel), caseLabel(c),
-			secs(c.Boot), secs(c.TestTime), truncate(rowDetail(c), maxDetail),
-		})
+		row := []string{c.Package, c.Variant, dash(c.Topology)}
+		if kernels {
+			row = append(row, dash(c.KernelLabel))
+		}
+		rows = append(rows, append(row, dash(c.Accel), caseLabel(c),
+			secs(c.Boot), secs(c.TestTime), truncate(rowDetail(c), maxDetail)))
 	}
-	return table.Write(w, []string{"package", "variant", "topology", "accel", "result", "boot", "test", "detail"}, rows)
+	header := []string{"package", "variant", "topology"}
+	if kernels {
+		header = append(header, "kernel")
+	}
+	return table.Write(w, append(header, "accel", "result", "boot", "test", "detail"), rows)
+}
+
+// severalKernels reports whether the cases that booted a VM name more
+// than one kernel label.
+func severalKernels(cases []Case) bool {
+	first := ""
+	for _, c := range cases {
+		switch {
+		case c.KernelLabel == "":
+		case first == "":
+			first = c.KernelLabel
+		case c.KernelLabel != first:
+			return true
+		}
+	}
+	return false
 }
 
 // WriteMatrix prints a test x column grid (columns: host, base, then
 // presets in first-seen order); each cell lists the outcomes of the
-// profiles run there, e.g. "pass 3" or "FAIL 1/4".
+// profiles run there, e.g. "pass 3" or "FAIL 1/4". When the cases ran on
+// several kernels, each test has a row per kernel ("pkg.TestX
+// 6.12.117-scx").
 func WriteMatrix(w io.Writer, cases []Case) error {
 	type key struct{ test, col string }
 	cells := map[key][]spec.Outcome{}
 	var tests, cols []string
 	seenT, seenC := map[string]bool{}, map[string]bool{}
+	kernels := severalKernels(cases)
 	for _, c := range cases {
 		t := shortPkg(c.Package) + "." + c.Test
+		if kernels && c.KernelLabel != "" {
+			t += " " + c.KernelLabel
+		}
 		if !seenT[t] {
 			seenT[t] = true
 			tests = append(tests, t)

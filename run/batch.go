@@ -30,7 +30,7 @@ type batch struct {
 	r       *Runner
 	cfg     Config
 	m       Machine
-	scx     *kernel.Kernel // for tests with a scheduler, when set
+	kernels *kernelSet
 	host    Host
 	plan    *Plan
 	dir     string
@@ -46,8 +46,9 @@ type batch struct {
 // The error is for results that could not be written or printed.
 func (b *batch) run(ctx context.Context) (*Result, error) {
 	sel := b.plan.plan
-	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
-		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.m.Kernel.String(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget)+b.plan.retriesNote(), b.dir)
+	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), %s; estimated %s%s; results in %s\n",
+		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.kernelNote(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget)+b.plan.retriesNote(), b.dir)
+	b.plan.writeKernelExclusions(b.cfg.Stdout)
 	vmCases := b.runAll(ctx)
 	cases := vmCases
 	if b.plan.cfg.ShardK <= 1 {
@@ -119,7 +120,7 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 	g := new(errgroup.Group)
 	g.SetLimit(max(capa.Jobs, 1))
 	for i, a := range sel {
-		cases[i] = b.notRun(a, b.m.Kernel, "cancelled before it started")
+		cases[i] = b.notRun(a, b.kernelOf(a), "cancelled before it started")
 		if ctx.Err() != nil || b.failedFast(&cases[i]) {
 			continue
 		}
@@ -175,13 +176,10 @@ func acquire(ctx context.Context, cpus, mem *semaphore.Weighted, w budget.Weight
 // turns its result into a case (not run, with the reason, when the VM
 // could not be started or the run was interrupted).
 func (b *batch) runOne(ctx context.Context, a budget.Assignment, try int) report.Case {
+	k := b.kernelOf(a)
 	pkg, desc, err := b.lookup(a)
 	if err != nil {
-		return b.notRun(a, b.m.Kernel, err.Error())
-	}
-	k := b.m.Kernel
-	if b.scx != nil && desc.Spec.Scheduler != nil {
-		k = *b.scx
+		return b.notRun(a, k, err.Error())
 	}
 	slug := attemptSlug(slugify(a.Package+"."+a.Variant), try)
 	out, err := os.Create(filepath.Join(b.dir, LogsDir, slug+".out"))
@@ -281,7 +279,7 @@ func (b *batch) caseOf(a budget.Assignment, k kernel.Kernel, res vm.Result) repo
 func (b *batch) notRun(a budget.Assignment, k kernel.Kernel, why string) report.Case {
 	return report.Case{
 		Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
-		Topology: a.Topology.String(), Accel: string(b.m.Accel), Kernel: k.Path,
+		Topology: a.Topology.String(), Accel: string(b.m.Accel), Kernel: k.Path, KernelLabel: a.Kernel,
 		Outcome: spec.OutcomeNotRun, Message: why,
 	}
 }
@@ -341,7 +339,7 @@ func (b *batch) results(cases []report.Case) *budget.Results {
 		}
 		res.Variants = append(res.Variants, budget.VariantResult{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
-			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel,
+			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel, KernelLabel: c.KernelLabel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
 			Outcome: c.Outcome, Flaky: c.Flaky(), Attempts: attemptResults(c),
 		})

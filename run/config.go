@@ -44,8 +44,6 @@ type PlanConfig struct {
 	// History is a directory of earlier runs whose */results.json replace
 	// the cost model; empty means none.
 	History string
-	// Kernels are kernel labels; several multiply the variants.
-	Kernels []string
 	// Retries is how many times a variant whose test failed is booted
 	// again, each time in a fresh VM; zero means none. A variant that
 	// then passes is flaky. The estimates do not book retries (a
@@ -65,11 +63,17 @@ type PlanConfig struct {
 	// [spec.PredictInconclusive]), each with the reason, so the budget
 	// buys only results that prove something.
 	Conclusive bool
-	// NoSchedExt, when set, says why the kernel the run boots cannot run
-	// sched_ext: variants with a scheduler are then excluded with that
-	// reason instead of spending the budget on skips. See
-	// [NoSchedExtReason].
-	NoSchedExt string
+	// Kernels are the kernels the variants boot ([Runner.PlanKernels]
+	// resolves them). With more than one, every variant is planned once
+	// per kernel and its name ends in "/LABEL"; one kernel leaves names
+	// alone; none means the kernel is not known. A variant with a
+	// scheduler on a kernel without sched_ext is excluded with the
+	// kernel's NoSchedExt reason.
+	Kernels []PlanKernel
+	// SchedExtKernel is the kernel variants with a scheduler boot instead
+	// of the one kernel of Kernels (GAUNTLET_SCX_KERNEL, when no kernel
+	// is given); nil means none. It is ignored with several Kernels.
+	SchedExtKernel *PlanKernel
 }
 
 // Validate checks what flag parsing cannot: that the filters compile and
@@ -101,6 +105,37 @@ func (c PlanConfig) matcher() (*expand.Matcher, error) {
 	return m, nil
 }
 
+// kernelLabels are the labels of the kernel dimension: nil unless there
+// are several kernels.
+func (c PlanConfig) kernelLabels() []string {
+	if len(c.Kernels) < 2 {
+		return nil
+	}
+	labels := make([]string, len(c.Kernels))
+	for i, k := range c.Kernels {
+		labels[i] = k.Label
+	}
+	return labels
+}
+
+// kernelOf returns the kernel variant v boots; false when unknown.
+func (c PlanConfig) kernelOf(v expand.Variant) (PlanKernel, bool) {
+	switch {
+	case len(c.Kernels) > 1:
+		for _, k := range c.Kernels {
+			if k.Label == v.Kernel {
+				return k, true
+			}
+		}
+		return PlanKernel{}, false
+	case v.Scheduler != "" && c.SchedExtKernel != nil:
+		return *c.SchedExtKernel, true
+	case len(c.Kernels) == 1:
+		return c.Kernels[0], true
+	}
+	return PlanKernel{}, false
+}
+
 // presetList returns the topologies to expand to: the chosen presets (all
 // when neither presets nor topologies are given) then the custom ones.
 func (c PlanConfig) presetList() []topo.Preset {
@@ -120,10 +155,14 @@ func (c PlanConfig) presetList() []topo.Preset {
 type Config struct {
 	// Plan is what to plan; its Accel also selects the VMs' accelerator.
 	Plan PlanConfig
-	// Kernel is the kernel image every VM boots; empty means the
-	// discovered kernel (and GAUNTLET_SCX_KERNEL for tests with a
-	// scheduler, when set).
-	Kernel string
+	// Kernels are the kernels to boot, each a boot image or kernel tree
+	// path, a version or a cache key ([kernel.Resolve]), optionally
+	// labelled as LABEL=KERNEL. None means the discovered kernel, and
+	// GAUNTLET_SCX_KERNEL (when set) for variants with a scheduler; one
+	// means every variant boots it; several make the kernel a dimension
+	// of the matrix: every variant runs on each kernel and boots it. The
+	// run fills in Plan.Kernels and Plan.SchedExtKernel.
+	Kernels []string
 	// Out is the directory under which the run creates its own
 	// directory. It must not be empty.
 	Out string

@@ -7,6 +7,17 @@
 // fits the budget on this host (package budget). The [Plan] prints as a
 // table ([Plan.WriteText]) or JSON ([Plan.WriteJSON]).
 //
+// Kernels: [Config.Kernels] (`--kernel`, repeatable) names the kernels to
+// boot. With several, the kernel is a dimension of the matrix: every
+// variant is planned on each ([PlanConfig.Kernels], labelled by
+// kernel.Labels), named with the label, and boots that kernel; test x
+// kernel and kernel x topology are coverage features, and history is
+// kept per kernel. A kernel whose config says it lacks sched_ext excludes
+// the variants with a scheduler on it, with the reason. Without
+// --kernel, the discovered kernel boots everything except the variants
+// with a scheduler, which boot GAUNTLET_SCX_KERNEL when it is set
+// ([PlanConfig.SchedExtKernel]); with --kernel that fallback is off.
+//
 // A [Runner] checks the host ([Runner.Preflight]: QEMU, a kernel, the
 // accelerator), plans, and boots every selected variant in its own VM
 // (package vm, through internal/launch) under an errgroup whose CPU and

@@ -26,8 +26,18 @@ type planJSON struct {
 	Failed   []failedJSON   `json:"failed_packages"`
 	// Retries is --retries; EstWallRetriesS the estimate if every
 	// selected variant failed every attempt (retries are not booked).
-	Retries         int     `json:"retries,omitempty"`
-	EstWallRetriesS float64 `json:"est_wall_with_retries_s,omitempty"`
+	Retries         int          `json:"retries,omitempty"`
+	EstWallRetriesS float64      `json:"est_wall_with_retries_s,omitempty"`
+	Kernels         []kernelJSON `json:"kernels,omitempty"`
+}
+
+type kernelJSON struct {
+	Label      string `json:"label"`
+	Path       string `json:"path"`
+	NoSchedExt string `json:"no_sched_ext,omitempty"`
+	// SchedExtFallback marks GAUNTLET_SCX_KERNEL: the kernel of the
+	// variants with a scheduler when no kernel is given.
+	SchedExtFallback bool `json:"sched_ext_fallback,omitempty"`
 }
 
 type selectedJSON struct {
@@ -49,6 +59,7 @@ type excludedJSON struct {
 	Package string `json:"package"`
 	Test    string `json:"test"`
 	Variant string `json:"variant"`
+	Kernel  string `json:"kernel,omitempty"`
 	Kind    string `json:"kind"` // constraint, kernel, capacity, budget or shard
 	Reason  string `json:"reason"`
 }
@@ -107,7 +118,7 @@ func (pl *Plan) WriteJSON(w io.Writer) error {
 	st := pl.statuses()
 	for _, v := range pl.variants {
 		if s := st[variantKey{v.Package, v.Name}]; s.Kind != stSelected {
-			out.Excluded = append(out.Excluded, excludedJSON{Package: v.Package, Test: v.Test, Variant: v.Name, Kind: s.Kind, Reason: s.Reason})
+			out.Excluded = append(out.Excluded, excludedJSON{Package: v.Package, Test: v.Test, Variant: v.Name, Kernel: v.Kernel, Kind: s.Kind, Reason: s.Reason})
 		}
 	}
 	for _, pkg := range pl.pkgs {
@@ -118,6 +129,12 @@ func (pl *Plan) WriteJSON(w io.Writer) error {
 		for _, t := range pkg.Plain() {
 			out.Plain = append(out.Plain, plainJSON{Package: pkg.ImportPath, Test: t})
 		}
+	}
+	for _, k := range pl.cfg.Kernels {
+		out.Kernels = append(out.Kernels, kernelJSON{Label: k.Label, Path: k.Path, NoSchedExt: k.NoSchedExt})
+	}
+	if k := pl.cfg.SchedExtKernel; k != nil && len(pl.cfg.Kernels) < 2 {
+		out.Kernels = append(out.Kernels, kernelJSON{Label: k.Label, Path: k.Path, NoSchedExt: k.NoSchedExt, SchedExtFallback: true})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

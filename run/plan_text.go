@@ -30,6 +30,7 @@ func (pl *Plan) WriteText(w io.Writer, explain bool) error {
 	c := pl.capacity()
 	fmt.Fprintf(w, "host: %d CPUs, %d MiB; VMs up to %d vCPUs (%d x oversubscription %g); accel %s (%s)\n",
 		pl.host.CPUs, pl.host.MemoryMiB, c.MaxVCPUs(), c.CPUs, c.Factor(), pl.accel, pl.accelNote)
+	pl.writeKernels(w)
 	st := pl.statuses()
 	for _, pkg := range pl.pkgs {
 		if err := pl.writePackage(w, pkg, st, explain); err != nil {
@@ -89,23 +90,84 @@ func (pl *Plan) writeTable(w io.Writer, tests []string, byTest map[string][]expa
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 	)
-	t.Header(append([]string{"preset", "topology", "vCPUs"}, tests...))
-	base := []string{"(base)", "", ""}
-	for _, test := range tests {
-		base = append(base, baseCell(byTest[test], st))
+	head := []string{"preset", "topology", "vCPUs"}
+	kernels := pl.cfg.kernelLabels()
+	if kernels != nil {
+		head = append(head, "kernel")
 	}
-	rows := [][]string{base}
-	for _, pr := range pl.presets {
-		row := []string{pr.Name, pr.Topology.String(), strconv.Itoa(pr.Topology.CPUs())}
+	t.Header(append(head, tests...))
+	var rows [][]string
+	for _, k := range kernelRows(kernels) {
+		row := []string{"(base)", "", ""}
 		for _, test := range tests {
-			row = append(row, cell(presetStatuses(byTest[test], pr.Name, st)))
+			row = append(row, baseCell(onKernel(byTest[test], k), st))
 		}
-		rows = append(rows, row)
+		rows = append(rows, withKernel(row, k))
+	}
+	for _, pr := range pl.presets {
+		for _, k := range kernelRows(kernels) {
+			row := []string{pr.Name, pr.Topology.String(), strconv.Itoa(pr.Topology.CPUs())}
+			for _, test := range tests {
+				row = append(row, cell(presetStatuses(onKernel(byTest[test], k), pr.Name, st)))
+			}
+			rows = append(rows, withKernel(row, k))
+		}
 	}
 	if err := t.Bulk(rows); err != nil {
 		return err
 	}
 	return t.Render()
+}
+
+// kernelRows are the kernels each topology gets a row for: every label,
+// or one row for all when there is no kernel dimension.
+func kernelRows(labels []string) []string {
+	if labels == nil {
+		return []string{""}
+	}
+	return labels
+}
+
+// withKernel inserts the kernel column after the first three.
+func withKernel(row []string, k string) []string {
+	if k == "" {
+		return row
+	}
+	return append(row[:3:3], append([]string{k}, row[3:]...)...)
+}
+
+// onKernel keeps the variants on kernel k; all of them when k is "".
+func onKernel(vs []expand.Variant, k string) []expand.Variant {
+	if k == "" {
+		return vs
+	}
+	var out []expand.Variant
+	for _, v := range vs {
+		if v.Kernel == k {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// writeKernels names the plan's kernels, one line each with its label,
+// image and what it lacks.
+func (pl *Plan) writeKernels(w io.Writer) {
+	ks := pl.cfg.Kernels
+	if pl.cfg.SchedExtKernel != nil && len(ks) == 1 {
+		ks = append(ks[:1:1], *pl.cfg.SchedExtKernel)
+	}
+	for i, k := range ks {
+		role := ""
+		if i == 1 && len(pl.cfg.Kernels) == 1 {
+			role = " (for tests with a scheduler)"
+		}
+		note := ""
+		if k.NoSchedExt != "" {
+			note = "; no sched_ext: variants with a scheduler are left out"
+		}
+		fmt.Fprintf(w, "kernel %s: %s%s%s\n", k.Label, k.Path, role, note)
+	}
 }
 
 func baseCell(vs []expand.Variant, st map[variantKey]variantStatus) string {

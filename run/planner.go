@@ -90,7 +90,7 @@ func (p *Planner) plan(ctx context.Context, cfg PlanConfig, host Host) (*Plan, e
 // fill loads pl's packages, expands them and selects the variants.
 func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 	m, _ := pl.cfg.matcher() // compiled by Validate
-	eopts := expand.Options{Presets: pl.presets, Capacity: pl.capacity(), Kernels: pl.cfg.Kernels, Match: m}
+	eopts := expand.Options{Presets: pl.presets, Capacity: pl.capacity(), Kernels: pl.cfg.kernelLabels(), Match: m}
 	if err := eopts.Validate(); err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 	if err := pl.matchedNothing(); err != nil {
 		return err
 	}
-	pl.excludeSchedExt()
+	pl.placeKernels()
 	pl.excludeInconclusive()
 	return pl.selectVariants()
 }
@@ -158,7 +158,7 @@ func (pl *Plan) matchedNothing() error {
 			return nil
 		}
 	}
-	return usageErrorf("--run %q --skip %q match no test or variant in %s; variant names are TestX and TestX/PRESET/PROFILE (see 'gauntlet plan' for the names)",
+	return usageErrorf("--run %q --skip %q match no test or variant in %s; variant names are TestX and TestX/PRESET/PROFILE, ending in /KERNEL with several kernels (see 'gauntlet plan' for the names)",
 		pl.cfg.Run, pl.cfg.Skip, strings.Join(pl.cfg.Patterns, " "))
 }
 
@@ -250,15 +250,19 @@ func (pl *Plan) excludeInconclusive() {
 	}
 }
 
-// excludeSchedExt excludes the variants with a scheduler when the run's
-// kernel cannot run sched_ext ([PlanConfig.NoSchedExt]).
-func (pl *Plan) excludeSchedExt() {
-	if pl.cfg.NoSchedExt == "" {
-		return
-	}
+// placeKernels gives every variant the label of the kernel it boots
+// ([PlanConfig.Kernels], [PlanConfig.SchedExtKernel]) and excludes the
+// variants with a scheduler on a kernel without sched_ext.
+func (pl *Plan) placeKernels() {
 	for i := range pl.variants {
-		if v := &pl.variants[i]; v.Excluded == "" && v.Scheduler != "" {
-			v.Excluded, v.Reason = expand.ByKernel, pl.cfg.NoSchedExt
+		v := &pl.variants[i]
+		k, ok := pl.cfg.kernelOf(*v)
+		if !ok {
+			continue
+		}
+		v.Kernel = k.Label
+		if v.Excluded == "" && v.Scheduler != "" && k.NoSchedExt != "" {
+			v.Excluded, v.Reason = expand.ByKernel, k.NoSchedExt
 		}
 	}
 }

@@ -359,39 +359,58 @@ func writeFile(t *testing.T, path string, fill func(*os.File) error) {
 	}
 }
 
-// A kernel without sched_ext excludes the variants with a scheduler, with
-// the reason, instead of planning skips.
-func TestPlanExcludesSchedExtOnKernelWithout(t *testing.T) {
+// Kernels are a dimension: with two, every variant is planned on each
+// and named with its label; a kernel without sched_ext excludes the
+// variants with a scheduler on it alone, with its reason; with one
+// kernel names stay as they are but the kernel still decides.
+func TestPlanKernels(t *testing.T) {
 	t.Parallel()
 	no := false
-	why := NoSchedExtReason(kernel.Kernel{Path: "/boot/vmlinuz-x", SchedExt: &no}, nil)
-	if !strings.Contains(why, "/boot/vmlinuz-x has no sched_ext") || !strings.Contains(why, "GAUNTLET_SCX_KERNEL") {
+	why := noSchedExtReason(kernel.Kernel{Path: "/boot/vmlinuz-x", SchedExt: &no}, "6.12.117-deb12", true)
+	if !strings.Contains(why, "kernel 6.12.117-deb12 (/boot/vmlinuz-x) has no sched_ext") || !strings.Contains(why, "--kernel") {
 		t.Fatalf("reason %q", why)
 	}
 	yes := true
 	for _, k := range []kernel.Kernel{{Path: "a", SchedExt: &yes}, {Path: "b"}} {
-		if r := NoSchedExtReason(k, nil); r != "" {
+		if r := noSchedExtReason(k, "l", true); r != "" {
 			t.Errorf("%+v: reason %q, want none", k, r)
 		}
 	}
-	if r := NoSchedExtReason(kernel.Kernel{SchedExt: &no}, &kernel.Kernel{Path: "scx"}); r != "" {
-		t.Errorf("with a sched_ext kernel for scheduler tests: reason %q", r)
-	}
-	p := planJSONOf(t, sched(PlanConfig{Run: "TestFlags", NoSchedExt: why}))
-	if len(p.Selected) != 0 || len(p.Excluded) == 0 {
-		t.Fatalf("selected %d, excluded %d; want every TestFlags variant excluded", len(p.Selected), len(p.Excluded))
+	deb, scx := PlanKernel{Label: "deb", NoSchedExt: why}, PlanKernel{Label: "scx"}
+	presets := presets(t, "tiny-1llc")
+	one := planJSONOf(t, sched(PlanConfig{Run: "TestSteady|TestFlags", Presets: presets}))
+	two := planJSONOf(t, sched(PlanConfig{Run: "TestSteady|TestFlags", Presets: presets, Kernels: []PlanKernel{deb, scx}}))
+	if n1, n2 := len(one.Selected)+len(one.Excluded), len(two.Selected)+len(two.Excluded); n2 != 2*n1 {
+		t.Errorf("two kernels: %d variants, want twice the %d of one", n2, n1)
 	}
 	kernelOut := 0
-	for _, e := range p.Excluded {
+	for _, s := range two.Selected {
+		if !strings.HasSuffix(s.Variant, "/"+s.Kernel) || s.Kernel == "" || (s.Test == "TestFlags" && s.Kernel != "scx") {
+			t.Errorf("selected %s on kernel %q", s.Variant, s.Kernel)
+		}
+	}
+	for _, e := range two.Excluded {
 		switch {
-		case e.Kind == stKernel && strings.Contains(e.Reason, why):
+		case e.Kind == stKernel && strings.HasPrefix(e.Variant, "TestFlags/") && strings.HasSuffix(e.Variant, "/deb") && strings.Contains(e.Reason, why):
 			kernelOut++
-		case e.Kind != stConstraint && e.Kind != stCapacity:
-			t.Errorf("%s: %s %q, want kernel %q", e.Variant, e.Kind, e.Reason, why)
+		case e.Kind == stKernel:
+			t.Errorf("%s: excluded by the kernel: %s", e.Variant, e.Reason)
 		}
 	}
 	if kernelOut == 0 {
-		t.Error("no variant excluded for the kernel")
+		t.Error("no TestFlags variant excluded on the kernel without sched_ext")
+	}
+	// One kernel: names as before; without sched_ext it excludes every
+	// variant with a scheduler, unless a sched_ext kernel takes them.
+	p := planJSONOf(t, sched(PlanConfig{Run: "TestFlags", Kernels: []PlanKernel{deb}}))
+	if len(p.Selected) != 0 || len(p.Excluded) == 0 {
+		t.Fatalf("selected %d, excluded %d; want every TestFlags variant excluded", len(p.Selected), len(p.Excluded))
+	}
+	p = planJSONOf(t, sched(PlanConfig{Run: "TestFlags|TestSteady", Kernels: []PlanKernel{deb}, SchedExtKernel: &scx}))
+	for _, s := range p.Selected {
+		if want := map[bool]string{true: "scx", false: "deb"}[s.Test == "TestFlags"]; s.Kernel != want || strings.Contains(s.Variant, "/"+s.Kernel) {
+			t.Errorf("%s on kernel %q, want %s and no label in the name", s.Variant, s.Kernel, want)
+		}
 	}
 }
 

@@ -23,13 +23,14 @@ type Runner struct {
 	Planner Planner
 	// LookQEMU finds the emulator; nil means [vm.LookQEMU].
 	LookQEMU func() (string, error)
-	// FindKernel returns the kernel image at path, checked, or the
-	// discovered one when path is empty; nil means the image check and
-	// the discovery chain of [kernel.Find].
-	FindKernel func(path string) (kernel.Kernel, error)
+	// FindKernel returns the kernel id names (a path, a version or a
+	// cache key), checked, or the discovered one when id is empty; nil
+	// means [kernel.Resolve] and the discovery chain of [kernel.Find].
+	FindKernel func(id string) (kernel.Kernel, error)
 	// SchedExtKernel returns the kernel for tests with a scheduler, nil
 	// when there is none; nil means [launch.SchedExtKernel]
-	// (GAUNTLET_SCX_KERNEL). Config.Kernel overrides it.
+	// (GAUNTLET_SCX_KERNEL). It is used only when Config.Kernels is
+	// empty.
 	SchedExtKernel func() (*kernel.Kernel, error)
 	// DetectAccel resolves the accelerator "auto" on this host with the
 	// given kernel; nil means [vm.DetectAccel], which boots it once under
@@ -42,8 +43,8 @@ type Runner struct {
 	Now func() time.Time
 }
 
-// Machine is what [Runner.Preflight] found: the kernel VMs boot and the
-// accelerator they use.
+// Machine is what [Runner.Preflight] found: the kernel VMs boot (the
+// first of a run's kernels) and the accelerator they use.
 type Machine struct {
 	Kernel    kernel.Kernel
 	Accel     spec.Accel // kvm or tcg
@@ -66,18 +67,24 @@ type Result struct {
 func (res *Result) Summary() string { return report.Summary(res.Cases, res.Elapsed) }
 
 // Preflight checks that this host can boot VMs: QEMU is installed, the
-// kernel (the image at kernelPath, or the discovered one) is there, and
+// kernel (the one kernelID names, or the discovered one) is there, and
 // the accelerator asked for ("auto" or empty: what works here) is
 // resolved. Errors name the missing piece and wrap the cause
 // ([vm.ErrNoQEMU], [kernel.NotFoundError], ...).
-func (r *Runner) Preflight(ctx context.Context, kernelPath string, accel spec.Accel) (Machine, error) {
+func (r *Runner) Preflight(ctx context.Context, kernelID string, accel spec.Accel) (Machine, error) {
 	if _, err := r.lookQEMU(); err != nil {
 		return Machine{}, err
 	}
-	k, err := r.findKernel(kernelPath)
+	k, err := r.findKernel(kernelID)
 	if err != nil {
 		return Machine{}, err
 	}
+	return r.machine(ctx, k, accel)
+}
+
+// machine resolves the accelerator for booting k.
+func (r *Runner) machine(ctx context.Context, k kernel.Kernel, accel spec.Accel) (Machine, error) {
+	var err error
 	m := Machine{Kernel: k, Accel: accel, AccelNote: "as asked"}
 	if accel != "" && accel != spec.AccelAuto {
 		return m, nil
@@ -127,18 +134,19 @@ func (r *Runner) prepare(ctx context.Context, cfg Config) (*batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := r.Preflight(ctx, cfg.Kernel, cfg.Plan.Accel)
+	if _, err := r.lookQEMU(); err != nil {
+		return nil, err
+	}
+	ks, err := r.resolveKernels(cfg.Kernels)
 	if err != nil {
 		return nil, err
 	}
-	var scx *kernel.Kernel // --kernel boots every test; else sched_ext tests may get their own
-	if cfg.Kernel == "" {
-		if scx, err = r.schedExtKernel(); err != nil {
-			return nil, err
-		}
+	m, err := r.machine(ctx, ks.kernels[0], cfg.Plan.Accel)
+	if err != nil {
+		return nil, err
 	}
 	cfg.Plan.Accel = m.Accel
-	cfg.Plan.NoSchedExt = NoSchedExtReason(m.Kernel, scx)
+	cfg.Plan.Kernels, cfg.Plan.SchedExtKernel = ks.plan()
 	p, err := r.Planner.plan(ctx, cfg.Plan, host)
 	if err != nil {
 		return nil, err
@@ -148,7 +156,7 @@ func (r *Runner) prepare(ctx context.Context, cfg Config) (*batch, error) {
 		p.Close()
 		return nil, err
 	}
-	return &batch{r: r, cfg: cfg, m: m, scx: scx, host: host, plan: p, dir: dir, started: started}, nil
+	return &batch{r: r, cfg: cfg, m: m, kernels: ks, host: host, plan: p, dir: dir, started: started}, nil
 }
 
 func (r *Runner) lookQEMU() (string, error) {

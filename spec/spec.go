@@ -175,7 +175,8 @@ type Description struct {
 // Variant is one concrete run of a test, passed to the test in the guest
 // as JSON in [EnvVariant].
 type Variant struct {
-	// Name is "TestX" for the base variant, else "TestX/PRESET/PROFILE".
+	// Name is "TestX" for the base variant, else "TestX/PRESET/PROFILE";
+	// with several kernels "/LABEL" ends it.
 	Name string `json:"name"`
 	// Preset is the preset name, empty for the base variant.
 	Preset string `json:"preset,omitempty"`
@@ -185,6 +186,7 @@ type Variant struct {
 	Flags []string `json:"flags,omitempty"`
 	// Accel is the accelerator the VM runs on: "kvm" or "tcg".
 	Accel string `json:"accel,omitempty"`
-	// Kernel names the kernel the VM booted (path or cache key).
+	// Kernel names the kernel the VM booted: its label in a gauntlet run,
+	// else its path.
 	Kernel string `json:"kernel,omitempty"`
 }

@@ -38,7 +38,8 @@ Examples:
   gauntlet plan --topology 1n2l2c2t --topology 2,2,1 ./sched    custom topologies only
   gauntlet plan --budget 20m --json ./... | jq .est_wall_s
   gauntlet plan --explain --skip '//borrow' ./...
-  gauntlet plan -v -tags slow -count 3 --retries 1 ./sched`
+  gauntlet plan -v -tags slow -count 3 --retries 1 ./sched
+  gauntlet plan --kernel /boot/vmlinuz-6.12.117+deb12-cloud-amd64 --kernel scx=$HOME/bzImage ./...   each variant on both`
 
 func (c *cli) runPlan(ctx context.Context, args []string) error {
 	var pf planFlags
@@ -55,7 +56,9 @@ func (c *cli) runPlan(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.NoSchedExt = c.runner.NoSchedExt("")
+	if cfg.Kernels, cfg.SchedExtKernel, err = c.runner.PlanKernels(pf.kernels); err != nil {
+		return err
+	}
 	if pf.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, pf.timeout, fmt.Errorf("%w: -timeout %s passed", run.ErrTimeout, pf.timeout))

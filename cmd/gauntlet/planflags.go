@@ -226,6 +226,26 @@ func (f timeoutFlag) Set(s string) error {
 	return nil
 }
 
+// kernelsFlag is --kernel, repeatable: a kernel each (checked when the
+// kernels are resolved).
+type kernelsFlag struct{ ids *[]string }
+
+func (f kernelsFlag) String() string { return "" }
+
+func (f kernelsFlag) Set(s string) error {
+	if s == "" {
+		return errors.New("want a kernel: an image or tree path, a version, a cache key ('gauntlet kernel list'), or LABEL=KERNEL")
+	}
+	*f.ids = append(*f.ids, s)
+	return nil
+}
+
+// kernelFlagUsage is the --kernel help, shared by plan and run.
+const kernelFlagUsage = "boot `kernel`: an image or tree path, a version or a cache key ('gauntlet kernel list'); repeatable: " +
+	"each variant then runs once per kernel, named TestX/PRESET/PROFILE/LABEL, where LABEL is the kernel's version (6.12.117), " +
+	"with a word of its release or file name when two share one (6.12.117-deb12, 6.12.117-scx), or LABEL=KERNEL's own. " +
+	"Default: the discovered kernel, and $GAUNTLET_SCX_KERNEL for tests with a scheduler; with --kernel, every variant boots its own kernel"
+
 // oneLine keeps the first line of err's text.
 func oneLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
@@ -241,6 +261,7 @@ type planFlags struct {
 	shardAuto bool
 	failFast  bool
 	timeout   time.Duration
+	kernels   []string // --kernel, resolved by the runner
 }
 
 // add registers the planning flags on fs.
@@ -264,6 +285,7 @@ func (f *planFlags) add(fs *flag.FlagSet) {
 	fs.Var(tagsFlag{&c.Tags}, "tags", "comma-separated build `tags` for the test binaries, like go test -tags")
 	fs.BoolVar(&f.failFast, "failfast", false, "start no variant after the first failure (after its retries), like go test -failfast; running VMs finish, the rest are reported not run (run only; plan accepts it)")
 	fs.Var(timeoutFlag{&f.timeout}, "timeout", "bound the whole command by `d`, like go test -timeout: when it passes, running VMs are killed and recorded not run (interrupted), partial results are written, exit status 1")
+	fs.Var(kernelsFlag{&f.kernels}, "kernel", kernelFlagUsage)
 }
 
 // config returns the validated plan config for patterns, with --shard

@@ -43,7 +43,11 @@ bounds the whole run, -tags reaches the test binaries' build, -run and
 -skip select.
 
 The kernel is found as 'gauntlet kernel which' shows (KTSTR_TEST_KERNEL,
-KTSTR_KERNEL, the cache, ...) unless --kernel names one.
+KTSTR_KERNEL, the cache, ...), and variants with a scheduler boot
+$GAUNTLET_SCX_KERNEL when it is set, unless --kernel names kernels: then
+every variant boots its own --kernel, and with several each variant runs
+once per kernel (TestX/PRESET/PROFILE/LABEL). A kernel whose config lacks
+sched_ext leaves out the variants with a scheduler on it, saying why.
 
 Examples:
   gauntlet --budget 20m ./...                   what fits in 20 minutes
@@ -53,14 +57,14 @@ Examples:
   gauntlet run --budget 10m --junit report.xml ./...
   gauntlet run --retries 2 --budget 30m ./...   a variant that fails, then passes, is flaky
   gauntlet run -count 5 -failfast -run TestSteady/tiny-1llc ./sched   hunt a flaky test
-  gauntlet run -tags slow -timeout 45m ./...`
+  gauntlet run -tags slow -timeout 45m ./...
+  gauntlet run --kernel 6.12.8 --kernel scx=./linux ./sched    every variant on both kernels`
 
 func (c *cli) runRun(ctx context.Context, args []string) error {
 	var pf planFlags
 	cfg := run.Config{Stdout: c.stdout, Stderr: c.stderr}
 	fs := newFlagSet("run", runUsage, c.stdout)
 	pf.add(fs)
-	fs.StringVar(&cfg.Kernel, "kernel", "", "boot this kernel `image` instead of the discovered one")
 	fs.StringVar(&cfg.Out, "out", "gauntlet-runs", "`dir` under which each run gets its own directory")
 	fs.StringVar(&cfg.JUnit, "junit", "", "also write the JUnit XML to `file`")
 	fs.BoolVar(&cfg.Verbose, "v", false, "stream every variant's test output as it runs")
@@ -72,6 +76,7 @@ func (c *cli) runRun(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.FailFast, cfg.Timeout = pf.failFast, pf.timeout
+	cfg.Kernels = pf.kernels
 	_, err = c.runner.Run(ctx, cfg)
 	return err
 }

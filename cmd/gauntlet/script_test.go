@@ -31,7 +31,8 @@ import (
 //     statuses 1 and 2 are gauntlet's contract);
 //   - rundir DIR VAR sets $VAR to the one run directory under DIR (their
 //     names hold the time and a random suffix);
-//   - mkbzimage FILE writes a kernel image that passes the image check;
+//   - mkbzimage FILE [RELEASE] writes a kernel image that passes the
+//     image check, with RELEASE (default 6.12.0-fake) in its header;
 //   - $GAUNTLET_ROOT is this module's root; go.mod files in the archive
 //     may name it in a replace directive, which Setup expands;
 //   - the go command runs offline (GOPROXY=off, GOFLAGS=-mod=mod) on
@@ -105,13 +106,18 @@ func hostGoEnv(t *testing.T) map[string]string {
 	return env
 }
 
-// cmdMkBzImage is `mkbzimage FILE`: it writes a minimal bzImage
-// ([testutil.FakeBzImage]) to FILE.
+// cmdMkBzImage is `mkbzimage FILE [RELEASE]`: it writes a minimal
+// bzImage ([testutil.FakeBzImage]) to FILE.
 func cmdMkBzImage(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: mkbzimage FILE")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: mkbzimage FILE [RELEASE]")
 	}
-	ts.Check(os.WriteFile(ts.MkAbs(args[0]), testutil.FakeBzImage("6.12.0-fake"), 0o644))
+	release := "6.12.0-fake"
+	if len(args) == 2 {
+		release = args[1]
+	}
+	ts.Check(os.MkdirAll(filepath.Dir(ts.MkAbs(args[0])), 0o755))
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), testutil.FakeBzImage(release), 0o644))
 }
 
 // cmdExits is `exits N CMD [ARGS...]`.

@@ -71,7 +71,8 @@ func SchedExtKernel() (*kernel.Kernel, error) {
 		return nil, fmt.Errorf("%s=%s: %w", spec.EnvSchedExtKernel, p, err)
 	}
 	yes := true
-	return &kernel.Kernel{Path: p, Step: spec.EnvSchedExtKernel, SchedExt: &yes}, nil
+	rel, _ := kernel.ImageVersion(p)
+	return &kernel.Kernel{Path: p, Step: spec.EnvSchedExtKernel, SchedExt: &yes, Release: rel}, nil
 }
 
 // guestEnv passes settings that must hold inside the guest too.
