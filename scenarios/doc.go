@@ -1,4 +1,4 @@
-// Package scenarios holds the 13 canned scheduler scenarios, each a
+// Package scenarios holds the 14 canned scheduler scenarios, each a
 // ready-made scenario function a test runs in one line:
 //
 //	func TestSteady(t *testing.T) {

@@ -16,7 +16,7 @@ var canned = []struct {
 	{"cgroup_add", CgroupAdd}, {"cgroup_remove", CgroupRemove},
 	{"affinity_change", AffinityChange}, {"affinity_pinned", AffinityPinned},
 	{"host_contention", HostContention}, {"mixed_workloads", MixedWorkloads},
-	{"nested_steady", NestedSteady},
+	{"nested_steady", NestedSteady}, {"hotplug_churn", HotplugChurn},
 }
 
 // ByName returns the canned scenario called name ("steady",

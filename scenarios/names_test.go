@@ -9,7 +9,7 @@ import (
 
 func TestByName(t *testing.T) {
 	names := scenarios.Names()
-	if len(names) != 13 || names[0] != "steady" {
+	if len(names) != 14 || names[0] != "steady" {
 		t.Fatalf("names %v", names)
 	}
 	for _, n := range names {
