@@ -39,7 +39,9 @@ func ToggleCPU(cpu int) Op { return Op{guest.OpSpec{Kind: guest.OpCPUToggle, CPU
 
 // ToggleCPU returns h flipping cpu's online state every interval (at
 // least 1ms) while it holds; at the end of the hold the CPU is put back
-// online or offline as the hold found it.
+// online or offline as the hold found it. A hold that ends before its
+// first flip (a guest too slow for the interval) flips the CPU there and
+// back once, so it always hotplugs it at least once.
 //
 //	gauntlet.Step{Defs: defs, Hold: gauntlet.HoldFull().ToggleCPU(1, 250*time.Millisecond)}
 func (h Hold) ToggleCPU(cpu int, every time.Duration) Hold {

@@ -228,6 +228,7 @@ type toggler struct {
 	cpu     int
 	ticker  *time.Ticker
 	flipped bool
+	flips   int
 }
 
 // newToggler starts h's CPU toggling; nil when h toggles nothing.
@@ -252,16 +253,24 @@ func (t *toggler) toggle() error {
 		return fmt.Errorf("hold: toggle cpu %d: %w", t.cpu, err)
 	}
 	t.flipped = !t.flipped
+	t.flips++
 	return nil
 }
 
-// stop ends the toggling; with restore it flips the CPU back when the
-// hold left it changed.
+// stop ends the toggling; with restore (the hold's normal end) it flips
+// the CPU back when the hold left it changed, and flips it there and
+// back when the hold ended before its first toggle (a guest too slow
+// for the interval still gets one hotplug cycle).
 func (t *toggler) stop(restore bool) error {
 	if t == nil {
 		return nil
 	}
 	t.ticker.Stop()
+	if restore && t.flips == 0 {
+		if err := t.toggle(); err != nil {
+			return err
+		}
+	}
 	if restore && t.flipped {
 		return t.toggle()
 	}

@@ -10,13 +10,20 @@ import (
 // A sched_ext scheduler without cpu_online/cpu_offline callbacks is
 // unloaded by the kernel at every CPU hotplug with a restart request
 // (exit kind 66, SCX_ECODE_ACT_RESTART | SCX_ECODE_RSN_HOTPLUG in the
-// exit code). The kernel tree's loaders (scx_simple, scx_flatcg,
-// scx_central in 6.12) load the scheduler again in their main loop;
-// scx_qmap has the callbacks and is not unloaded. The harness does what
-// a loader would for one that does not: a loader that exits after the
-// request is started again with the same arguments, and the built-in
-// scheduler is attached again. A scheduler not back within its attach
-// timeout of the request did not restart: that is its exit.
+// exit code). Seen on the shared 6.12 kernel under TCG with 2 vCPUs
+// (cpu 1 offline, then online): scx_simple and scx_flatcg are unloaded
+// ("cpu 1 going offline, exiting scheduler") and their loaders, still
+// running, load them again (back about 1 s and 2 s after the CPU
+// returned); a reload that races the next hotplug is refused by the
+// kernel with another restart request ("expected hotplug seq 2 did not
+// match actual 3") and the loader tries again. scx_qmap has the
+// callbacks and stays loaded. (scx_central did not attach at all there,
+// its known race.) The harness does what a loader would for one that
+// does not reload itself: a loader that exits after the request is
+// started again with the same arguments, and the built-in scheduler
+// (which has no callbacks) is attached again. A scheduler not back
+// within its attach timeout of the last request did not restart: that
+// is its exit.
 
 // launchSpec is how the scheduler was started: the built-in one, or the
 // guest path of its binary and the Spec's host path; the arguments.

@@ -18,7 +18,8 @@ type StepSpec struct {
 // else Frac of the scenario duration when above 0, else the full
 // duration; Every above 0 re-applies the step's ops at that interval;
 // ToggleEvery above 0 flips ToggleCPU's online state at that interval
-// and, when the hold ends, flips it back if it was left changed.
+// and, when the hold ends, flips it back if it was left changed (a hold
+// that ended before its first flip flips it there and back once).
 type HoldSpec struct {
 	Frac        float64
 	Fixed       time.Duration
