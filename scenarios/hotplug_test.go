@@ -101,7 +101,8 @@ var stall = gauntlet.Custom("stall-once", func() error {
 // fails the stuck check; and an op on cpu 0, which x86 cannot take
 // offline, fails naming it.
 func TestHotplug(t *testing.T) {
-	s := gauntlet.Spec{Topology: "1n1l2c1t", Duration: 2 * time.Second, Checks: gauntlet.Checks{MaxGap: 2 * time.Second}}
+	s := gauntlet.Spec{Topology: "1n1l2c1t", Duration: 2 * time.Second, Checks: gauntlet.Checks{MaxGap: 2 * time.Second},
+		Constraints: topo.Constraints{MinCPUs: 2, MaxCPUs: 2}} // the checks name CPUs 0 and 1
 	gauntlet.Run(t, s, func(c *gauntlet.Ctx) error {
 		return errors.Join(churnShowsInSysfs(c), stepOps(c), stallStillFails(c), cpu0Refused(c))
 	})
@@ -194,7 +195,7 @@ func cpu0Refused(c *gauntlet.Ctx) error {
 // own CPU, are refused naming them.
 func TestHotplugPossible(t *testing.T) {
 	s := gauntlet.Spec{Topology: "1n1l4c1t-possible8", Duration: time.Second,
-		Constraints: topo.Constraints{MaxOfflineCPUs: 4}}
+		Constraints: topo.Constraints{MinCPUs: 4, MaxCPUs: 4, MinOfflineCPUs: 4, MaxOfflineCPUs: 4}} // the checks name CPUs 0-7
 	gauntlet.Run(t, s, func(c *gauntlet.Ctx) error {
 		w := watchOnline("/sys/fs/cgroup/gauntlet-*/cg_0/cpuset.cpus.effective")
 		err := c.ExecuteSteps(
