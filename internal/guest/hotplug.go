@@ -67,6 +67,8 @@ type hotplugState struct {
 	// added CPUs to it (valid when added).
 	harnessCPUs string
 	added       bool
+	// ops counts the online writes, for the log line at the end.
+	ops int
 }
 
 // onlinePath returns cpu's online file, or an error naming the CPU when
@@ -151,6 +153,7 @@ func (s *scenario) writeOnline(cpu int, on bool) error {
 	s.shm.hotplugBegin()
 	err = os.WriteFile(p, []byte(v), 0)
 	s.shm.hotplugEnd()
+	s.hp.ops++
 	if err != nil {
 		return fmt.Errorf("cpu %d online=%s: %w", cpu, v, err)
 	}
@@ -215,7 +218,11 @@ func (s *scenario) restoreCPUs() error {
 		errs = append(errs, writeCgroupFile(s.root.dir, "cpuset.cpus", s.hp.harnessCPUs))
 		s.hp.added = false
 	}
-	s.hp.orig = nil
+	if s.hp.ops > 0 {
+		s.h.env.tb.Logf("cpu hotplug: %d writes to cpuN/online took %v in all (not counted as gaps)",
+			s.hp.ops, time.Duration(s.shm.hotplugTime(monoNow())).Round(time.Millisecond))
+	}
+	s.hp.orig, s.hp.ops = nil, 0
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("put the CPUs back: %w", err)
 	}
