@@ -29,7 +29,8 @@
 // runs a sequence of [Step], each adding cgroups, applying an [Op] or
 // more (move cpusets, re-pin, spawn, stop, remove, take CPUs offline
 // or bring them online) and holding for its [Hold]. Package scenarios
-// has 14 canned scenarios written the same way.
+// has 47 canned scenarios written the same way. [Ctx.Scenarios] returns
+// what each executed scenario measured, per cgroup.
 //
 // # CPU hotplug
 //
