@@ -27,10 +27,25 @@
 // [AffinitySpec]), under which [Policy] and nice value, nested or flat.
 // [Ctx.ExecuteDefs] runs them for the full duration; [Ctx.ExecuteSteps]
 // runs a sequence of [Step], each adding cgroups, applying an [Op] or
-// more (move cpusets, re-pin, spawn, stop, remove) and holding for its
-// [Hold]. Package scenarios has 46 canned scenarios written the same way.
-// [Ctx.Scenarios] returns what each executed scenario measured, per
-// cgroup.
+// more (move cpusets, re-pin, spawn, stop, remove, take CPUs offline
+// or bring them online) and holding for its [Hold]. Package scenarios
+// has 47 canned scenarios written the same way. [Ctx.Scenarios] returns
+// what each executed scenario measured, per cgroup.
+//
+// # CPU hotplug
+//
+// [OfflineCPU], [OnlineCPU] and [ToggleCPU] change which CPUs are online
+// during a scenario, and [Hold.ToggleCPU] toggles one while a step
+// holds; a `-possibleN` topology has CPUs offline at boot for
+// [OnlineCPU] to bring up. The kernel's rules apply to the workers (it
+// moves tasks off a CPU going offline; a cgroup left without online CPUs
+// runs on its parent's), and the checks follow them: isolation against
+// the effective CPUs the kernel reports after each op, gaps less the
+// time the kernel spent in the ops. Every CPU changed is put back when
+// the scenario ends. A sched_ext scheduler the kernel unloads at a
+// hotplug with a restart request is not a failure if it comes back
+// within its [Scheduler.AttachTimeout]; one that does not fails with
+// "did not restart after hotplug".
 //
 // Every scenario ends with the checks (starvation, stuck, isolation,
 // fairness) over every worker; a failed check is a *[CheckError], whose

@@ -17,7 +17,7 @@ var canned = []struct {
 	{"cgroup_add", CgroupAdd}, {"cgroup_remove", CgroupRemove},
 	{"affinity_change", AffinityChange}, {"affinity_pinned", AffinityPinned},
 	{"host_contention", HostContention}, {"mixed_workloads", MixedWorkloads},
-	{"nested_steady", NestedSteady},
+	{"nested_steady", NestedSteady}, {"hotplug_churn", HotplugChurn},
 }
 
 // loads lists the load scenarios (loads.go) by name, in a fixed order.

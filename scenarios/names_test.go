@@ -9,7 +9,7 @@ import (
 
 func TestByName(t *testing.T) {
 	names := scenarios.Names()
-	if len(names) < 40 || names[0] != "steady" || len(scenarios.LoadNames()) != len(names)-13 {
+	if len(names) < 40 || names[0] != "steady" || len(scenarios.LoadNames()) != len(names)-14 {
 		t.Fatalf("names %v", names)
 	}
 	for _, n := range names {

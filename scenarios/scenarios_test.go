@@ -142,7 +142,9 @@ func TestOps(t *testing.T) {
 
 // TestBuiltinSchedulerFlags loads the built-in sched_ext scheduler with
 // both of its options on (the watchdog timeout and partial switching),
-// checks the kernel names it, and runs a short scenario under it. It
+// checks the kernel names it, and runs two short scenarios under it:
+// Steady and the hotplug churn, which the harness must bring it back
+// from. It
 // boots the kernel GAUNTLET_SCX_KERNEL names (a kernel with sched_ext) and
 // skips in one without.
 func TestBuiltinSchedulerFlags(t *testing.T) {
@@ -162,6 +164,12 @@ func TestBuiltinSchedulerFlags(t *testing.T) {
 		if !c.HasFlag("watchdog") || !c.HasFlag("partial") {
 			return fmt.Errorf("flags %v, want watchdog and partial", c.Flags)
 		}
-		return scenarios.Steady(c)
+		if err := scenarios.Steady(c); err != nil {
+			return err
+		}
+		// The built-in scheduler has no cpu_online/offline callbacks:
+		// each hotplug unloads it with a restart request and the
+		// harness attaches it again.
+		return scenarios.HotplugChurn(c)
 	})
 }

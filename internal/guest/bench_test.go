@@ -33,3 +33,20 @@ func BenchmarkSpinBlock(b *testing.B) {
 		spin(spinRounds)
 	}
 }
+
+// BenchmarkWorkerCheckpointHotplug is a checkpoint once the scenario has
+// hotplugged a CPU: the worker reads the shared hotplug clock too.
+func BenchmarkWorkerCheckpointHotplug(b *testing.B) {
+	m, err := newShm()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.close()
+	m.hotplugBegin()
+	m.hotplugEnd()
+	w := &worker{shm: m, my: m.slot(0), prog: newProgress(), base: time.Now(), monoBase: monoNow()}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w.checkpoint(0)
+	}
+}

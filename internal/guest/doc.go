@@ -44,4 +44,20 @@
 //
 // A worker that dies without reporting (killed by the kernel) fails the
 // test with how it died.
+//
+// # CPU hotplug
+//
+// Hotplug ops ([OpCPUOffline], [OpCPUOnline], [OpCPUToggle]) and a hold
+// toggling a CPU ([HoldSpec].ToggleEvery) write
+// /sys/devices/system/cpu/cpuN/online. Each is an isolation change of
+// every running worker, with the effective CPUs read back from the
+// kernel after it (a cgroup whose CPUs all went offline has its
+// parent's); the time spent in the write is added to a hotplug clock in
+// shared memory, which workers subtract from their gaps (nothing else
+// is excused); a CPU brought online joins the harness cgroup; at the
+// scenario's end every CPU it changed is put back. A sched_ext scheduler
+// the kernel unloads at a hotplug with a restart request (exit kind 66)
+// has its attach timeout to come back: its loader is started again if
+// it exited, the built-in scheduler is attached again, and one not back
+// in time fails with "did not restart after hotplug".
 package guest

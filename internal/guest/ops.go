@@ -17,6 +17,9 @@ const (
 	OpStop                          // stop Name's workers, keep the cgroup
 	OpSetAffinity                   // re-pin Name's running workers to Affinity
 	OpMoveAll                       // move Name's running workers into Other
+	OpCPUOffline                    // take CPU offline
+	OpCPUOnline                     // bring CPU online
+	OpCPUToggle                     // flip CPU's online state
 )
 
 // OpSpec is the wire form of one change a step applies to running
@@ -29,6 +32,7 @@ type OpSpec struct {
 	Cpuset   CpusetSpec
 	Affinity AffinitySpec
 	N        int
+	CPU      int
 }
 
 // String describes o, e.g. "set-cpuset cg_0 disjoint(0/2)".
@@ -52,6 +56,8 @@ func (o OpSpec) String() string {
 		return fmt.Sprintf("set-affinity %s %s", o.Name, o.Affinity)
 	case OpMoveAll:
 		return fmt.Sprintf("move-all-tasks %s %s", o.Name, o.Other)
+	case OpCPUOffline, OpCPUOnline, OpCPUToggle:
+		return o.hotplugString()
 	}
 	return fmt.Sprintf("op(%d)", o.Kind)
 }
@@ -78,6 +84,10 @@ func (s *scenario) apply(o OpSpec) error {
 		err = s.withNode(o.Name, func(n *cgNode) error { return s.setAffinity(n, o.Affinity) })
 	case OpMoveAll:
 		err = s.moveAll(o.Name, o.Other)
+	case OpCPUOffline, OpCPUOnline:
+		err = s.setCPUOnline(o.CPU, o.Kind == OpCPUOnline)
+	case OpCPUToggle:
+		err = s.toggleCPU(o.CPU)
 	default:
 		err = fmt.Errorf("unknown op")
 	}

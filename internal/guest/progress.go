@@ -64,8 +64,9 @@ func observe(epoch func() uint64, getcpu func() int) (uint64, int) {
 }
 
 // checkpoint records one unit of work finished at now on cpu during
-// isolation epoch ep (noEpoch: not known). excused is time the worker meant to block (a sleep)
-// and is not counted as a gap. A gap is attributed to the time it started
+// isolation epoch ep (noEpoch: not known). excused is time not counted
+// as a gap: time the worker meant to block (a sleep) and time the kernel
+// spent in CPU hotplug ops since the last checkpoint. A gap is attributed to the time it started
 // and to the CPU the worker was last seen on before it (the run queue it
 // waited on), or the CPU it resumed on when there was none.
 func (p *progress) checkpoint(now int64, cpu int, ep uint64, excused int64) {
@@ -102,10 +103,10 @@ func (p *progress) flushEpoch() {
 	p.epochSet = topo.CPUSet{}
 }
 
-// finish closes the last gap at end (the time the worker stopped) and
-// the last epoch.
-func (p *progress) finish(end int64) {
-	if gap := end - p.last; gap > p.maxGap {
+// finish closes the last gap at end (the time the worker stopped), less
+// excused, and the last epoch.
+func (p *progress) finish(end, excused int64) {
+	if gap := end - p.last - excused; gap > p.maxGap {
 		p.maxGap, p.gapAt, p.gapCPU = gap, p.last, p.cpu
 	}
 	p.flushEpoch()

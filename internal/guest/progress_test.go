@@ -15,7 +15,7 @@ func TestProgressGapsAndMigrations(t *testing.T) {
 	p.checkpoint(2*msNS, 0, 0, 0)
 	p.checkpoint(40*msNS, 1, 0, 0) // 38ms gap, last seen on cpu0
 	p.checkpoint(141*msNS, 1, 0, 100*msNS)
-	p.finish(145 * msNS)
+	p.finish(145*msNS, 0)
 	if p.units != 4 || p.maxGap != 38*msNS || p.gapAt != 2*msNS || p.gapCPU != 0 {
 		t.Errorf("units %d gap %d at %d cpu %d; want 4 units, 38ms gap at 2ms on cpu0", p.units, p.maxGap/msNS, p.gapAt/msNS, p.gapCPU)
 	}
@@ -27,7 +27,7 @@ func TestProgressGapsAndMigrations(t *testing.T) {
 func TestProgressFinishCountsTrailingGap(t *testing.T) {
 	p := newProgress()
 	p.checkpoint(msNS, 2, 0, 0)
-	p.finish(500 * msNS)
+	p.finish(500*msNS, 0)
 	if p.maxGap != 499*msNS || p.gapCPU != 2 {
 		t.Errorf("trailing gap %dms on cpu%d, want 499ms on cpu2", p.maxGap/msNS, p.gapCPU)
 	}
@@ -40,7 +40,7 @@ func TestProgressEpochs(t *testing.T) {
 	p.checkpoint(3, 2, 2, 0)
 	p.checkpoint(4, 3, 3, 0)
 	p.checkpoint(5, 3, 3, 0)
-	p.finish(6)
+	p.finish(6, 0)
 	want := []epochCPUs{{0, topo.NewCPUSet(0, 1)}, {2, topo.NewCPUSet(2)}, {3, topo.NewCPUSet(3)}}
 	if len(p.epochs) != len(want) {
 		t.Fatalf("epochs %v, want %v", p.epochs, want)
@@ -104,7 +104,7 @@ func TestObserveTiesCPUToOneEpoch(t *testing.T) {
 	p := newProgress()
 	p.checkpoint(1, 0, 0, 0)
 	p.checkpoint(2, 1, noEpoch, 0)
-	p.finish(3)
+	p.finish(3, 0)
 	if p.migrations != 1 || p.cpus != topo.NewCPUSet(0, 1) {
 		t.Errorf("migrations %d cpus %s; want 1 and 0-1", p.migrations, p.cpus)
 	}

@@ -277,6 +277,10 @@ func (g *guestRun) judgeExit(err error) error {
 	for _, rs := range sc.restarts {
 		g.t.Logf("scheduler restart request (not a failure): %s", rs.String())
 	}
+	if sc.relaunches > 0 {
+		g.t.Logf("scheduler %s: %s %d times after restart requests", sc.name, map[bool]string{true: "the built-in scheduler attached again",
+			false: "its loader, which exited at the request, started again"}[sc.launch.builtin], sc.relaunches)
+	}
 	e := sc.exit
 	if e == nil {
 		if g.opts.ExpectSchedulerExit != nil && err == nil {

@@ -2,6 +2,7 @@ package guest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,6 +32,7 @@ type scenario struct {
 	nextSlot int
 	start    time.Time
 	steps    int
+	hp       hotplugState
 }
 
 // cgNode is one live cgroup of the scenario.
@@ -144,6 +146,8 @@ func (s *scenario) applyAll(ops []OpSpec) error {
 }
 
 // hold waits out the step, re-applying its ops at each loop interval.
+// A hold toggling a CPU flips it at its interval and flips it back at
+// the end when it was left changed.
 func (s *scenario) hold(st StepSpec) error {
 	end := time.NewTimer(st.Hold.duration(s.h.Duration))
 	defer end.Stop()
@@ -153,16 +157,21 @@ func (s *scenario) hold(st StepSpec) error {
 		defer t.Stop()
 		tick = t.C
 	}
+	tg := s.newToggler(st.Hold)
 	for {
 		select {
 		case <-end.C:
-			return nil
+			return tg.stop(true)
 		case <-tick:
 			if err := s.applyAll(st.Ops); err != nil {
-				return err
+				return errors.Join(err, tg.stop(false))
+			}
+		case <-tg.tick():
+			if err := tg.toggle(); err != nil {
+				return errors.Join(err, tg.stop(false))
 			}
 		case <-s.ctx.Done():
-			return fmt.Errorf("hold: %w", s.ctx.Err())
+			return errors.Join(fmt.Errorf("hold: %w", s.ctx.Err()), tg.stop(false))
 		}
 	}
 }

@@ -42,8 +42,9 @@ func (s *scenario) abortPending() {
 	s.pending = nil
 }
 
-// teardown stops what still runs, removes the scenario's cgroups and
-// verifies nothing is left: no worker process, no cgroup.
+// teardown stops what still runs, removes the scenario's cgroups, puts
+// the CPUs it took offline or brought online back, and verifies nothing
+// is left: no worker process, no cgroup.
 func (s *scenario) teardown() error {
 	s.abortPending()
 	s.stopProcs(s.running())
@@ -59,7 +60,7 @@ func (s *scenario) teardown() error {
 		}
 	}
 	s.order, s.nodes = nil, map[string]*cgNode{}
-	errs = append(errs, s.verifyClean(), s.shm.close())
+	errs = append(errs, s.restoreCPUs(), s.verifyClean(), s.shm.close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("clean up scenario: %w", err)
 	}

@@ -83,6 +83,13 @@ type scheduler struct {
 	restartBy time.Time
 	// hotplugSeq is sched_ext's hotplug counter when last seen loaded.
 	hotplugSeq string
+	// launch is how the scheduler was started, to start it again after a
+	// restart request; relaunchedFor the restart request it was last
+	// started again for, relaunches how often that happened.
+	launch        launchSpec
+	relaunchedFor int
+	relaunches    int
+	reattachErr   error
 
 	// gone is the first sign that the scheduler stopped; exit what was
 	// made of it, once finalized is closed.
@@ -102,6 +109,9 @@ type goneSign struct {
 	by  string
 	at  time.Duration
 	why string
+	// noRestart marks a scheduler that did not come back after the
+	// kernel's restart request.
+	noRestart bool
 }
 
 // SchedulerExitError is the error for a scheduler under test that
@@ -169,6 +179,7 @@ func startScheduler(ctx context.Context, s *spec.Scheduler, flags []string, harn
 	}
 	sc.progBase = maxProgramID()
 	sc.startTS = sc.now()
+	sc.launch = launchSpec{builtin: s.Binary == "", path: spec.SchedulerGuestPath(s.Binary), hostPath: s.Binary, args: args}
 	if s.Binary == "" {
 		if sc.name == "" {
 			sc.name = builtinDefaultName
@@ -218,7 +229,9 @@ func (sc *scheduler) startBinary(path, hostPath string, args []string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("scheduler binary %s is not in the guest (%w): the VM runner copies Spec.Scheduler.Binary (%s) to %s", path, err, hostPath, spec.SchedulerDir)
 	}
-	sc.out = newLogBuffer(loaderLogHead, loaderLogTail)
+	if sc.out == nil {
+		sc.out = newLogBuffer(loaderLogHead, loaderLogTail)
+	}
 	sc.cmd = exec.Command(path, args...)
 	sc.cmd.Args[0] = filepath.Base(hostPath) // as when run by name: its messages say "scx_qmap: ..."
 	sc.cmd.Stdout, sc.cmd.Stderr = sc.out, sc.out
@@ -228,6 +241,10 @@ func (sc *scheduler) startBinary(path, hostPath string, args []string) error {
 	}
 	if err := sc.cmd.Start(); err != nil {
 		return fmt.Errorf("start scheduler %s: %w", path, err)
+	}
+	if sc.pidfd >= 0 {
+		unix.Close(sc.pidfd)
+		sc.pidfd = -1
 	}
 	if fd, err := unix.PidfdOpen(sc.cmd.Process.Pid, 0); err == nil {
 		sc.pidfd = fd

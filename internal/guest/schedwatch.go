@@ -39,8 +39,9 @@ func (sc *scheduler) watch(cancel context.CancelCauseFunc) {
 }
 
 // stopWatching stops the watcher and looks once more, so an exit just
-// before the scenario's end is not missed. It returns the exit, nil when
-// the scheduler still runs.
+// before the scenario's end is not missed; with a restart request
+// pending it waits until the scheduler is back or its attach timeout
+// passes. It returns the exit, nil when the scheduler still runs.
 func (sc *scheduler) stopWatching() *spec.SchedulerExit {
 	if sc.watchStop != nil {
 		select {
@@ -51,7 +52,14 @@ func (sc *scheduler) stopWatching() *spec.SchedulerExit {
 		<-sc.watchDone
 	}
 	if sc.gone == nil {
-		if g := sc.observe(); g != nil {
+		g := sc.observe()
+		for g == nil && !sc.restartBy.IsZero() {
+			// A restart is pending: the scheduler has its attach
+			// timeout to come back, even at the test's end.
+			sc.wait(schedPoll)
+			g = sc.observe()
+		}
+		if g != nil {
 			sc.noteGone(g)
 			sc.finalize()
 		}
@@ -79,20 +87,15 @@ func (sc *scheduler) observe() *goneSign {
 		return g
 	}
 	if sc.loaderExited() {
-		return &goneSign{by: spec.DetectedLoader, at: sc.now()}
+		if g := sc.loaderExit(); g != nil {
+			return g
+		}
 	}
 	if !sc.attached {
 		return nil
 	}
 	if !sc.restartBy.IsZero() {
-		if time.Now().After(sc.restartBy) {
-			return &goneSign{by: spec.DetectedSysfs, at: sc.now(),
-				why: fmt.Sprintf("not attached again within %v of the kernel's restart request", sc.attachTimeout)}
-		}
-		if st, _ := schedExtState(); st == "enabled" && schedExtOps() == sc.name {
-			sc.restartBy = time.Time{}
-		}
-		return nil
+		return sc.awaitRestart()
 	}
 	st, err := schedExtState()
 	if err == nil && st == "enabled" && schedExtOps() == sc.name {
@@ -287,6 +290,10 @@ func (sc *scheduler) buildExit() *spec.SchedulerExit {
 		case e.LastWords == "" || sc.gone.by == spec.DetectedTimeout:
 			e.Message = sc.gone.why
 		}
+	}
+	if sc.gone.noRestart {
+		e.Kind, e.Reason, e.Message = spec.ExitUnregisteredKernel, spec.ExitUnregisteredKernel.Reason(), sc.gone.why
+		e.KindName = e.Kind.Name()
 	}
 	if sc.gone.by == spec.DetectedKmsg && sc.klog.calibrated {
 		e.DetectLatency = max(sc.gone.at-sc.disabled.TS, 1)

@@ -16,11 +16,16 @@ type StepSpec struct {
 
 // HoldSpec is the wire form of how long a step lasts: Fixed when above 0,
 // else Frac of the scenario duration when above 0, else the full
-// duration; Every above 0 re-applies the step's ops at that interval.
+// duration; Every above 0 re-applies the step's ops at that interval;
+// ToggleEvery above 0 flips ToggleCPU's online state at that interval
+// and, when the hold ends, flips it back if it was left changed (a hold
+// that ended before its first flip flips it there and back once).
 type HoldSpec struct {
-	Frac  float64
-	Fixed time.Duration
-	Every time.Duration
+	Frac        float64
+	Fixed       time.Duration
+	Every       time.Duration
+	ToggleCPU   int
+	ToggleEvery time.Duration
 }
 
 // duration returns how long h lasts in a scenario of length total.
@@ -41,7 +46,7 @@ func (h HoldSpec) validate() error {
 	if h.Every > 0 && h.Every < time.Millisecond {
 		return fmt.Errorf("hold %s: loop interval below 1ms; use at least 1ms", h)
 	}
-	return nil
+	return h.validateToggle()
 }
 
 // String describes h, e.g. "full" or "0.50 of duration, loop 100ms".
@@ -57,6 +62,9 @@ func (h HoldSpec) String() string {
 	}
 	if h.Every > 0 {
 		s += fmt.Sprintf(", loop %v", h.Every)
+	}
+	if h.ToggleEvery > 0 {
+		s += fmt.Sprintf(", toggle cpu %d every %v", h.ToggleCPU, h.ToggleEvery)
 	}
 	return s
 }
@@ -85,6 +93,11 @@ func (st StepSpec) validate(def int) error {
 		}
 	}
 	for _, o := range st.Ops {
+		if o.isHotplug() {
+			if err := validateCPU(o.String(), o.CPU); err != nil {
+				return err
+			}
+		}
 		if o.Kind == OpAdd {
 			if err := o.Def.validate(def); err != nil {
 				return err

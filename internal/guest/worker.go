@@ -36,6 +36,10 @@ type worker struct {
 	settleNow int64
 	settleCPU time.Duration
 	settled   bool
+	// monoBase is base on CLOCK_MONOTONIC; hotplugSeen the shared
+	// hotplug clock at the last checkpoint.
+	monoBase    int64
+	hotplugSeen int64
 }
 
 // WorkerMain runs this process as a scenario worker. config is the JSON
@@ -156,11 +160,21 @@ func (w *worker) now() int64 { return int64(time.Since(w.base)) }
 func (w *worker) checkpoint(excused time.Duration) {
 	ep, cpu := observe(w.shm.epoch().Load, getcpu)
 	now := w.now()
-	w.prog.checkpoint(now, cpu, ep, int64(excused))
+	w.prog.checkpoint(now, cpu, ep, int64(excused)+w.hotplugSince(now))
 	w.my.iters.Store(w.prog.units)
 	if !w.settled && w.settleAt > 0 && now >= w.settleAt {
 		w.settled, w.settleNow, w.settleCPU = true, now, w.cpuTime()
 	}
+}
+
+// hotplugSince returns the time the kernel spent in CPU hotplug ops
+// since the last checkpoint (now is ns since base): it is no gap of the
+// worker's.
+func (w *worker) hotplugSince(now int64) int64 {
+	t := w.shm.hotplugTime(w.monoBase + now)
+	d := max(t-w.hotplugSeen, 0)
+	w.hotplugSeen = max(t, w.hotplugSeen)
+	return d
 }
 
 // cpuTime returns the worker thread's CPU time so far: schedstat when
@@ -174,7 +188,8 @@ func (w *worker) cpuTime() time.Duration {
 
 // run works until stopped and returns the report.
 func (w *worker) run() workerReport {
-	w.base = time.Now()
+	w.base, w.monoBase = time.Now(), monoNow()
+	w.hotplugSeen = w.shm.hotplugTime(w.monoBase)
 	w.settleAt = int64(w.cfg.Settle)
 	st0, err0 := readSchedstat(w.pid, w.tid)
 	ru0 := threadCPUTime()
@@ -189,7 +204,7 @@ func (w *worker) run() workerReport {
 		}
 	}
 	end := w.now()
-	w.prog.finish(end)
+	w.prog.finish(end, w.hotplugSince(end))
 	st1, err1 := readSchedstat(w.pid, w.tid)
 	rep := w.report(end)
 	rep.PageFaults = threadFaults() - faults0
