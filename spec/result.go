@@ -67,6 +67,8 @@ type Result struct {
 	// BPFPrograms are the BPF programs of the scheduler under test, most
 	// verified instructions first.
 	BPFPrograms []BPFProgram `json:"bpf_programs,omitempty"`
+	// Metrics are the payloads' metrics, in the order they were measured.
+	Metrics []Metric `json:"metrics,omitempty"`
 	// Elapsed is the time the test spent in the guest, scheduler start and
 	// stop included.
 	Elapsed time.Duration `json:"elapsed_ns"`
