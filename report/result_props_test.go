@@ -29,21 +29,25 @@ func sampleResult() spec.Result {
 func TestResultProperties(t *testing.T) {
 	got := map[string]string{}
 	var order []string
-	for _, p := range ResultProperties(sampleResult()) {
+	r := sampleResult()
+	r.Metrics = []spec.Metric{{Name: "cyclictest.latency_max_us", Value: 1944, Unit: "us"}, {Name: "bare", Value: 0.5}}
+	for _, p := range ResultProperties(r) {
 		got[p.Name] = p.Value
 		order = append(order, p.Name)
 	}
 	want := map[string]string{
-		"gauntlet.outcome":                  "fail",
-		"gauntlet.topology":                 "1n1l4c1t",
-		"gauntlet.flags":                    "llc+steal",
-		"gauntlet.threshold.max_gap_ms":     "6000",
-		"gauntlet.threshold.max_spread_pct": "30.00",
-		"gauntlet.s0.cg_0.max_gap_ms":       "3500",
-		"gauntlet.s0.cg_0.gap_cpu":          "1",
-		"gauntlet.s0.cg_0.spread_pct":       "3.25",
-		"gauntlet.s0.cg_0.run_delay_us":     "1500",
-		"gauntlet.s0.cg_0.wake_p99_us":      "250",
+		"gauntlet.outcome":                          "fail",
+		"gauntlet.topology":                         "1n1l4c1t",
+		"gauntlet.flags":                            "llc+steal",
+		"gauntlet.threshold.max_gap_ms":             "6000",
+		"gauntlet.threshold.max_spread_pct":         "30.00",
+		"gauntlet.s0.cg_0.max_gap_ms":               "3500",
+		"gauntlet.s0.cg_0.gap_cpu":                  "1",
+		"gauntlet.s0.cg_0.spread_pct":               "3.25",
+		"gauntlet.s0.cg_0.run_delay_us":             "1500",
+		"gauntlet.s0.cg_0.wake_p99_us":              "250",
+		"gauntlet.metric.cyclictest.latency_max_us": "1944 us",
+		"gauntlet.metric.bare":                      "0.5",
 	}
 	for k, v := range want {
 		if got[k] != v {

@@ -48,6 +48,7 @@ type env struct {
 	thresholds spec.Thresholds
 	sched      *scheduler
 	scenarios  []spec.ScenarioStats
+	pay        *payloadEnv
 }
 
 // Context returns the context scenario work runs under; it ends when the
@@ -69,6 +70,9 @@ func (h *Harness) Thresholds() spec.Thresholds { return h.env.thresholds }
 // problems.
 func (h *Harness) Execute(steps []StepSpec) error {
 	if err := validateSteps(steps, h.Workers); err != nil {
+		return err
+	}
+	if err := h.env.pay.validateSteps(steps); err != nil {
 		return err
 	}
 	s, err := newScenario(h)

@@ -17,6 +17,7 @@ const (
 	OpStop                          // stop Name's workers, keep the cgroup
 	OpSetAffinity                   // re-pin Name's running workers to Affinity
 	OpMoveAll                       // move Name's running workers into Other
+	OpPayload                       // run the program Payload describes
 )
 
 // OpSpec is the wire form of one change a step applies to running
@@ -29,6 +30,7 @@ type OpSpec struct {
 	Cpuset   CpusetSpec
 	Affinity AffinitySpec
 	N        int
+	Payload  PayloadRunSpec
 }
 
 // String describes o, e.g. "set-cpuset cg_0 disjoint(0/2)".
@@ -52,6 +54,8 @@ func (o OpSpec) String() string {
 		return fmt.Sprintf("set-affinity %s %s", o.Name, o.Affinity)
 	case OpMoveAll:
 		return fmt.Sprintf("move-all-tasks %s %s", o.Name, o.Other)
+	case OpPayload:
+		return o.Payload.String()
 	}
 	return fmt.Sprintf("op(%d)", o.Kind)
 }
@@ -78,6 +82,8 @@ func (s *scenario) apply(o OpSpec) error {
 		err = s.withNode(o.Name, func(n *cgNode) error { return s.setAffinity(n, o.Affinity) })
 	case OpMoveAll:
 		err = s.moveAll(o.Name, o.Other)
+	case OpPayload:
+		err = s.runPayload(o.Payload)
 	default:
 		err = fmt.Errorf("unknown op")
 	}
