@@ -144,7 +144,7 @@ func (s *scenario) startPayload(r PayloadRunSpec) (*payloadProc, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Args[0] = filepath.Base(pp.p.Binary)
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp", "LD_LIBRARY_PATH=" + os.Getenv(spec.EnvPayloadLibPath)}
-	cmd.Stdout, cmd.Stderr = &pp.out, &pp.out
+	cmd.Dir, cmd.Stdout, cmd.Stderr = os.TempDir(), &pp.out, &pp.out
 	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: n.fd, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: start %s: %w", r, bin, err)

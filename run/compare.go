@@ -1,0 +1,90 @@
+package run
+
+import (
+	"fmt"
+
+	"github.com/gauntlet-sched/gauntlet/internal/metrics"
+	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/spec"
+)
+
+// ErrRegression means an A/B comparison found a metric past its gate; it
+// matches [ErrTestsFailed], so `gauntlet` exits 1 on it.
+var ErrRegression = fmt.Errorf("metric regression: %w", ErrTestsFailed)
+
+// CompareConfig says which two results [Compare] reads.
+type CompareConfig struct {
+	// Old and New are run directories or JUnit files (a merged one, say).
+	Old, New string
+	// Gates override the default regression gates, each
+	// "PATTERN=SPEC" ([metrics.ParseGate]); the first match wins.
+	Gates []string
+}
+
+// Validate checks c, returning a [*UsageError].
+func (c CompareConfig) Validate() error {
+	if c.Old == "" || c.New == "" {
+		return usageErrorf("report --compare: give two inputs, OLD and NEW (run directories or JUnit files)")
+	}
+	for _, g := range c.Gates {
+		if _, err := metrics.ParseGate(g); err != nil {
+			return usageErrorf("report --gate: %w", err)
+		}
+	}
+	return nil
+}
+
+// Compare reads the metrics of every gauntlet variant of cfg.Old and
+// cfg.New (the payloads' and the workers' built-in statistics, from the
+// JUnit properties) and compares them ([metrics.Compare]). Unreadable
+// inputs and bad gates are a [*UsageError].
+func Compare(cfg CompareConfig) (metrics.Comparison, error) {
+	if err := cfg.Validate(); err != nil {
+		return metrics.Comparison{}, err
+	}
+	var gates []metrics.GateRule
+	for _, g := range cfg.Gates {
+		r, _ := metrics.ParseGate(g)
+		gates = append(gates, r)
+	}
+	old, err := variantMetrics(cfg.Old)
+	if err != nil {
+		return metrics.Comparison{}, err
+	}
+	new, err := variantMetrics(cfg.New)
+	if err != nil {
+		return metrics.Comparison{}, err
+	}
+	return metrics.Compare(old, new, gates), nil
+}
+
+// variantMetrics reads path's variants and their metrics, keyed by
+// variant name (prefixed by the package when two packages share one).
+func variantMetrics(path string) (map[string][]spec.Metric, error) {
+	doc, err := readJUnitPath(path)
+	if err != nil {
+		return nil, err
+	}
+	cases := report.CasesFromJUnit(doc)
+	count := map[string]int{}
+	for _, c := range cases {
+		count[c.Variant]++
+	}
+	out := map[string][]spec.Metric{}
+	for _, c := range cases {
+		props := make([][2]string, len(c.Properties))
+		for i, p := range c.Properties {
+			props[i] = [2]string{p.Name, p.Value}
+		}
+		ms := metrics.FromProperties(props)
+		if len(ms) == 0 {
+			continue
+		}
+		key := c.Variant
+		if count[key] > 1 {
+			key = c.Package + " " + key
+		}
+		out[key] = ms
+	}
+	return out, nil
+}
