@@ -53,6 +53,9 @@ func TestPayloads(t *testing.T) {
 			"cyclictest.latency_max_us", "cyclictest.cycles", "cyclictest.t0.latency_avg_us", "hackbench.time_s"); err != nil {
 			return err
 		}
+		if err := failingPayloads(c); err != nil {
+			return err
+		}
 		if err := c.CheckMetrics(gauntlet.MetricAtMost("no.such.metric", 1)); err == nil || !strings.Contains(err.Error(), "never measured") {
 			return fmt.Errorf("bound on an unmeasured metric: %v, want never measured", err)
 		}
@@ -67,6 +70,26 @@ func wantMetrics(ms []spec.Metric, names ...string) error {
 		if i < 0 || !(ms[i].Value > 0) {
 			return fmt.Errorf("metric %s missing or not above 0 in %v", n, ms)
 		}
+	}
+	return nil
+}
+
+// failingPayloads runs a payload that exits with an error and one that
+// outlives its timeout: each fails the scenario with a line naming it.
+func failingPayloads(c *gauntlet.Ctx) error {
+	err := c.ExecuteSteps(gauntlet.Step{
+		Ops: []gauntlet.Op{
+			gauntlet.RunPayload(gauntlet.PayloadRun{Payload: "stress-ng", Args: []string{"--no-such-option"}, Label: "bad"}),
+			gauntlet.RunPayload(gauntlet.PayloadRun{Payload: "cyclictest", Args: []string{"-q", "-D", "60"}, Timeout: 300 * time.Millisecond, Label: "slow"}),
+		},
+		Hold: gauntlet.HoldFor(10 * time.Millisecond),
+	})
+	var ce *gauntlet.CheckError
+	if !errors.As(err, &ce) || len(ce.Failures) != 2 {
+		return fmt.Errorf("failing payloads: %v, want a *CheckError with two failures", err)
+	}
+	if !strings.HasPrefix(ce.Failures[0], "payload bad exit status ") || ce.Failures[1] != "payload slow still running after its timeout 300ms; stopped" {
+		return fmt.Errorf("failing payloads failed with %q", ce.Failures)
 	}
 	return nil
 }
