@@ -54,6 +54,10 @@ type VariantResult struct {
 	// Outcome is how the run ended; old spellings ("timed-out") are read
 	// as their outcome.
 	Outcome spec.Outcome `json:"outcome"`
+	// Metrics are the variant's measurements: its payloads' metrics and
+	// its workers' numbers ("s0.cg_0.work_units", ...), which `gauntlet
+	// report --compare` reads; absent in older files.
+	Metrics []spec.Metric `json:"metrics,omitempty"`
 }
 
 // ReadResults decodes one results.json from r. name (a path, say) is only

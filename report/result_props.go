@@ -130,3 +130,15 @@ func verifierProps(progs []spec.BPFProgram) [][2]string {
 	}
 	return out
 }
+
+// CaseMetrics returns c's metrics: its payloads' ("gauntlet.metric.*")
+// and its workers' built-in numbers, read from its guest result or, for a
+// case read back from JUnit, its properties ([metrics.FromProperties]).
+func CaseMetrics(c Case) []spec.Metric {
+	ps := properties(c)
+	kv := make([][2]string, len(ps))
+	for i, p := range ps {
+		kv[i] = [2]string{p.Name, p.Value}
+	}
+	return metrics.FromProperties(kv)
+}

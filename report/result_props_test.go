@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,22 @@ func TestResultPropertiesSchedulerExit(t *testing.T) {
 	}
 	if strings.Join(verifier, " ") != "gauntlet.verifier.qmap_enqueue.insns gauntlet.verifier.qmap_init.insns gauntlet.verifier.qmap_init#9.insns" {
 		t.Errorf("verifier order %v", verifier)
+	}
+}
+
+// A case's metrics are the same read from its guest output and from its
+// JUnit testcase.
+func TestCaseMetricsSurviveJUnit(t *testing.T) {
+	r := sampleResult()
+	r.Metrics = []spec.Metric{{Name: "stress-ng.cpu.bogo-ops", Value: 1651, Unit: "ops"}}
+	line, err := r.Line()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Case{Package: "p", Test: "TestX", Variant: "TestX", Topology: "1n1l4c1t", Accel: "tcg", Outcome: spec.OutcomeFail, Output: []byte(line + "\n")}
+	direct := CaseMetrics(c)
+	back := CaseMetrics(CasesFromJUnit(JUnit([]Case{c}, "h", time.Unix(0, 0)))[0])
+	if len(direct) < 2 || fmt.Sprint(direct) != fmt.Sprint(back) {
+		t.Errorf("metrics from the output %v, from JUnit %v", direct, back)
 	}
 }

@@ -156,6 +156,9 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
 		return b.notRun(a, b.m.Kernel, err.Error())
 	}
 	k := b.m.Kernel
+	if _, _, err := launch.PayloadFiles(desc.Spec); err != nil {
+		return b.notRun(a, k, err.Error()) // a payload binary missing on the host: skipped, naming its package
+	}
 	if b.scx != nil && desc.Spec.Scheduler != nil {
 		k = *b.scx
 	}
@@ -309,7 +312,7 @@ func (b *batch) results(cases []report.Case) *budget.Results {
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
-			Outcome: c.Outcome,
+			Outcome: c.Outcome, Metrics: report.CaseMetrics(c),
 		})
 	}
 	return res

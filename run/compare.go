@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gauntlet-sched/gauntlet/internal/metrics"
 	"github.com/gauntlet-sched/gauntlet/report"
@@ -14,7 +15,8 @@ var ErrRegression = fmt.Errorf("metric regression: %w", ErrTestsFailed)
 
 // CompareConfig says which two results [Compare] reads.
 type CompareConfig struct {
-	// Old and New are run directories or JUnit files (a merged one, say).
+	// Old and New are run directories (their junit.xml), JUnit files (a
+	// merged one, say) or results.json files (merged ones too).
 	Old, New string
 	// Gates override the default regression gates, each
 	// "PATTERN=SPEC" ([metrics.ParseGate]); the first match wins.
@@ -59,32 +61,43 @@ func Compare(cfg CompareConfig) (metrics.Comparison, error) {
 }
 
 // variantMetrics reads path's variants and their metrics, keyed by
-// variant name (prefixed by the package when two packages share one).
+// variant name (prefixed by the package when two packages share one):
+// from a results.json file (its variants' metrics), else from JUnit (a
+// run directory's junit.xml or a JUnit file).
 func variantMetrics(path string) (map[string][]spec.Metric, error) {
-	doc, err := readJUnitPath(path)
-	if err != nil {
-		return nil, err
+	var vs [][2]string // package, variant
+	var all [][]spec.Metric
+	if strings.HasSuffix(path, ".json") {
+		res, err := readResultsFile(path)
+		if err != nil {
+			return nil, usageErrorf("report --compare: %w", err)
+		}
+		for _, v := range res.Variants {
+			vs, all = append(vs, [2]string{v.Package, v.Variant}), append(all, v.Metrics)
+		}
+	} else {
+		doc, err := readJUnitPath(path)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range report.CasesFromJUnit(doc) {
+			vs, all = append(vs, [2]string{c.Package, c.Variant}), append(all, report.CaseMetrics(c))
+		}
 	}
-	cases := report.CasesFromJUnit(doc)
 	count := map[string]int{}
-	for _, c := range cases {
-		count[c.Variant]++
+	for _, v := range vs {
+		count[v[1]]++
 	}
 	out := map[string][]spec.Metric{}
-	for _, c := range cases {
-		props := make([][2]string, len(c.Properties))
-		for i, p := range c.Properties {
-			props[i] = [2]string{p.Name, p.Value}
-		}
-		ms := metrics.FromProperties(props)
-		if len(ms) == 0 {
+	for i, v := range vs {
+		if len(all[i]) == 0 {
 			continue
 		}
-		key := c.Variant
+		key := v[1]
 		if count[key] > 1 {
-			key = c.Package + " " + key
+			key = v[0] + " " + key
 		}
-		out[key] = ms
+		out[key] = all[i]
 	}
 	return out, nil
 }

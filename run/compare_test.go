@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // writeMetricsJUnit writes a JUnit file with one gauntlet variant whose
@@ -79,5 +81,35 @@ func TestCompareBadInput(t *testing.T) {
 	}
 	if !errors.Is(ErrRegression, ErrTestsFailed) {
 		t.Error("ErrRegression must exit 1 like ErrTestsFailed")
+	}
+}
+
+// A results.json file (a merged one, say) is compared the same way, by
+// the metrics each variant carries.
+func TestCompareReadsResultsJSON(t *testing.T) {
+	write := func(latency float64) string {
+		p := filepath.Join(t.TempDir(), "results.json")
+		res := &budget.Results{Version: budget.ResultsVersion, RunID: "r", Started: time.Unix(1, 0).UTC(), Host: budget.Host{CPUs: 2, MemoryMiB: 4096}, Accel: "tcg", Variants: []budget.VariantResult{{
+			Package: "example", Test: "TestPayloads", Variant: "TestPayloads", Outcome: spec.OutcomePass, Accel: "tcg", VCPUs: 2,
+			Topology: topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 2, ThreadsPerCore: 1},
+			Metrics:  []spec.Metric{{Name: "cyclictest.latency_max_us", Value: latency, Unit: "us"}},
+		}}}
+		var b strings.Builder
+		if err := budget.WriteResults(&b, res); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c, err := Compare(CompareConfig{Old: write(1000), New: write(3000)})
+	if err != nil || len(c.Rows) != 1 || !c.Rows[0].Regression {
+		t.Fatalf("results.json compare: %+v, %v; want the latency flagged", c, err)
+	}
+	// Against the JUnit of the same numbers: the variants pair up.
+	c, err = Compare(CompareConfig{Old: write(1000), New: writeMetricsJUnit(t, 1000, 5000)})
+	if err != nil || len(c.OnlyOld)+len(c.OnlyNew) != 0 || c.Regressions() != 0 {
+		t.Errorf("results.json vs JUnit: %+v, %v", c, err)
 	}
 }

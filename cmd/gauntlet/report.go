@@ -30,8 +30,8 @@ failure of the merge, whatever the order of the PATHs. Go's subtest
 folding (TestA/sub shown under TestA) applies to other tools' testcases.
 Exit status is 1 when any merged testcase failed.
 
---compare reads two results, OLD and NEW (run directories or JUnit files,
-merged ones too), pairs their variants by name and prints, per metric,
+--compare reads two results, OLD and NEW (run directories, JUnit files
+or results.json files, merged ones too), pairs their variants by name and prints, per metric,
 old, new, delta and relative change: the payloads' metrics
 (gauntlet.metric.*) and the workers' numbers (s<i>.<cgroup>.work_units,
 spread_pct, max_gap_ms, wake_p50_us, wake_p99_us, run_delay_us,
