@@ -53,6 +53,7 @@ func (r PayloadRunSpec) String() string {
 // payloadEnv is the test's payload state: what the Spec declares and what
 // its payloads measured.
 type payloadEnv struct {
+	spec     []spec.Payload
 	declared map[string]spec.Payload
 	bounds   []spec.MetricBound
 	labels   map[string]int
@@ -61,7 +62,7 @@ type payloadEnv struct {
 }
 
 func newPayloadEnv(s spec.Spec) *payloadEnv {
-	e := &payloadEnv{declared: map[string]spec.Payload{}, bounds: s.MetricBounds, labels: map[string]int{}}
+	e := &payloadEnv{spec: s.Payloads, declared: map[string]spec.Payload{}, bounds: s.MetricBounds, labels: map[string]int{}}
 	for _, p := range s.Payloads {
 		e.declared[p.Name] = p
 	}
@@ -79,8 +80,12 @@ func (e *payloadEnv) validate(r PayloadRunSpec) error {
 	return nil
 }
 
-// validateSteps checks the payload ops of steps.
+// validateSteps checks the Spec's payloads and bounds and the payload
+// ops of steps.
 func (e *payloadEnv) validateSteps(steps []StepSpec) error {
+	if err := metrics.ValidatePayloads(e.spec, e.bounds); err != nil {
+		return err
+	}
 	for i, st := range steps {
 		for _, o := range st.Ops {
 			if o.Kind != OpPayload {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"slices"
 
+	"github.com/gauntlet-sched/gauntlet/internal/metrics"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/vm"
 )
@@ -39,8 +40,12 @@ func (e *PayloadBinaryError) Is(target error) bool {
 // guest looks for them ([spec.PayloadGuestPath]), with their ELF closure
 // at the host paths, and the libraries' directories for the guest's
 // [spec.EnvPayloadLibPath]. The first binary it cannot pack is a
-// *PayloadBinaryError.
+// *PayloadBinaryError; an invalid payload or metric bound in s is an
+// error naming it.
 func PayloadFiles(s spec.Spec) (files []vm.File, libPath []string, err error) {
+	if err := metrics.ValidatePayloads(s.Payloads, s.MetricBounds); err != nil {
+		return nil, nil, err
+	}
 	for _, p := range s.Payloads {
 		fs, lp, err := binaryFiles(p.Binary, spec.PayloadGuestPath(p.Binary))
 		if err != nil {

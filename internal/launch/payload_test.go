@@ -45,3 +45,10 @@ func TestPayloadFilesMissing(t *testing.T) {
 		t.Errorf("a directory as binary: %v, want an error that is not a skip", err)
 	}
 }
+
+func TestPayloadFilesInvalid(t *testing.T) {
+	_, _, err := PayloadFiles(spec.Spec{Payloads: []spec.Payload{{Name: "x"}}})
+	if err == nil || errors.Is(err, spec.ErrNotSupported) || !strings.Contains(err.Error(), "payload x: no binary") {
+		t.Errorf("payload without a binary: %v, want an error (not a skip) naming it", err)
+	}
+}

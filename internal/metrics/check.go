@@ -74,3 +74,37 @@ func Format(v float64, unit string) string {
 	}
 	return s + " " + unit
 }
+
+// ValidatePayloads checks a Spec's payloads and bounds before anything
+// runs: every payload has a unique name and a binary, its output format
+// is known and its patterns compile; every bound is usable.
+func ValidatePayloads(ps []spec.Payload, bounds []spec.MetricBound) error {
+	seen := map[string]bool{}
+	for i, p := range ps {
+		switch {
+		case p.Name == "":
+			return fmt.Errorf("Spec.Payloads[%d]: no name", i)
+		case seen[p.Name]:
+			return fmt.Errorf("Spec.Payloads: two payloads named %q; give each its own name", p.Name)
+		case p.Binary == "":
+			return fmt.Errorf("payload %s: no binary (Binary is the program's path on the host)", p.Name)
+		}
+		seen[p.Name] = true
+		switch p.Output {
+		case spec.OutputText, spec.OutputStressNGYAML, spec.OutputCyclictestJSON:
+		default:
+			return fmt.Errorf("payload %s: unknown output %q (want %q, %q or none)", p.Name, p.Output, spec.OutputStressNGYAML, spec.OutputCyclictestJSON)
+		}
+		for _, m := range p.Patterns {
+			if _, err := CompilePattern(m); err != nil {
+				return fmt.Errorf("payload %s: %w", p.Name, err)
+			}
+		}
+	}
+	for _, b := range bounds {
+		if err := ValidateBound(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -176,3 +176,26 @@ func seed(f *testing.F, name string) []byte {
 	}
 	return b
 }
+
+func TestValidatePayloads(t *testing.T) {
+	ok := spec.Payload{Name: "h", Binary: "/usr/bin/hackbench", Patterns: []spec.MetricPattern{{Name: "t", Regexp: `Time: (\S+)`}}}
+	if err := ValidatePayloads([]spec.Payload{ok}, nil); err != nil {
+		t.Errorf("valid payload: %v", err)
+	}
+	one := 1.0
+	for name, tc := range map[string]struct {
+		ps []spec.Payload
+		bs []spec.MetricBound
+	}{
+		"no name":     {ps: []spec.Payload{{Binary: "/x"}}},
+		"duplicate":   {ps: []spec.Payload{ok, ok}},
+		"no binary":   {ps: []spec.Payload{{Name: "x"}}},
+		"bad output":  {ps: []spec.Payload{{Name: "x", Binary: "/x", Output: "xml"}}},
+		"bad pattern": {ps: []spec.Payload{{Name: "x", Binary: "/x", Patterns: []spec.MetricPattern{{Name: "p", Regexp: "no group"}}}}},
+		"bad bound":   {bs: []spec.MetricBound{{Max: &one}}},
+	} {
+		if err := ValidatePayloads(tc.ps, tc.bs); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
