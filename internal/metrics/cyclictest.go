@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
+
+// nanValue matches a nan value as C's printf writes it.
+var nanValue = regexp.MustCompile(`:\s*-?nan\b`)
 
 // cyclictestReport is the part of cyclictest's --json report (rt-tests
 // 2.x, "file_version": 1) the metrics come from.
@@ -29,10 +33,15 @@ type cyclictestThread struct {
 // latencies in microseconds: over all measuring threads
 // "PREFIX.latency_min_us", "PREFIX.latency_avg_us" (weighted by cycles),
 // "PREFIX.latency_max_us" and "PREFIX.cycles", then per thread N
-// "PREFIX.tN.latency_avg_us" and "PREFIX.tN.latency_max_us". A report
-// without threads or with a nonzero return_code is an error.
+// "PREFIX.tN.latency_avg_us" and "PREFIX.tN.latency_max_us". Threads
+// that measured no cycle (their average is nan) are left out; a report
+// without a thread that measured one, or with a nonzero return_code, is
+// an error.
 func CyclictestJSON(data []byte, prefix string) ([]spec.Metric, error) {
 	var r cyclictestReport
+	// A thread with no cycles (cyclictest stopped at once) has "avg": nan
+	// or -nan, which is not JSON.
+	data = nanValue.ReplaceAll(data, []byte(": null"))
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("cyclictest json: %w", err)
 	}
@@ -59,6 +68,9 @@ func CyclictestJSON(data []byte, prefix string) ([]spec.Metric, error) {
 	var per []spec.Metric
 	for _, id := range ids {
 		t := r.Thread[strconv.Itoa(id)]
+		if t.Cycles == 0 {
+			continue
+		}
 		lo, hi = min(lo, t.Min*scale), max(hi, t.Max*scale)
 		sum += t.Avg * scale * float64(t.Cycles)
 		cycles += t.Cycles
@@ -66,10 +78,10 @@ func CyclictestJSON(data []byte, prefix string) ([]spec.Metric, error) {
 		per = append(per, spec.Metric{Name: p + "latency_avg_us", Value: t.Avg * scale, Unit: "us"},
 			spec.Metric{Name: p + "latency_max_us", Value: t.Max * scale, Unit: "us"})
 	}
-	avg := 0.0
-	if cycles > 0 {
-		avg = sum / float64(cycles)
+	if cycles == 0 {
+		return nil, fmt.Errorf("cyclictest json: no thread measured a cycle")
 	}
+	avg := sum / float64(cycles)
 	out := []spec.Metric{
 		{Name: prefix + ".latency_min_us", Value: lo, Unit: "us"},
 		{Name: prefix + ".latency_avg_us", Value: avg, Unit: "us"},

@@ -104,7 +104,16 @@ func TestCyclictestJSONErrors(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	ms, err := CyclictestJSON([]byte(`{"resolution_in_ns": 1, "thread": {"0": {"cycles": 1, "min": 1000, "max": 5000, "avg": 2000}}}`), "c")
+	// Stopped at once: a thread without cycles has a nan average.
+	stopped := `{"thread": {"0": {"cycles": 0, "min": 1000000, "max": 0, "avg": -nan}, "1": {"cycles": 2, "min": 5, "max": 9, "avg": 7.00}}}`
+	ms, err := CyclictestJSON([]byte(stopped), "c")
+	if m, _ := find(ms, "c.latency_max_us"); err != nil || m.Value != 9 || len(ms) != 6 {
+		t.Errorf("a thread without cycles: %v, %v; want thread 1 alone", ms, err)
+	}
+	if _, err := CyclictestJSON([]byte(`{"thread": {"0": {"cycles": 0, "avg": nan}}}`), "c"); err == nil {
+		t.Error("no thread with cycles: no error")
+	}
+	ms, err = CyclictestJSON([]byte(`{"resolution_in_ns": 1, "thread": {"0": {"cycles": 1, "min": 1000, "max": 5000, "avg": 2000}}}`), "c")
 	if m, _ := find(ms, "c.latency_max_us"); err != nil || m.Value != 5 {
 		t.Errorf("--nsecs report: max %+v (%v), want 5 us", m, err)
 	}
