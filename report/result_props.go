@@ -100,6 +100,9 @@ func ResultProperties(r spec.Result) []Property {
 				add(p+"wake_p50_us", us(cg.WakeP50))
 				add(p+"wake_p99_us", us(cg.WakeP99))
 			}
+			if cg.PageFaults > 0 {
+				add(p+"page_faults", strconv.FormatUint(cg.PageFaults, 10))
+			}
 		}
 	}
 	for _, m := range r.Metrics {

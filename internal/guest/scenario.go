@@ -111,6 +111,7 @@ func (s *scenario) execute(steps []StepSpec) (err error) {
 	st.Failures = append(st.Failures, checkWorkers(th, results)...)
 	st.Failures = append(st.Failures, s.payloadFailures...)
 	st.Failures = append(st.Failures, metrics.Check(s.metrics, s.h.env.pay.bounds)...)
+	st.Relaxed = th.Relaxed(appliedChecks(results))
 	s.h.env.scenarios = append(s.h.env.scenarios, st)
 	if len(st.Failures) > 0 {
 		return &CheckError{Failures: st.Failures, Thresholds: th, Stats: st.Cgroups}
