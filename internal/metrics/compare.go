@@ -158,12 +158,13 @@ func (c Comparison) Regressions() int {
 // by the metric's first appearance.
 func Compare(old, new map[string][]spec.Metric, overrides []GateRule) Comparison {
 	var c Comparison
+	gates := map[string]Gate{} // metric name to gate, matched once
 	for _, v := range sortedKeys(old) {
 		if _, ok := new[v]; !ok {
 			c.OnlyOld = append(c.OnlyOld, v)
 			continue
 		}
-		c.Rows = append(c.Rows, comparePair(v, old[v], new[v], overrides)...)
+		c.Rows = append(c.Rows, comparePair(v, old[v], new[v], overrides, gates)...)
 	}
 	for _, v := range sortedKeys(new) {
 		if _, ok := old[v]; !ok {
@@ -173,7 +174,7 @@ func Compare(old, new map[string][]spec.Metric, overrides []GateRule) Comparison
 	return c
 }
 
-func comparePair(variant string, old, new []spec.Metric, overrides []GateRule) []Row {
+func comparePair(variant string, old, new []spec.Metric, overrides []GateRule, gates map[string]Gate) []Row {
 	var rows []Row
 	index := map[string]int{}
 	add := func(m spec.Metric, isNew bool) {
@@ -195,7 +196,12 @@ func comparePair(variant string, old, new []spec.Metric, overrides []GateRule) [
 		add(m, true)
 	}
 	for i := range rows {
-		rows[i].Regression = regressed(rows[i], GateFor(rows[i].Metric, overrides))
+		g, ok := gates[rows[i].Metric]
+		if !ok {
+			g = GateFor(rows[i].Metric, overrides)
+			gates[rows[i].Metric] = g
+		}
+		rows[i].Regression = regressed(rows[i], g)
 	}
 	return rows
 }
