@@ -38,7 +38,8 @@ func (c CompareConfig) Validate() error {
 
 // Compare reads the metrics of every gauntlet variant of cfg.Old and
 // cfg.New (the payloads' and the workers' built-in statistics, from the
-// JUnit properties) and compares them ([metrics.Compare]). Unreadable
+// JUnit properties) and compares them ([metrics.Compare]), noting when
+// variants ran under TCG. Unreadable
 // inputs and bad gates are a [*UsageError].
 func Compare(cfg CompareConfig) (metrics.Comparison, error) {
 	if err := cfg.Validate(); err != nil {
@@ -49,39 +50,47 @@ func Compare(cfg CompareConfig) (metrics.Comparison, error) {
 		r, _ := metrics.ParseGate(g)
 		gates = append(gates, r)
 	}
-	old, err := variantMetrics(cfg.Old)
+	old, oldTCG, err := variantMetrics(cfg.Old)
 	if err != nil {
 		return metrics.Comparison{}, err
 	}
-	new, err := variantMetrics(cfg.New)
+	new, newTCG, err := variantMetrics(cfg.New)
 	if err != nil {
 		return metrics.Comparison{}, err
 	}
-	return metrics.Compare(old, new, gates), nil
+	c := metrics.Compare(old, new, gates)
+	if oldTCG+newTCG > 0 {
+		c.Notes = append(c.Notes, fmt.Sprintf("%d old and %d new variants ran under TCG, whose timing numbers vary widely from run to run on a busy host: a regression there is weak evidence", oldTCG, newTCG))
+	}
+	return c, nil
 }
 
 // variantMetrics reads path's variants and their metrics, keyed by
 // variant name (prefixed by the package when two packages share one):
 // from a results.json file (its variants' metrics), else from JUnit (a
-// run directory's junit.xml or a JUnit file).
-func variantMetrics(path string) (map[string][]spec.Metric, error) {
+// run directory's junit.xml or a JUnit file); tcg counts the variants
+// with metrics that ran under TCG.
+func variantMetrics(path string) (_ map[string][]spec.Metric, tcg int, _ error) {
 	var vs [][2]string // package, variant
 	var all [][]spec.Metric
+	var accels []spec.Accel
 	if strings.HasSuffix(path, ".json") {
 		res, err := readResultsFile(path)
 		if err != nil {
-			return nil, usageErrorf("report --compare: %w", err)
+			return nil, 0, usageErrorf("report --compare: %w", err)
 		}
 		for _, v := range res.Variants {
 			vs, all = append(vs, [2]string{v.Package, v.Variant}), append(all, v.Metrics)
+			accels = append(accels, v.Accel)
 		}
 	} else {
 		doc, err := readJUnitPath(path)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for _, c := range report.CasesFromJUnit(doc) {
 			vs, all = append(vs, [2]string{c.Package, c.Variant}), append(all, report.CaseMetrics(c))
+			accels = append(accels, spec.Accel(c.Accel))
 		}
 	}
 	count := map[string]int{}
@@ -93,11 +102,14 @@ func variantMetrics(path string) (map[string][]spec.Metric, error) {
 		if len(all[i]) == 0 {
 			continue
 		}
+		if accels[i] == spec.AccelTCG {
+			tcg++
+		}
 		key := v[1]
 		if count[key] > 1 {
 			key = v[0] + " " + key
 		}
 		out[key] = all[i]
 	}
-	return out, nil
+	return out, tcg, nil
 }

@@ -61,6 +61,9 @@ func TestCompareReadsJUnit(t *testing.T) {
 	if strings.Join(flagged, " ") != "s0.cg_0.work_units cyclictest.latency_max_us" {
 		t.Errorf("flagged %v, want work units and latency", flagged)
 	}
+	if len(c.Notes) != 1 || !strings.Contains(c.Notes[0], "1 old and 1 new variants ran under TCG") {
+		t.Errorf("notes %q, want the TCG caveat", c.Notes)
+	}
 	c, err = Compare(CompareConfig{Old: old, New: worse, Gates: []string{"*.latency_max_us=off", "s*.*.work_units=30%"}})
 	if err != nil || c.Regressions() != 0 {
 		t.Errorf("with the gates relaxed: %d regressions, %v", c.Regressions(), err)

@@ -40,7 +40,8 @@ absolute and its relative limit, is flagged REGRESSION and the exit
 status is 1. Defaults: work units and stress-ng bogo ops -10 %, spread
 +5 points, max gap +50 ms and +25 %, wake latency, run delay and
 cyclictest latencies +100/+50 us and +25 %, hackbench time +10 %; other
-metrics are shown, never flagged. --gate PATTERN=SPEC (repeatable, first
+metrics are shown, never flagged. Variants that ran under TCG are
+counted in a note: their timing numbers are noisy. --gate PATTERN=SPEC (repeatable, first
 match wins) overrides them: PATTERN matches metric names as in
 path.Match, SPEC lists N% (relative), N (absolute, in the metric's
 unit), higher or lower (the better direction) or off.

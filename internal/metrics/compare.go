@@ -139,6 +139,8 @@ type Comparison struct {
 	Rows []Row
 	// OnlyOld and OnlyNew are the variants found in one run only.
 	OnlyOld, OnlyNew []string
+	// Notes are printed before the summary line (caveats of the inputs).
+	Notes []string
 }
 
 // Regressions counts the flagged rows.
@@ -264,6 +266,9 @@ func (c Comparison) WriteText(w io.Writer) error {
 	}
 	for _, v := range c.OnlyNew {
 		fmt.Fprintf(&b, "only in new: %s\n", v)
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
 	}
 	variants := map[string]bool{}
 	for _, r := range c.Rows {
