@@ -29,7 +29,6 @@ var builtinUnits = map[string]string{
 	"max_gap_ms":   "ms",
 	"wake_p50_us":  "us",
 	"wake_p99_us":  "us",
-	"wake_max_us":  "us",
 	"run_delay_us": "us",
 	"migrations":   "",
 }
@@ -38,7 +37,7 @@ var builtinUnits = map[string]string{
 // (name to value, in order): the payloads' ("gauntlet.metric.NAME") and
 // the workers' built-in statistics, named "s<i>.<cgroup>.<stat>"
 // (work_units, spread_pct, max_gap_ms, wake_p50_us, wake_p99_us,
-// wake_max_us, run_delay_us, migrations). Unparsable values are skipped.
+// run_delay_us, migrations). Unparsable values are skipped.
 func FromProperties(props [][2]string) []spec.Metric {
 	var out []spec.Metric
 	for _, p := range props {
