@@ -75,3 +75,28 @@ func ExampleExpectSchedulerExit() {
 	}))
 	// }
 }
+
+// A payload runs a real benchmark as part of a step: here cyclictest
+// measures wake-up latency in the background while stress-ng loads the
+// workers' cgroup. The Spec declares both, so their binaries are packed
+// into the guest, and bounds cyclictest's worst latency: above 5 ms the
+// test fails with "metric cyclictest.latency_max_us = 7671 us, above its
+// bound 5000 us".
+func ExampleRunPayload() {
+	// func TestLatencyUnderLoad(t *testing.T) {
+	s := gauntlet.Spec{
+		Topology:     "1n1l2c1t",
+		Payloads:     []gauntlet.Payload{gauntlet.Cyclictest(), gauntlet.StressNG()},
+		MetricBounds: []gauntlet.MetricBound{gauntlet.MetricAtMost("cyclictest.latency_max_us", 5000)},
+	}
+	gauntlet.Run(t, s, func(c *gauntlet.Ctx) error {
+		return c.ExecuteSteps(gauntlet.Step{
+			Defs: []gauntlet.CgroupDef{gauntlet.Cgroup("cg_0")},
+			Ops: []gauntlet.Op{
+				gauntlet.RunPayload(gauntlet.PayloadRun{Payload: "cyclictest", Args: []string{"-q", "-D", "2", "-t", "1"}, Background: true}),
+				gauntlet.RunPayload(gauntlet.PayloadRun{Payload: "stress-ng", Args: []string{"--cpu", "1", "--timeout", "1s"}, Cgroup: "cg_0"}),
+			},
+		})
+	})
+	// }
+}

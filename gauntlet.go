@@ -98,6 +98,13 @@ type Spec struct {
 	Timeout time.Duration
 	// Checks overrides check thresholds.
 	Checks Checks
+	// Payloads are the programs the test runs with [RunPayload]; the
+	// host packs their binaries into the guest.
+	Payloads []Payload
+	// MetricBounds limit the test's metrics: a metric outside its bound,
+	// or a bounded metric no payload measured, fails the test naming the
+	// metric, its value and the bound.
+	MetricBounds []MetricBound
 }
 
 // Scheduler describes a sched_ext scheduler under test. The harness loads
@@ -165,7 +172,8 @@ func (s Spec) lower() spec.Spec {
 		Topology: s.Topology, Constraints: s.Constraints, Scheduler: s.Scheduler.lower(),
 		RequiredFlags: s.RequiredFlags, ExcludedFlags: s.ExcludedFlags,
 		Duration: s.Duration, Workers: s.Workers, MemoryMiB: s.MemoryMiB, Timeout: s.Timeout,
-		Checks: spec.Checks(s.Checks),
+		Checks:   spec.Checks(s.Checks),
+		Payloads: lowerPayloads(s.Payloads), MetricBounds: lowerBounds(s.MetricBounds),
 	}
 }
 

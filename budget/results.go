@@ -59,6 +59,10 @@ type VariantResult struct {
 	// Outcome is how the run ended; old spellings ("timed-out") are read
 	// as their outcome.
 	Outcome spec.Outcome `json:"outcome"`
+	// Metrics are the variant's measurements: its payloads' metrics and
+	// its workers' numbers ("s0.cg_0.work_units", ...), which `gauntlet
+	// report --compare` reads; absent in older files.
+	Metrics []spec.Metric `json:"metrics,omitempty"`
 	// Flaky is set when the variant passed after failed attempts.
 	Flaky bool `json:"flaky,omitempty"`
 	// Attempts are the earlier attempts of a variant booted again after

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/metrics"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
@@ -24,8 +25,9 @@ import (
 // ("gauntlet.verifier.<prog>.insns", a "#<id>" suffix on a repeated
 // name), then per cgroup of scenario i "gauntlet.s<i>.<cgroup>.<stat>"
 // (work_units, max_gap_ms, gap_cpu, spread_pct, migrations, run_delay_us,
-// wake_p99_us). Times are in the unit their name ends in; floats have two
-// decimals.
+// wake_p50_us, wake_p99_us), then each payload metric as
+// "gauntlet.metric.<name>" with its value and unit ("1403.66 ops/s").
+// Times are in the unit their name ends in; floats have two decimals.
 func ResultProperties(r spec.Result) []Property {
 	var ps []Property
 	add := func(name, value string) {
@@ -95,12 +97,16 @@ func ResultProperties(r spec.Result) []Property {
 			add(p+"migrations", strconv.Itoa(cg.Migrations))
 			add(p+"run_delay_us", us(cg.RunDelay))
 			if cg.WakeSamples > 0 {
+				add(p+"wake_p50_us", us(cg.WakeP50))
 				add(p+"wake_p99_us", us(cg.WakeP99))
 			}
 			if cg.PageFaults > 0 {
 				add(p+"page_faults", strconv.FormatUint(cg.PageFaults, 10))
 			}
 		}
+	}
+	for _, m := range r.Metrics {
+		ps = append(ps, Property{Name: metrics.PropertyPrefix + m.Name, Value: metrics.PropertyValue(m)})
 	}
 	return ps
 }
@@ -126,4 +132,16 @@ func verifierProps(progs []spec.BPFProgram) [][2]string {
 		out = append(out, [2]string{"verifier." + name + ".insns", strconv.FormatUint(uint64(p.VerifiedInsns), 10)})
 	}
 	return out
+}
+
+// CaseMetrics returns c's metrics: its payloads' ("gauntlet.metric.*")
+// and its workers' built-in numbers, read from its guest result or, for a
+// case read back from JUnit, its properties ([metrics.FromProperties]).
+func CaseMetrics(c Case) []spec.Metric {
+	ps := properties(c)
+	kv := make([][2]string, len(ps))
+	for i, p := range ps {
+		kv[i] = [2]string{p.Name, p.Value}
+	}
+	return metrics.FromProperties(kv)
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,21 +30,25 @@ func sampleResult() spec.Result {
 func TestResultProperties(t *testing.T) {
 	got := map[string]string{}
 	var order []string
-	for _, p := range ResultProperties(sampleResult()) {
+	r := sampleResult()
+	r.Metrics = []spec.Metric{{Name: "cyclictest.latency_max_us", Value: 1944, Unit: "us"}, {Name: "bare", Value: 0.5}}
+	for _, p := range ResultProperties(r) {
 		got[p.Name] = p.Value
 		order = append(order, p.Name)
 	}
 	want := map[string]string{
-		"gauntlet.outcome":                  "fail",
-		"gauntlet.topology":                 "1n1l4c1t",
-		"gauntlet.flags":                    "llc+steal",
-		"gauntlet.threshold.max_gap_ms":     "6000",
-		"gauntlet.threshold.max_spread_pct": "30.00",
-		"gauntlet.s0.cg_0.max_gap_ms":       "3500",
-		"gauntlet.s0.cg_0.gap_cpu":          "1",
-		"gauntlet.s0.cg_0.spread_pct":       "3.25",
-		"gauntlet.s0.cg_0.run_delay_us":     "1500",
-		"gauntlet.s0.cg_0.wake_p99_us":      "250",
+		"gauntlet.outcome":                          "fail",
+		"gauntlet.topology":                         "1n1l4c1t",
+		"gauntlet.flags":                            "llc+steal",
+		"gauntlet.threshold.max_gap_ms":             "6000",
+		"gauntlet.threshold.max_spread_pct":         "30.00",
+		"gauntlet.s0.cg_0.max_gap_ms":               "3500",
+		"gauntlet.s0.cg_0.gap_cpu":                  "1",
+		"gauntlet.s0.cg_0.spread_pct":               "3.25",
+		"gauntlet.s0.cg_0.run_delay_us":             "1500",
+		"gauntlet.s0.cg_0.wake_p99_us":              "250",
+		"gauntlet.metric.cyclictest.latency_max_us": "1944 us",
+		"gauntlet.metric.bare":                      "0.5",
 	}
 	for k, v := range want {
 		if got[k] != v {
@@ -97,5 +102,22 @@ func TestResultPropertiesSchedulerExit(t *testing.T) {
 	}
 	if strings.Join(verifier, " ") != "gauntlet.verifier.qmap_enqueue.insns gauntlet.verifier.qmap_init.insns gauntlet.verifier.qmap_init#9.insns" {
 		t.Errorf("verifier order %v", verifier)
+	}
+}
+
+// A case's metrics are the same read from its guest output and from its
+// JUnit testcase.
+func TestCaseMetricsSurviveJUnit(t *testing.T) {
+	r := sampleResult()
+	r.Metrics = []spec.Metric{{Name: "stress-ng.cpu.bogo-ops", Value: 1651, Unit: "ops"}}
+	line, err := r.Line()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Case{Package: "p", Test: "TestX", Variant: "TestX", Topology: "1n1l4c1t", Accel: "tcg", Outcome: spec.OutcomeFail, Output: []byte(line + "\n")}
+	direct := CaseMetrics(c)
+	back := CaseMetrics(CasesFromJUnit(JUnit([]Case{c}, "h", time.Unix(0, 0)))[0])
+	if len(direct) < 2 || fmt.Sprint(direct) != fmt.Sprint(back) {
+		t.Errorf("metrics from the output %v, from JUnit %v", direct, back)
 	}
 }

@@ -181,6 +181,9 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment, try int) report
 	if err != nil {
 		return b.notRun(a, k, err.Error())
 	}
+	if _, _, err := launch.PayloadFiles(desc.Spec); err != nil {
+		return b.notRun(a, k, err.Error()) // a payload binary missing on the host: skipped, naming its package
+	}
 	slug := attemptSlug(slugify(a.Package+"."+a.Variant), try)
 	out, err := os.Create(filepath.Join(b.dir, LogsDir, slug+".out"))
 	if err != nil {
@@ -341,7 +344,7 @@ func (b *batch) results(cases []report.Case) *budget.Results {
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel, KernelLabel: c.KernelLabel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
-			Outcome: c.Outcome, Flaky: c.Flaky(), Attempts: attemptResults(c),
+			Outcome: c.Outcome, Flaky: c.Flaky(), Attempts: attemptResults(c), Metrics: report.CaseMetrics(c),
 		})
 	}
 	return res

@@ -31,7 +31,8 @@
 // one passed. [PlanConfig.Count] repeats every variant under its own
 // name (VARIANT#2, ...); [Config.FailFast] stops starting variants after
 // a failure. [Merge] merges the results of several runs, such as CI
-// shards.
+// shards; [Compare] compares two runs' metrics variant by variant and
+// flags regressions past per-metric gates ([ErrRegression]).
 //
 // The planner's and runner's dependencies on the machine (loading
 // packages, host facts, the KVM probe, QEMU, the kernel, the accelerator,

@@ -67,6 +67,8 @@ type Result struct {
 	// BPFPrograms are the BPF programs of the scheduler under test, most
 	// verified instructions first.
 	BPFPrograms []BPFProgram `json:"bpf_programs,omitempty"`
+	// Metrics are the payloads' metrics, in the order they were measured.
+	Metrics []Metric `json:"metrics,omitempty"`
 	// Inconclusive is set when the test passed but some check ran with
 	// limits relaxed past their bounds: which checks, how far, and why
 	// (the thresholds' basis). The host reports such a pass as

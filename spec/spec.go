@@ -88,6 +88,11 @@ type Spec struct {
 	Timeout time.Duration `json:"timeout_ns,omitempty"`
 	// Checks overrides check thresholds.
 	Checks Checks `json:"checks,omitempty"`
+	// Payloads are the programs the test's payload ops run; their
+	// binaries are packed into the guest.
+	Payloads []Payload `json:"payloads,omitempty"`
+	// MetricBounds limit the test's metrics.
+	MetricBounds []MetricBound `json:"metric_bounds,omitempty"`
 }
 
 // WithDefaults returns s with its zero fields replaced by their defaults:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/run"
@@ -14,6 +15,7 @@ func init() {
 }
 
 const reportUsage = `Usage: gauntlet report [--junit FILE] [--results FILE] [--matrix=false] PATH...
+       gauntlet report --compare [--gate PATTERN=SPEC]... OLD NEW
 
 Reads the results of earlier runs and prints the results table, the test x
 preset matrix and a summary line. Each PATH is a run directory (its
@@ -28,10 +30,28 @@ failure of the merge, whatever the order of the PATHs. Go's subtest
 folding (TestA/sub shown under TestA) applies to other tools' testcases.
 Exit status is 1 when any merged testcase failed.
 
+--compare reads two results, OLD and NEW (run directories, JUnit files
+or results.json files, merged ones too), pairs their variants by name and prints, per metric,
+old, new, delta and relative change: the payloads' metrics
+(gauntlet.metric.*) and the workers' numbers (s<i>.<cgroup>.work_units,
+spread_pct, max_gap_ms, wake_p50_us, wake_p99_us, run_delay_us,
+migrations). A metric that moved the worse way past its gate, both its
+absolute and its relative limit, is flagged REGRESSION and the exit
+status is 1. Defaults: work units and stress-ng bogo ops -10 %, spread
++5 points, max gap +50 ms and +25 %, wake latency, run delay and
+cyclictest latencies +100/+50 us and +25 %, hackbench time +10 %; other
+metrics are shown, never flagged. Variants that ran under TCG are
+counted in a note: their timing numbers are noisy. --gate PATTERN=SPEC (repeatable, first
+match wins) overrides them: PATTERN matches metric names as in
+path.Match, SPEC lists N% (relative), N (absolute, in the metric's
+unit), higher or lower (the better direction) or off.
+
 Examples:
   gauntlet report gauntlet-runs/20261126-120000-ab12
   gauntlet report --junit all.xml --results all/results.json shard*/
-  gauntlet report build/test-results/*.xml`
+  gauntlet report build/test-results/*.xml
+  gauntlet report --compare runs/before runs/after
+  gauntlet report --compare --gate '*.latency_max_us=lower,20%,100' old.xml new.xml`
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg run.MergeConfig
@@ -40,9 +60,16 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&cfg.JUnit, "junit", "", "write the merged JUnit XML to `FILE`")
 	fs.StringVar(&cfg.Results, "results", "", "write the run directories' results.json files, merged, to `FILE` (one history for shards)")
 	fs.BoolVar(&matrix, "matrix", true, "print the test x preset matrix")
+	var compare bool
+	var gates gateFlag
+	fs.BoolVar(&compare, "compare", false, "compare the metrics of two results, OLD and NEW; exit 1 on a regression")
+	fs.Var(&gates, "gate", "override a metric's regression gate with --compare: `PATTERN=SPEC` (repeatable)")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if compare {
+		return runCompare(paths, gates, stdout)
 	}
 	cfg.Paths = paths
 	merged, err := run.Merge(cfg)
@@ -56,6 +83,30 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintln(stdout, report.Summary(cases, 0))
 	if merged.Failures+merged.Errors > 0 {
 		return run.ErrTestsFailed
+	}
+	return nil
+}
+
+// gateFlag collects repeated --gate values.
+type gateFlag []string
+
+func (g *gateFlag) String() string     { return strings.Join(*g, " ") }
+func (g *gateFlag) Set(s string) error { *g = append(*g, s); return nil }
+
+// runCompare prints the A/B comparison of OLD and NEW.
+func runCompare(paths []string, gates []string, stdout io.Writer) error {
+	if len(paths) != 2 {
+		return &run.UsageError{Err: fmt.Errorf("report --compare: want OLD and NEW, got %d inputs", len(paths))}
+	}
+	c, err := run.Compare(run.CompareConfig{Old: paths[0], New: paths[1], Gates: gates})
+	if err != nil {
+		return err
+	}
+	if err := c.WriteText(stdout); err != nil {
+		return err
+	}
+	if c.Regressions() > 0 {
+		return run.ErrRegression
 	}
 	return nil
 }

@@ -60,4 +60,19 @@
 // has its attach timeout to come back: its loader is started again if
 // it exited, the built-in scheduler is attached again, and one not back
 // in time fails with "did not restart after hotplug".
+// # Payloads
+//
+// An [OpPayload] op ([PayloadRunSpec]) runs a program from
+// spec.PayloadDir after the step's workers are released: in a leaf
+// cgroup (a named one, or "payload-LABEL" of its own), its own process
+// group, with LD_LIBRARY_PATH from spec.EnvPayloadLibPath and the
+// arguments that make it write its report to a temp file. A foreground
+// run is waited for (up to its timeout); a background one is stopped
+// with SIGINT (SIGKILL 10s later) when the step ends. A nonzero exit
+// (of a run not stopped by the harness), a timeout or a report that does
+// not parse is a scenario failure; its metrics (package
+// internal/metrics) go into the result, are checked against the Spec's
+// MetricBounds at the scenario's end (a bound no payload measured fails
+// the test at its end), and its output and report go to the host as log
+// files.
 package guest

@@ -49,6 +49,7 @@ type env struct {
 	thresholds spec.Thresholds
 	sched      *scheduler
 	scenarios  []spec.ScenarioStats
+	pay        *payloadEnv
 }
 
 // Context returns the context scenario work runs under; it ends when the
@@ -74,6 +75,9 @@ func (h *Harness) Scenarios() []spec.ScenarioStats { return slices.Clone(h.env.s
 // problems.
 func (h *Harness) Execute(steps []StepSpec) error {
 	if err := validateSteps(steps, h.Workers); err != nil {
+		return err
+	}
+	if err := h.env.pay.validateSteps(steps); err != nil {
 		return err
 	}
 	s, err := newScenario(h)

@@ -20,6 +20,7 @@ const (
 	OpCPUOffline                    // take CPU offline
 	OpCPUOnline                     // bring CPU online
 	OpCPUToggle                     // flip CPU's online state
+	OpPayload                       // run the program Payload describes
 )
 
 // OpSpec is the wire form of one change a step applies to running
@@ -33,6 +34,7 @@ type OpSpec struct {
 	Affinity AffinitySpec
 	N        int
 	CPU      int
+	Payload  PayloadRunSpec
 }
 
 // String describes o, e.g. "set-cpuset cg_0 disjoint(0/2)".
@@ -58,6 +60,8 @@ func (o OpSpec) String() string {
 		return fmt.Sprintf("move-all-tasks %s %s", o.Name, o.Other)
 	case OpCPUOffline, OpCPUOnline, OpCPUToggle:
 		return o.hotplugString()
+	case OpPayload:
+		return o.Payload.String()
 	}
 	return fmt.Sprintf("op(%d)", o.Kind)
 }
@@ -88,6 +92,8 @@ func (s *scenario) apply(o OpSpec) error {
 		err = s.setCPUOnline(o.CPU, o.Kind == OpCPUOnline)
 	case OpCPUToggle:
 		err = s.toggleCPU(o.CPU)
+	case OpPayload:
+		err = s.runPayload(o.Payload)
 	default:
 		err = fmt.Errorf("unknown op")
 	}

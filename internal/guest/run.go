@@ -93,6 +93,9 @@ func (g *guestRun) run(s spec.Spec, fn func(*Harness) error) (err error) {
 		sc.watch(cancel)
 	}
 	err = callScenario(c, fn)
+	if err == nil {
+		err = c.unmeasuredBounds()
+	}
 	if sc := c.env.sched; sc != nil {
 		if e := sc.stopWatching(); e != nil {
 			sc.noteReported()
@@ -184,7 +187,7 @@ func newEnv(t testing.TB, s spec.Spec, c *Harness, v spec.Variant) *env {
 	th := effectiveThresholds(s.Checks, m)
 	t.Logf("%s", formatThresholds(th))
 	exe, _ := os.Executable()
-	return &env{ctx: ctx, cancel: cancel, tb: t, exe: exe, args: []string{"-test.run=" + spec.RunPattern(t.Name())}, thresholds: th}
+	return &env{ctx: ctx, cancel: cancel, tb: t, exe: exe, args: []string{"-test.run=" + spec.RunPattern(t.Name())}, thresholds: th, pay: newPayloadEnv(s)}
 }
 
 // fillResult records what the result line reports about the machine.
@@ -205,7 +208,7 @@ func (g *guestRun) finish(err error) {
 	r := &g.res
 	r.Elapsed = time.Since(g.begin)
 	if g.env != nil {
-		r.Scenarios = g.env.scenarios
+		r.Scenarios, r.Metrics = g.env.scenarios, g.env.pay.metrics
 		g.env.cancel()
 	}
 	err = g.judgeExit(err)
@@ -219,6 +222,11 @@ func (g *guestRun) finish(err error) {
 	default:
 		r.Outcome, r.Message = spec.OutcomeFail, firstLine(err.Error())
 		r.Failures = []string{r.Message}
+	}
+	if g.env != nil {
+		for _, f := range g.env.pay.files {
+			spec.WriteFileBlock(os.Stdout, f.name, []byte(f.data))
+		}
 	}
 	if r.Outcome == spec.OutcomePass {
 		r.Inconclusive = inconclusive(r.Scenarios, r.Thresholds)

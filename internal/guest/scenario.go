@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/metrics"
 	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
@@ -33,6 +34,11 @@ type scenario struct {
 	start    time.Time
 	steps    int
 	hp       hotplugState
+	// background are the payloads running until the step ends;
+	// payloadFailures and metrics what this scenario's payloads gave.
+	background      []*payloadProc
+	payloadFailures []string
+	metrics         []spec.Metric
 }
 
 // cgNode is one live cgroup of the scenario.
@@ -83,6 +89,7 @@ func (s *scenario) execute(steps []StepSpec) (err error) {
 		}
 	}()
 	runErr := s.runSteps(steps)
+	s.stopBackground()
 	if s.h.schedulerGone() != nil {
 		s.h.env.sched.awaitSettled() // the victim of a stall is named while it runs
 	}
@@ -104,6 +111,8 @@ func (s *scenario) execute(steps []StepSpec) (err error) {
 	}
 	th := s.h.env.thresholds
 	st.Failures = append(st.Failures, checkWorkers(th, results)...)
+	st.Failures = append(st.Failures, s.payloadFailures...)
+	st.Failures = append(st.Failures, metrics.Check(s.metrics, s.h.env.pay.bounds)...)
 	st.Relaxed = th.Relaxed(appliedChecks(results))
 	s.h.env.scenarios = append(s.h.env.scenarios, st)
 	if len(st.Failures) > 0 {
@@ -128,21 +137,37 @@ func (s *scenario) runSteps(steps []StepSpec) error {
 		if err := s.applyAll(st.Ops); err != nil {
 			return fmt.Errorf("step %d: %w", i, err)
 		}
-		if err := s.hold(st); err != nil {
+		err := s.hold(st)
+		s.stopBackground()
+		if err != nil {
 			return fmt.Errorf("step %d: %w", i, err)
 		}
 	}
 	return nil
 }
 
-// applyAll applies ops in order, then releases the workers they started.
+// applyAll applies ops in order, releases the workers they started, then
+// runs the payload ops in order (alongside the released workers).
 func (s *scenario) applyAll(ops []OpSpec) error {
 	for _, o := range ops {
+		if o.Kind == OpPayload {
+			continue
+		}
 		if err := s.apply(o); err != nil {
 			return err
 		}
 	}
-	return s.release()
+	if err := s.release(); err != nil {
+		return err
+	}
+	for _, o := range ops {
+		if o.Kind == OpPayload {
+			if err := s.apply(o); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // hold waits out the step, re-applying its ops at each loop interval.

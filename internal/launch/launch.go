@@ -29,12 +29,16 @@ type Options struct {
 // no VM can be started (no QEMU, no kernel, a dynamically linked test
 // binary); under GAUNTLET_REQUIRE_VM=1 those skips fail instead. A
 // scheduler binary that does not exist fails t before any VM boots
-// (unless o expects the scheduler not to attach).
+// (unless o expects the scheduler not to attach); a payload binary that
+// does not exist skips it, naming the package to install.
 func RunTest(t testing.TB, s spec.Spec, o Options) {
 	t.Helper()
 	if _, _, err := SchedulerFiles(s); err != nil {
 		unpackable(t, s, err, o)
 		return
+	}
+	if _, _, err := PayloadFiles(s); err != nil {
+		testutil.SkipIfNotSupported(t, fmt.Errorf("gauntlet: %w", err))
 	}
 	cfg, err := hostConfig(t.Name(), s)
 	if err != nil {

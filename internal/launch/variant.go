@@ -30,7 +30,9 @@ import (
 // guest their directories). When [SchedulerFiles] fails (the binary is
 // missing, a library is not found), the config holds the binary alone
 // and the VM or the guest reports the problem; callers that want it
-// reported before a boot call SchedulerFiles first.
+// reported before a boot call SchedulerFiles first. The Spec's payload
+// binaries come the same way ([PayloadFiles]); when one cannot be packed
+// none are, and the guest fails the payload op that starts it.
 func VariantConfig(bin, test string, s spec.Spec, v spec.Variant, k kernel.Kernel) vm.Config {
 	if v.Kernel == "" {
 		v.Kernel = k.String()
@@ -42,6 +44,12 @@ func VariantConfig(bin, test string, s spec.Spec, v spec.Variant, k kernel.Kerne
 	}
 	if len(libPath) > 0 {
 		env = append(env, spec.EnvSchedulerLibPath+"="+strings.Join(libPath, ":"))
+	}
+	if pf, plib, err := PayloadFiles(s); err == nil {
+		files = appendFiles(files, pf...)
+		if len(plib) > 0 {
+			env = append(env, spec.EnvPayloadLibPath+"="+strings.Join(plib, ":"))
+		}
 	}
 	cfg := vm.Config{
 		Kernel:    k.Path,
@@ -111,40 +119,47 @@ func SchedulerFiles(s spec.Spec) (files []vm.File, libPath []string, err error) 
 	if s.Scheduler == nil || s.Scheduler.Binary == "" {
 		return nil, nil, nil
 	}
-	bin := s.Scheduler.Binary
-	fail := func(err error) ([]vm.File, []string, error) {
-		return nil, nil, &SchedulerBinaryError{Scheduler: s.Scheduler.Name, Binary: bin, Err: err}
+	files, libPath, err = binaryFiles(s.Scheduler.Binary, spec.SchedulerGuestPath(s.Scheduler.Binary))
+	if err != nil {
+		return nil, nil, &SchedulerBinaryError{Scheduler: s.Scheduler.Name, Binary: s.Scheduler.Binary, Err: err}
 	}
+	return files, libPath, nil
+}
+
+// binaryFiles returns the files that put the host binary bin at guest
+// path in the guest, with its ELF closure at the host paths, and the
+// libraries' directories.
+func binaryFiles(bin, guest string) (files []vm.File, libPath []string, err error) {
 	info, err := os.Stat(bin)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fail(err)
+		return nil, nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return fail(errors.New("not a regular file"))
+		return nil, nil, errors.New("not a regular file")
 	}
 	real, err := filepath.EvalSymlinks(bin)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	// The guest gets the file a symbolic link names, under the link's name.
-	files = []vm.File{{Host: real, Guest: spec.SchedulerGuestPath(bin)}}
+	files = []vm.File{{Host: real, Guest: guest}}
 	r := &elfdeps.Resolver{LibraryPath: elfdeps.SplitLibraryPath(os.Getenv("LD_LIBRARY_PATH"))}
 	deps, err := r.Closure(bin)
 	if errors.Is(err, elfdeps.ErrNotELF) {
 		return files, nil, nil
 	}
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	seen := map[string]bool{files[0].Guest: true}
 	for _, d := range deps {
 		host, err := filepath.EvalSymlinks(d.Path)
 		if err != nil {
-			return fail(fmt.Errorf("%s: %w", d.Name, err))
+			return nil, nil, fmt.Errorf("%s: %w", d.Name, err)
 		}
 		if seen[d.Path] {
 			continue

@@ -11,6 +11,10 @@
 // under GAUNTLET_REQUIRE_SCX=1): healthy runs, and fault-injection runs
 // that assert how the scheduler's exit is classified.
 //
+// TestPayloads runs Debian's stress-ng and rt-tests (cyclictest,
+// hackbench) as payloads and checks their metrics and bounds; it skips,
+// naming the package, without them.
+//
 // Under plain `go test` each test boots one VM at its base topology;
 // `gauntlet plan ./testdata/example` and `gauntlet run ./testdata/example`
 // expand them across topology presets and scheduler flag profiles.
