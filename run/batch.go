@@ -16,6 +16,7 @@ import (
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/expand"
 	"github.com/gauntlet-sched/gauntlet/internal/launch"
+	"github.com/gauntlet-sched/gauntlet/internal/progress"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -34,8 +35,8 @@ type batch struct {
 	dir     string
 	started time.Time
 
-	mu   sync.Mutex // guards cfg.Stdout and done
-	done int
+	mu  sync.Mutex // guards cfg.Stdout and obs: observers are called one at a time
+	obs observers
 }
 
 // run boots the plan, writes the run directory and prints the results.
@@ -44,18 +45,21 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	sel := b.plan.plan
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
 		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.m.Kernel.String(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget), b.dir)
-	vmCases := b.runAll(ctx)
-	cases := vmCases
+	var host []report.Case
 	if b.plan.cfg.ShardK <= 1 {
-		cases = append(hostCases(b.plan), vmCases...)
+		host = hostCases(b.plan)
 	}
+	b.observe(func() { b.obs.runStarted(b.runStart(host)) })
+	vmCases := b.runAll(ctx)
+	b.observe(func() { b.obs.runFinished(runEnd{Time: b.r.now(), Cases: vmCases, Interrupted: ctx.Err() != nil}) })
+	cases := append(host, vmCases...)
 	werr := writeRun(b.dir, b.cfg.JUnit, b.results(vmCases), cases, b.started)
 	res := &Result{Dir: b.dir, Cases: cases, Started: b.started, Elapsed: b.r.now().Sub(b.started)}
 	fmt.Fprintln(b.cfg.Stdout)
 	if err := report.WriteTables(b.cfg.Stdout, cases, true); err != nil {
 		return res, err
 	}
-	fmt.Fprintln(b.cfg.Stdout, res.Summary())
+	fmt.Fprintln(b.cfg.Stdout, progress.Paint(res.Summary(), b.cfg.Display.Color))
 	fmt.Fprintf(b.cfg.Stdout, "results: %s\n", b.dir)
 	return res, werr
 }
@@ -89,6 +93,36 @@ func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) er
 		return ErrTestsFailed
 	}
 	return nil
+}
+
+// newObservers returns the run's observers: the progress display, and the
+// test2json stream when Config.JSON is set.
+func newObservers(b *batch) observers {
+	obs := observers{newProgressView(b)}
+	if b.cfg.JSON != nil {
+		obs = append(obs, newTestJSON(b.cfg.JSON))
+	}
+	return obs
+}
+
+// observe calls fn, which calls the observers, under the mutex.
+func (b *batch) observe(fn func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fn()
+}
+
+// runStart is what the observers learn of the plan.
+func (b *batch) runStart(host []report.Case) runStart {
+	sel := b.plan.plan
+	e := runStart{Time: b.started, Variants: sel.Selected, Slots: sel.Slots, Budget: sel.Budget, EstWall: sel.EstWall, Host: host}
+	for _, pe := range b.plan.failed() {
+		if e.Failed == nil {
+			e.Failed = map[string]string{}
+		}
+		e.Failed[pe.ImportPath] = strings.TrimSpace(pe.Error() + "\n" + pe.Detail)
+	}
+	return e
 }
 
 func budgetNote(d time.Duration) string {
@@ -125,8 +159,12 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 			if capa.MemoryMiB > 0 {
 				defer mem.Release(int64(w.MemoryMiB))
 			}
-			cases[i] = b.runOne(ctx, a)
-			b.record(cases[i], len(sel))
+			v := variantStart{Time: b.r.now(), Index: i, A: a}
+			b.observe(func() { b.obs.variantStarted(v) })
+			cases[i] = b.runOne(ctx, v)
+			b.observe(func() {
+				b.obs.variantFinished(variantEnd{Time: b.r.now(), Index: i, Case: cases[i], Log: b.logPath(a)})
+			})
 			return nil
 		})
 	}
@@ -150,7 +188,8 @@ func acquire(ctx context.Context, cpus, mem *semaphore.Weighted, w budget.Weight
 
 // runOne boots variant a and turns its result into a case (not run, with
 // the reason, when the VM could not be started).
-func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
+func (b *batch) runOne(ctx context.Context, v variantStart) report.Case {
+	a := v.A
 	pkg, desc, err := b.lookup(a)
 	if err != nil {
 		return b.notRun(a, b.m.Kernel, err.Error())
@@ -160,21 +199,23 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
 		k = *b.scx
 	}
 	slug := slugify(a.Package + "." + a.Variant)
-	out, err := os.Create(filepath.Join(b.dir, LogsDir, slug+".out"))
+	out, err := os.Create(b.logPath(a))
 	if err != nil {
 		return b.notRun(a, k, fmt.Sprintf("create log: %v", err))
 	}
 	defer out.Close()
-	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
-	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
+	sv := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
+	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, sv, k)
 	cfg.Accel = b.m.Accel
 	cfg.ConsoleLog = filepath.Join(b.dir, LogsDir, slug+".console.log")
-	cfg.Output = out
-	live := b.live(&cfg, a.Variant)
+	lines := &lineWriter{mu: &b.mu, fn: func(l []byte) {
+		at := v
+		at.Time = b.r.now()
+		b.obs.variantOutput(at, l)
+	}}
+	cfg.Output = io.MultiWriter(out, lines)
 	res, err := b.r.bootVM(ctx, cfg)
-	if live != nil {
-		live.Flush()
-	}
+	lines.Flush()
 	if err != nil {
 		return b.notRun(a, k, oneLine(err))
 	}
@@ -210,15 +251,9 @@ func (b *batch) writeFiles(c *report.Case, slug string) {
 	}
 }
 
-// live tees cfg's output to stdout, line by line with the variant's name,
-// when the run is verbose.
-func (b *batch) live(cfg *vm.Config, variant string) *prefixWriter {
-	if !b.cfg.Verbose {
-		return nil
-	}
-	p := &prefixWriter{w: b.cfg.Stdout, mu: &b.mu, prefix: variant + ": "}
-	cfg.Output = io.MultiWriter(cfg.Output, p)
-	return p
+// logPath is the file variant a's test output is logged to.
+func (b *batch) logPath(a budget.Assignment) string {
+	return filepath.Join(b.dir, LogsDir, slugify(a.Package+"."+a.Variant)+".out")
 }
 
 // lookup finds the variant's package (for its test binary) and the
@@ -257,22 +292,6 @@ func (b *batch) notRun(a budget.Assignment, k kernel.Kernel, why string) report.
 		Topology: a.Topology.String(), Accel: string(b.m.Accel), Kernel: k.Path,
 		Outcome: spec.OutcomeNotRun, Message: why,
 	}
-}
-
-// record prints one progress line per finished variant.
-func (b *batch) record(c report.Case, total int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.done++
-	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), b.done, total, strings.ToUpper(c.Outcome.String()), c.Variant, c.Topology)
-	if c.Outcome.Ran() {
-		line += fmt.Sprintf(", boot %.1fs, total %.1fs", c.Boot.Seconds(), c.Total.Seconds())
-	}
-	line += ")"
-	if d := c.Detail(); !c.Outcome.Passed() && d != "" {
-		line += ": " + firstLine(d)
-	}
-	fmt.Fprintln(b.cfg.Stdout, line)
 }
 
 // hostCases reports the plain host tests of every package from the output

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages gauntlet's VM tests and demo need, when they
 # are missing: QEMU, a static busybox (for `gauntlet shell`), cpio, and a
-# Debian 6.12 cloud kernel to boot, and
-# xmllint for the JUnit schema tests. Needs root or sudo; without either it
+# Debian 6.12 cloud kernel to boot,
+# xmllint for the JUnit schema tests, and gotestsum for the test that it
+# reads `gauntlet run --json`. Needs root or sudo; without either it
 # prints the apt-get command to run and exits 0, so callers can carry on
 # (VM tests then skip with a reason).
 #
@@ -15,6 +16,7 @@ command -v qemu-system-x86_64 >/dev/null || pkgs+=(qemu-system-x86)
 command -v make >/dev/null || pkgs+=(make)  # the kernel build pipeline's tests run make on a fake tree
 command -v xz >/dev/null || pkgs+=(xz-utils)
 command -v xmllint >/dev/null || pkgs+=(libxml2-utils)  # the JUnit schema tests validate with it
+command -v gotestsum >/dev/null || pkgs+=(gotestsum)  # cmd/gauntlet's gotestsum script reads run --json with it
 if [ "${1:-}" = --kernel ] && ! ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1; then
 	pkgs+=(linux-image-6.12-cloud-amd64)
 fi
