@@ -69,7 +69,7 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 // (setup problems), then failed tests.
 func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted; partial results written (%w)", context.Cause(ctx))
+		return fmt.Errorf("interrupted: %s; partial results written (%w)", accounting(cases), context.Cause(ctx))
 	}
 	if werr != nil {
 		return werr
@@ -125,6 +125,30 @@ func (b *batch) runStart(host []report.Case) runStart {
 	return e
 }
 
+// accounting says what became of a run's variants (host tests aside):
+// how many ran, passed and failed, and how many did not start, which are
+// not failures.
+func accounting(cases []report.Case) string {
+	total, ran, passed, failed := 0, 0, 0, 0
+	for _, c := range cases {
+		if c.Host() {
+			continue
+		}
+		total++
+		switch o := c.Outcome; {
+		case !o.Ran():
+			continue
+		case o.Failed():
+			failed++
+		case o.Passed():
+			passed++
+		}
+		ran++
+	}
+	return fmt.Sprintf("%d of %d variants ran (%d passed, %d failed, %d skipped), %d did not start (skipped in JUnit, not failed)",
+		ran, total, passed, failed, ran-passed-failed, total-ran)
+}
+
 func budgetNote(d time.Duration) string {
 	if d <= 0 {
 		return " (no budget)"
@@ -146,7 +170,7 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 	g := new(errgroup.Group)
 	g.SetLimit(max(capa.Jobs, 1))
 	for i, a := range sel {
-		cases[i] = b.notRun(a, b.m.Kernel, "cancelled before it started")
+		cases[i] = b.notRun(a, b.kernelOf(a), "cancelled before it started")
 		if ctx.Err() != nil {
 			continue
 		}
@@ -194,10 +218,7 @@ func (b *batch) runOne(ctx context.Context, v variantStart) report.Case {
 	if err != nil {
 		return b.notRun(a, b.m.Kernel, err.Error())
 	}
-	k := b.m.Kernel
-	if b.scx != nil && desc.Spec.Scheduler != nil {
-		k = *b.scx
-	}
+	k := b.kernelFor(desc)
 	slug := slugify(a.Package + "." + a.Variant)
 	out, err := os.Create(b.logPath(a))
 	if err != nil {
@@ -249,6 +270,25 @@ func (b *batch) writeFiles(c *report.Case, slug string) {
 		}
 		c.Properties = append(c.Properties, report.Property{Name: "gauntlet.log." + f.Name, Value: value})
 	}
+}
+
+// kernelFor is the kernel a variant of desc's test boots: the sched_ext
+// kernel for a test with a scheduler when the run has one, else the
+// run's.
+func (b *batch) kernelFor(desc spec.Description) kernel.Kernel {
+	if b.scx != nil && desc.Spec.Scheduler != nil {
+		return *b.scx
+	}
+	return b.m.Kernel
+}
+
+// kernelOf is the kernel variant a would boot, for the case of a variant
+// that does not start.
+func (b *batch) kernelOf(a budget.Assignment) kernel.Kernel {
+	if _, desc, err := b.lookup(a); err == nil {
+		return b.kernelFor(desc)
+	}
+	return b.m.Kernel
 }
 
 // logPath is the file variant a's test output is logged to.

@@ -61,8 +61,13 @@ func newTestJSON(w io.Writer) *testJSON {
 
 func (j *testJSON) emit(e testEvent) { j.enc.Encode(e) }
 
+// output writes text as output events, one per line as test2json does.
 func (j *testJSON) output(t time.Time, pkg, test, text string) {
-	j.emit(testEvent{Time: t, Action: "output", Package: pkg, Test: test, Output: text})
+	for _, l := range strings.SplitAfter(text, "\n") {
+		if l != "" {
+			j.emit(testEvent{Time: t, Action: "output", Package: pkg, Test: test, Output: l})
+		}
+	}
 }
 
 func (j *testJSON) pkgStart(t time.Time, pkg string) {
