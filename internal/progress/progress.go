@@ -9,6 +9,7 @@ package progress
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -61,7 +62,8 @@ func (s State) ETA(now time.Time) time.Duration {
 
 // Status is the live block at now, each line at most width columns: the
 // counts, the elapsed time and the ETA, then one line per running
-// variant (at most [MaxRunning]) with how long it has run.
+// variant (at most [MaxRunning]) with how long it has run and the last
+// element of its package's import path.
 func Status(s State, now time.Time, width int, color bool) []string {
 	lines := []string{cut(statusLine(s, now), width, color, failedToken(s))}
 	for i, r := range s.Running {
@@ -69,7 +71,7 @@ func Status(s State, now time.Time, width int, color bool) []string {
 			lines = append(lines, fmt.Sprintf("  … and %d more running", len(s.Running)-MaxRunning))
 			break
 		}
-		l := fmt.Sprintf("  %6s  %s (%s)", secs(now.Sub(r.Started)), r.Name, r.Package)
+		l := fmt.Sprintf("  %6s  %s (%s)", secs(now.Sub(r.Started)), r.Name, path.Base(r.Package))
 		lines = append(lines, fit(l, width))
 	}
 	return lines

@@ -30,8 +30,8 @@ func TestStatusMidRun(t *testing.T) {
 	got := strings.Join(Status(midRun(), now, 120, false), "\n")
 	// Left: 4m pending + 15s of the first + 3s of the second, over 2 slots.
 	want := "gauntlet: 4/10 done (3 passed, 1 failed, 0 skipped), 2 running, 1m5s elapsed, ETA 2m9s, ends at 3m14s of 20m budget\n" +
-		"     15s  TestSteady/tiny-1llc/default (example.com/sched)\n" +
-		"      7s  TestSMT/smt-2llc/default (example.com/sched)"
+		"     15s  TestSteady/tiny-1llc/default (sched)\n" +
+		"      7s  TestSMT/smt-2llc/default (sched)"
 	if got != want {
 		t.Errorf("status:\n%s\nwant:\n%s", got, want)
 	}
