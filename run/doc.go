@@ -13,8 +13,12 @@
 // memory semaphores hold the weights the plan was packed with. It writes
 // a new run directory under [Config.Out]: [JUnitFile], [ResultsFile]
 // (the measured times later plans read as history) and [LogsDir]; partial
-// results are written when the run is interrupted. [Merge] merges the
-// results of several runs, such as CI shards.
+// results are written when the run is interrupted. While it runs it
+// shows progress on [Config.Stdout] as [Config.Display] says (plain
+// lines, or a live block for a terminal) and, when [Config.JSON] is set,
+// writes the run there as `go test -json` events; both are observers of
+// the same events (observer.go). [Merge] merges the results of several
+// runs, such as CI shards.
 //
 // The planner's and runner's dependencies on the machine (loading
 // packages, host facts, the KVM probe, QEMU, the kernel, the accelerator,
