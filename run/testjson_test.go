@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,21 @@ func TestTestJSONInterrupted(t *testing.T) {
 	}, "\n")
 	if got != want {
 		t.Errorf("events:\n%s\n\nwant:\n%s", got, want)
+	}
+}
+
+// BenchmarkTestJSONOutput measures one guest output line through the
+// test2json observer (every line of every variant takes this path).
+func BenchmarkTestJSONOutput(b *testing.B) {
+	t0 := time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
+	a := budget.Assignment{Candidate: budget.Candidate{Package: "ex/a", Test: "TestX", Variant: "TestX/tiny-1llc/default"}}
+	j := newTestJSON(io.Discard)
+	j.runStarted(runStart{Time: t0, Variants: []budget.Assignment{a}})
+	v := variantStart{Time: t0, A: a}
+	j.variantStarted(v)
+	line := []byte("    scenario.go:120: cg_1: 4 workers, 12034 work units, max gap 3.2ms on cpu1")
+	b.ReportAllocs()
+	for b.Loop() {
+		j.variantOutput(v, line)
 	}
 }

@@ -144,3 +144,16 @@ func TestTerminal(t *testing.T) {
 		t.Errorf("terminal output %q\nwant %q", buf.String(), want)
 	}
 }
+
+// BenchmarkStatus measures one redraw's rendering of a busy run.
+func BenchmarkStatus(b *testing.B) {
+	s := midRun()
+	for i := range 6 {
+		s.Running = append(s.Running, Running{Name: "TestX/smt-2llc/default" + string(rune('a'+i)), Package: "example.com/sched", Started: t0, Est: time.Minute})
+	}
+	now := t0.Add(90 * time.Second)
+	b.ReportAllocs()
+	for b.Loop() {
+		Status(s, now, 120, true)
+	}
+}
