@@ -151,7 +151,7 @@ func TestSummaryAndTableFlaky(t *testing.T) {
 	if err := WriteResults(&buf, cases); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| flaky ", "flaky: passed on attempt 3 of 3; attempt 1: ", "(failed all 2 attempts)"} {
+	for _, want := range []string{"| flaky ", "flaky: passed on attempt 3 of 3", "failed all 2 attempts: stuck 3500ms"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())
 		}

@@ -11,34 +11,41 @@ import (
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
-// maxDetail bounds the detail column so one long message does not widen
-// the whole table; the full text is in JUnit.
-const maxDetail = 72
+// minDetail is the narrowest the detail column gets when the other
+// columns leave little room; the full text is in JUnit.
+const minDetail = 24
 
-// WriteResults prints one row per case: variant, topology, kernel (when
-// the cases ran on more than one), accelerator, result, boot and test
-// seconds, and the one-line reason for anything but a pass. Failures come
-// first so they are on screen when the table is long.
+// WriteResults prints the cases grouped by package: a row with the
+// package's import path, then one row per case: variant, topology, kernel
+// (when the cases ran on more than one), accelerator, result, boot and
+// test seconds, and the one-line reason for anything but a pass, cut so
+// the table fits [table.Width] columns. Failures come first (and the
+// packages with failures) so they are on screen when the table is long.
 func WriteResults(w io.Writer, cases []Case) error {
 	sorted := append([]Case(nil), cases...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		return rank(sorted[i].Outcome) < rank(sorted[j].Outcome)
 	})
 	kernels := severalKernels(cases)
-	rows := make([][]string, 0, len(sorted))
-	for _, c := range sorted {
-		row := []string{c.Package, c.Variant, dash(c.Topology)}
-		if kernels {
-			row = append(row, dash(c.KernelLabel))
-		}
-		rows = append(rows, append(row, dash(c.Accel), caseLabel(c),
-			secs(c.Boot), secs(c.TestTime), truncate(rowDetail(c), maxDetail)))
-	}
-	header := []string{"package", "variant", "topology"}
+	header := []string{"package / variant", "topology"}
 	if kernels {
 		header = append(header, "kernel")
 	}
-	return table.Write(w, append(header, "accel", "result", "boot", "test", "detail"), rows)
+	header = append(header, "accel", "result", "boot", "test", "detail")
+	var rows [][]string
+	for _, g := range byPackage(sorted) {
+		rows = append(rows, append([]string{g[0].Package}, make([]string, len(header)-1)...))
+		for _, c := range g {
+			row := []string{"  " + c.Variant, dash(c.Topology)}
+			if kernels {
+				row = append(row, dash(c.KernelLabel))
+			}
+			rows = append(rows, append(row, dash(c.Accel), caseLabel(c),
+				secs(c.Boot), secs(c.TestTime), rowDetail(c)))
+		}
+	}
+	table.Fit(header, rows, len(header)-1, table.Width, minDetail)
+	return table.Write(w, header, rows)
 }
 
 // severalKernels reports whether the cases that booted a VM name more
@@ -55,6 +62,22 @@ func severalKernels(cases []Case) bool {
 		}
 	}
 	return false
+}
+// byPackage groups cases by package, packages in the order they first
+// appear, cases in their order.
+func byPackage(cases []Case) [][]Case {
+	idx := map[string]int{}
+	var groups [][]Case
+	for _, c := range cases {
+		i, ok := idx[c.Package]
+		if !ok {
+			i = len(groups)
+			idx[c.Package] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], c)
+	}
+	return groups
 }
 
 // WriteMatrix prints a test x column grid (columns: host, base, then
@@ -231,7 +254,7 @@ func rowDetail(c Case) string {
 	case c.Flaky():
 		return c.AttemptsNote()
 	case len(c.Attempts) > 0:
-		return firstLine(c.Detail()) + " (" + c.AttemptsNote() + ")"
+		return c.AttemptsNote() + ": " + firstLine(c.Detail()) // the note first: the column is cut to fit
 	}
 	return c.Detail()
 }
@@ -285,12 +308,4 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func truncate(s string, n int) string {
-	s = firstLine(s)
-	if len([]rune(s)) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }

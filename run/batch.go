@@ -18,6 +18,7 @@ import (
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/expand"
 	"github.com/gauntlet-sched/gauntlet/internal/launch"
+	"github.com/gauntlet-sched/gauntlet/internal/progress"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/report"
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -36,8 +37,8 @@ type batch struct {
 	dir     string
 	started time.Time
 
-	mu   sync.Mutex // guards cfg.Stdout and done
-	done int
+	mu  sync.Mutex // guards cfg.Stdout and obs: observers are called one at a time
+	obs observers
 	// stopped is set when --failfast stops launching variants.
 	stopped atomic.Bool
 }
@@ -49,18 +50,21 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), %s; estimated %s%s; results in %s\n",
 		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.kernelNote(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget)+b.plan.retriesNote(), b.dir)
 	b.plan.writeKernelExclusions(b.cfg.Stdout)
-	vmCases := b.runAll(ctx)
-	cases := vmCases
+	var host []report.Case
 	if b.plan.cfg.ShardK <= 1 {
-		cases = append(hostCases(b.plan), vmCases...)
+		host = hostCases(b.plan)
 	}
+	b.observe(func() { b.obs.runStarted(b.runStart(host)) })
+	vmCases := b.runAll(ctx)
+	b.observe(func() { b.obs.runFinished(runEnd{Time: b.r.now(), Cases: vmCases, Interrupted: ctx.Err() != nil}) })
+	cases := append(host, vmCases...)
 	werr := writeRun(b.dir, b.cfg.JUnit, b.results(vmCases), cases, b.started)
 	res := &Result{Dir: b.dir, Cases: cases, Started: b.started, Elapsed: b.r.now().Sub(b.started)}
 	fmt.Fprintln(b.cfg.Stdout)
 	if err := report.WriteTables(b.cfg.Stdout, cases, true); err != nil {
 		return res, err
 	}
-	fmt.Fprintln(b.cfg.Stdout, res.Summary())
+	fmt.Fprintln(b.cfg.Stdout, progress.Paint(res.Summary(), b.cfg.Display.Color))
 	fmt.Fprintf(b.cfg.Stdout, "results: %s\n", b.dir)
 	return res, werr
 }
@@ -70,9 +74,9 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 // (setup problems), then failed tests.
 func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) error {
 	if cause := context.Cause(ctx); errors.Is(cause, ErrTimeout) {
-		return fmt.Errorf("%w; partial results written", cause)
+		return fmt.Errorf("%w: %s; partial results written", cause, accounting(cases))
 	} else if ctx.Err() != nil {
-		return fmt.Errorf("interrupted; partial results written (%w)", cause)
+		return fmt.Errorf("interrupted: %s; partial results written (%w)", accounting(cases), cause)
 	}
 	if werr != nil {
 		return werr
@@ -96,6 +100,60 @@ func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) er
 		return ErrTestsFailed
 	}
 	return nil
+}
+
+// newObservers returns the run's observers: the progress display, and the
+// test2json stream when Config.JSON is set.
+func newObservers(b *batch) observers {
+	obs := observers{newProgressView(b)}
+	if b.cfg.JSON != nil {
+		obs = append(obs, newTestJSON(b.cfg.JSON))
+	}
+	return obs
+}
+
+// observe calls fn, which calls the observers, under the mutex.
+func (b *batch) observe(fn func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fn()
+}
+
+// runStart is what the observers learn of the plan.
+func (b *batch) runStart(host []report.Case) runStart {
+	sel := b.plan.plan
+	e := runStart{Time: b.started, Variants: sel.Selected, Slots: sel.Slots, Budget: sel.Budget, EstWall: sel.EstWall, Host: host}
+	for _, pe := range b.plan.failed() {
+		if e.Failed == nil {
+			e.Failed = map[string]string{}
+		}
+		e.Failed[pe.ImportPath] = strings.TrimSpace(pe.Error() + "\n" + pe.Detail)
+	}
+	return e
+}
+
+// accounting says what became of a run's variants (host tests aside):
+// how many ran, passed and failed, and how many did not start, which are
+// not failures.
+func accounting(cases []report.Case) string {
+	total, ran, passed, failed := 0, 0, 0, 0
+	for _, c := range cases {
+		if c.Host() {
+			continue
+		}
+		total++
+		switch o := c.Outcome; {
+		case !o.Ran():
+			continue
+		case o.Failed():
+			failed++
+		case o.Passed():
+			passed++
+		}
+		ran++
+	}
+	return fmt.Sprintf("%d of %d variants ran (%d passed, %d failed, %d skipped), %d did not start (skipped in JUnit, not failed)",
+		ran, total, passed, failed, ran-passed-failed, total-ran)
 }
 
 func budgetNote(d time.Duration) string {
@@ -136,11 +194,15 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 			if b.failedFast(&cases[i]) {
 				return nil
 			}
-			cases[i] = b.runVariant(ctx, a)
+			v := variantStart{Time: b.r.now(), Index: i, A: a}
+			b.observe(func() { b.obs.variantStarted(v) })
+			cases[i] = b.runVariant(ctx, v)
 			if b.cfg.FailFast && cases[i].Outcome.Failed() {
 				b.stopped.Store(true)
 			}
-			b.record(cases[i], len(sel))
+			b.observe(func() {
+				b.obs.variantFinished(variantEnd{Time: b.r.now(), Index: i, Case: cases[i], Log: b.logPath(a, len(cases[i].Attempts)+1)})
+			})
 			return nil
 		})
 	}
@@ -172,10 +234,11 @@ func acquire(ctx context.Context, cpus, mem *semaphore.Weighted, w budget.Weight
 	return nil
 }
 
-// runOne boots variant a once, as attempt try (1 for the first), and
+// runOne boots variant v once, as attempt try (1 for the first), and
 // turns its result into a case (not run, with the reason, when the VM
 // could not be started or the run was interrupted).
-func (b *batch) runOne(ctx context.Context, a budget.Assignment, try int) report.Case {
+func (b *batch) runOne(ctx context.Context, v variantStart, try int) report.Case {
+	a := v.A
 	k := b.kernelOf(a)
 	pkg, desc, err := b.lookup(a)
 	if err != nil {
@@ -185,21 +248,23 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment, try int) report
 		return b.notRun(a, k, err.Error()) // a payload binary missing on the host: skipped, naming its package
 	}
 	slug := attemptSlug(slugify(a.Package+"."+a.Variant), try)
-	out, err := os.Create(filepath.Join(b.dir, LogsDir, slug+".out"))
+	out, err := os.Create(b.logPath(a, try))
 	if err != nil {
 		return b.notRun(a, k, fmt.Sprintf("create log: %v", err))
 	}
 	defer out.Close()
-	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
-	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
+	sv := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
+	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, sv, k)
 	cfg.Accel = b.m.Accel
 	cfg.ConsoleLog = filepath.Join(b.dir, LogsDir, slug+".console.log")
-	cfg.Output = out
-	live := b.live(&cfg, a.Variant)
+	lines := &lineWriter{mu: &b.mu, fn: func(l []byte) {
+		at := v
+		at.Time = b.r.now()
+		b.obs.variantOutput(at, l)
+	}}
+	cfg.Output = io.MultiWriter(out, lines)
 	res, err := b.r.bootVM(ctx, cfg)
-	if live != nil {
-		live.Flush()
-	}
+	lines.Flush()
 	if err != nil && ctx.Err() != nil {
 		return b.notRun(a, k, fmt.Sprintf("interrupted while it ran (%v); its output so far is in %s", context.Cause(ctx), filepath.Join(LogsDir, slug+".out")))
 	}
@@ -238,15 +303,9 @@ func (b *batch) writeFiles(c *report.Case, slug string) {
 	}
 }
 
-// live tees cfg's output to stdout, line by line with the variant's name,
-// when the run is verbose.
-func (b *batch) live(cfg *vm.Config, variant string) *prefixWriter {
-	if !b.cfg.Verbose {
-		return nil
-	}
-	p := &prefixWriter{w: b.cfg.Stdout, mu: &b.mu, prefix: variant + ": "}
-	cfg.Output = io.MultiWriter(cfg.Output, p)
-	return p
+// logPath is the file attempt try of variant a logs its test output to.
+func (b *batch) logPath(a budget.Assignment, try int) string {
+	return filepath.Join(b.dir, LogsDir, attemptSlug(slugify(a.Package+"."+a.Variant), try)+".out")
 }
 
 // lookup finds the variant's package (for its test binary) and the
@@ -285,29 +344,6 @@ func (b *batch) notRun(a budget.Assignment, k kernel.Kernel, why string) report.
 		Topology: a.Topology.String(), Accel: string(b.m.Accel), Kernel: k.Path, KernelLabel: a.Kernel,
 		Outcome: spec.OutcomeNotRun, Message: why,
 	}
-}
-
-// record prints one progress line per finished variant.
-func (b *batch) record(c report.Case, total int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.done++
-	label := strings.ToUpper(c.Outcome.String())
-	if c.Flaky() {
-		label = "FLAKY"
-	}
-	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), b.done, total, label, c.Variant, c.Topology)
-	if c.Outcome.Ran() {
-		line += fmt.Sprintf(", boot %.1fs, total %.1fs", c.Boot.Seconds(), c.Total.Seconds())
-	}
-	line += ")"
-	if d := c.Detail(); !c.Outcome.Passed() && d != "" {
-		line += ": " + firstLine(d)
-	}
-	if n := c.AttemptsNote(); n != "" {
-		line += " [" + n + "]"
-	}
-	fmt.Fprintln(b.cfg.Stdout, line)
 }
 
 // hostCases reports the plain host tests of every package from the output

@@ -181,9 +181,16 @@ type Config struct {
 	// Verbose streams every variant's test output to Stdout as it runs,
 	// each line prefixed with the variant's name.
 	Verbose bool
+	// Display says how progress shows on Stdout; the zero value prints
+	// plain lines without colour.
+	Display Display
 	// Stdout receives the progress lines, the tables and the summary;
 	// Stderr the warnings and package failures. Nil discards.
 	Stdout, Stderr io.Writer
+	// JSON, when set, receives the run as the test2json events `go test
+	// -json` writes: one test per variant named as in JUnit, with the
+	// guest's output as its output events (see `gauntlet run -h`).
+	JSON io.Writer
 }
 
 // Validate checks c, returning a [*UsageError].

@@ -30,9 +30,13 @@
 // earlier attempts ([report.Case.Attempts]) and is flaky when the last
 // one passed. [PlanConfig.Count] repeats every variant under its own
 // name (VARIANT#2, ...); [Config.FailFast] stops starting variants after
-// a failure. [Merge] merges the results of several runs, such as CI
-// shards; [Compare] compares two runs' metrics variant by variant and
-// flags regressions past per-metric gates ([ErrRegression]).
+// a failure. While it runs it shows progress on [Config.Stdout] as
+// [Config.Display] says (plain lines, or a live block for a terminal)
+// and, when [Config.JSON] is set, writes the run there as `go test -json`
+// events; both are observers of the same events (observer.go). [Merge]
+// merges the results of several runs, such as CI shards; [Compare]
+// compares two runs' metrics variant by variant and flags regressions
+// past per-metric gates ([ErrRegression]).
 //
 // The planner's and runner's dependencies on the machine (loading
 // packages, host facts, the KVM probe, QEMU, the kernel, the accelerator,

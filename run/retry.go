@@ -19,13 +19,13 @@ import (
 // neither passes nor fails (it skips, or is cancelled) never replaces a
 // failure: the failure stays the case, and the property gauntlet.retry
 // says what became of the attempt.
-func (b *batch) runVariant(ctx context.Context, a budget.Assignment) report.Case {
-	c := b.runOne(ctx, a, 1)
+func (b *batch) runVariant(ctx context.Context, v variantStart) report.Case {
+	c := b.runOne(ctx, v, 1)
 	var earlier []report.Case
 	tries := b.plan.cfg.Retries + 1
 	for try := 2; retryable(c) && try <= tries && ctx.Err() == nil; try++ {
-		b.retrying(c, try, tries)
-		next := b.runOne(ctx, a, try)
+		b.retrying(v, c, try, tries)
+		next := b.runOne(ctx, v, try)
 		if !next.Outcome.Passed() && !next.Outcome.Failed() {
 			c.Properties = append(c.Properties, report.Property{Name: "gauntlet.retry",
 				Value: fmt.Sprintf("attempt %d of %d: %s: %s", try, tries, next.Outcome, next.Detail())})
@@ -42,15 +42,16 @@ func (b *batch) runVariant(ctx context.Context, a budget.Assignment) report.Case
 // test's own failure, not the harness's.
 func retryable(c report.Case) bool { return c.Outcome.Failed() && !c.Outcome.Infra() }
 
-// retrying prints the line that says a failed attempt is booted again.
-func (b *batch) retrying(c report.Case, try, tries int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// retrying tells the observers that a failed attempt of v is booted
+// again, in a line such as "retry FAIL TestX (attempt 1 of 3: ...);
+// booting it again".
+func (b *batch) retrying(v variantStart, c report.Case, try, tries int) {
 	line := fmt.Sprintf("retry %s %s (attempt %d of %d", strings.ToUpper(c.Outcome.String()), c.Variant, try-1, tries)
 	if d := c.Detail(); d != "" {
 		line += ": " + firstLine(d)
 	}
-	fmt.Fprintln(b.cfg.Stdout, line+"); booting it again")
+	line += "); booting it again"
+	b.observe(func() { b.obs.variantRetrying(v, line) })
 }
 
 // attemptSlug names an attempt's log files: the variant's slug for the

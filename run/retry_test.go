@@ -169,7 +169,7 @@ func TestRunTimeout(t *testing.T) {
 	cfg, stdout := testConfig(t, "tiny-1llc")
 	cfg.Timeout = 1
 	res, err := r.Run(context.Background(), cfg)
-	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "-timeout 1ns passed; partial results written") {
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "-timeout 1ns passed: 0 of 6 variants ran") || !strings.Contains(err.Error(), "6 did not start (skipped in JUnit, not failed); partial results written") {
 		t.Fatalf("err %v, want ErrTimeout\n%s", err, stdout)
 	}
 	if len(f.cfgs) != 0 || res == nil {

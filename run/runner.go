@@ -156,7 +156,9 @@ func (r *Runner) prepare(ctx context.Context, cfg Config) (*batch, error) {
 		p.Close()
 		return nil, err
 	}
-	return &batch{r: r, cfg: cfg, m: m, kernels: ks, host: host, plan: p, dir: dir, started: started}, nil
+	b := &batch{r: r, cfg: cfg, m: m, kernels: ks, host: host, plan: p, dir: dir, started: started}
+	b.obs = newObservers(b)
+	return b, nil
 }
 
 func (r *Runner) lookQEMU() (string, error) {

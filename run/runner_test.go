@@ -220,6 +220,62 @@ func TestRunInterrupted(t *testing.T) {
 	}
 }
 
+// TestRunInterruptedAccounting: an interrupted run says how many variants
+// ran, passed, failed and did not start; those that did not start are
+// skipped, not failed; and every case names the kernel it booted (or
+// would have): the sched_ext kernel for tests with a scheduler.
+func TestRunInterruptedAccounting(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pass := fakeguest.FailOn("")
+	f := &fakeVMs{}
+	f.fn = func(vctx context.Context, cfg vm.Config) (vm.Result, error) {
+		f.mu.Lock()
+		n := len(f.cfgs)
+		f.mu.Unlock()
+		if n == 1 {
+			return pass(vctx, cfg)
+		}
+		cancel() // Ctrl-C while the second VM runs
+		<-vctx.Done()
+		return vm.Result{}, fmt.Errorf("boot vm: %w", vctx.Err())
+	}
+	r := testRunner(f)
+	r.SchedExtKernel = func() (*kernel.Kernel, error) { return &kernel.Kernel{Path: "/fake/scx"}, nil }
+	cfg, _ := testConfig(t, "tiny-1llc")
+	cfg.Plan.Jobs = 1
+	res, err := r.Run(ctx, cfg)
+	if err == nil {
+		t.Fatal("interrupted run: no error")
+	}
+	vms, flags := 0, 0
+	for _, c := range res.Cases {
+		if c.Host() {
+			continue
+		}
+		vms++
+		if c.Outcome.Failed() {
+			t.Errorf("%s: %s, want pass or not run", c.Variant, c.Outcome)
+		}
+		want := "/fake/bzImage"
+		if c.Test == "TestFlags" {
+			want = "/fake/scx"
+			flags++
+		}
+		if c.Kernel != want {
+			t.Errorf("%s (%s): kernel %s, want %s", c.Variant, c.Outcome, c.Kernel, want)
+		}
+	}
+	if flags == 0 {
+		t.Error("no variant of TestFlags, the fixture's test with a scheduler")
+	}
+	want := fmt.Sprintf("interrupted: 1 of %d variants ran (1 passed, 0 failed, 0 skipped), %d did not start (skipped in JUnit, not failed); partial results written", vms, vms-1)
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("err %q\nwant it to hold %q", err, want)
+	}
+}
+
 // TestRunNotStarted: a VM that cannot start is a setup error, not a
 // test failure.
 func TestRunNotStarted(t *testing.T) {

@@ -2,8 +2,9 @@
 # Installs the Debian packages gauntlet's VM tests and demo need, when they
 # are missing: QEMU, a static busybox (for `gauntlet shell`), cpio, and a
 # Debian 6.12 cloud kernel to boot,
-# xmllint for the JUnit schema tests, and stress-ng and rt-tests
-# (cyclictest, hackbench), the payloads of the example's TestPayloads. Needs root or sudo; without either it
+# xmllint for the JUnit schema tests, stress-ng and rt-tests (cyclictest,
+# hackbench), the payloads of the example's TestPayloads, and gotestsum
+# for the test that it reads `gauntlet run --json`. Needs root or sudo; without either it
 # prints the apt-get command to run and exits 0, so callers can carry on
 # (VM tests then skip with a reason).
 #
@@ -18,6 +19,7 @@ command -v xz >/dev/null || pkgs+=(xz-utils)
 command -v xmllint >/dev/null || pkgs+=(libxml2-utils)  # the JUnit schema tests validate with it
 [ -x /usr/bin/stress-ng ] || pkgs+=(stress-ng)  # payloads of testdata/example's TestPayloads
 { [ -x /usr/bin/cyclictest ] && [ -x /usr/bin/hackbench ]; } || pkgs+=(rt-tests)
+command -v gotestsum >/dev/null || pkgs+=(gotestsum)  # cmd/gauntlet's gotestsum script reads run --json with it
 if [ "${1:-}" = --kernel ] && ! ls /boot/vmlinuz-*-cloud-amd64 >/dev/null 2>&1; then
 	pkgs+=(linux-image-6.12-cloud-amd64)
 fi

@@ -35,12 +35,21 @@ type cli struct {
 	stdout, stderr io.Writer
 	// stdin is the shell's terminal; nil means os.Stdin.
 	stdin io.Reader
-	// getenv reads --shard auto's CI variables; nil means os.Getenv.
+	// getenv reads --shard auto's CI variables and NO_COLOR; nil means
+	// os.Getenv.
 	getenv func(string) string
 	// runner plans, checks the host and boots VMs (package run).
 	runner run.Runner
 	// busybox is the shell VM's init; "" means vm.DefaultBusybox.
 	busybox string
+}
+
+// env returns c.getenv, or os.Getenv when it is nil.
+func (c *cli) env() func(string) string {
+	if c.getenv != nil {
+		return c.getenv
+	}
+	return os.Getenv
 }
 
 var commands = map[string]command{}

@@ -23,8 +23,18 @@ and logs/ with each variant's test output and kernel console. Partial
 results are written when the run is interrupted or its -timeout passes.
 Exit status: 0 all selected variants passed or skipped (flaky ones
 passed), 1 a variant failed or -timeout passed, 2 usage or setup error
-(bad flag, no kernel, no QEMU, a package that does not build), 130
-interrupted.
+(bad flag, no kernel, no QEMU, a package that does not build, a --run or
+--skip that matches nothing), 130 interrupted.
+
+On a terminal a status block shows what is done, the variants running
+and the ETA against the budget, redrawn once a second, with failures
+printed above it as they happen; elsewhere (CI, pipes) one line per
+finished variant. Colour only on a terminal, never with $NO_COLOR.
+
+--json writes the run to stdout as the events 'go test -json' writes
+(one test per variant, named as in JUnit, the guest's output as its
+output), and the rest to stderr, so tools that read them work:
+  gotestsum --raw-command -- gauntlet run --json ./...
 
 --retries N boots a variant whose test failed (fail, crash, kernel
 panic, timeout) again in a fresh VM, up to N times; if an attempt then
@@ -68,10 +78,17 @@ func (c *cli) runRun(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Out, "out", "gauntlet-runs", "`dir` under which each run gets its own directory")
 	fs.StringVar(&cfg.JUnit, "junit", "", "also write the JUnit XML to `file`")
 	fs.BoolVar(&cfg.Verbose, "v", false, "stream every variant's test output as it runs")
+	asJSON := fs.Bool("json", false, "write test2json events to stdout (as 'go test -json' does), everything else to stderr")
+	mode := progressFlag("auto")
+	fs.Var(&mode, "progress", "`mode` of progress: auto (a live status block on a terminal, plain lines otherwise), plain or live")
 	patterns, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	if *asJSON {
+		cfg.JSON, cfg.Stdout = c.stdout, c.stderr
+	}
+	cfg.Display = display(mode, cfg.Stdout, c.env())
 	if cfg.Plan, err = pf.config(patterns, c.getenv); err != nil {
 		return err
 	}

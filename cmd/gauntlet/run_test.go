@@ -70,7 +70,7 @@ func TestRunInterrupted(t *testing.T) {
 		return vm.Result{}, fmt.Errorf("boot vm: %w", vctx.Err())
 	})
 	code := c.run(ctx, []string{"run", "--accel", "tcg", "--history=", "--out", t.TempDir(), "--presets", "tiny-1llc", schedFixture})
-	if code != 130 || !strings.Contains(errb.String(), "interrupted; partial results written") {
+	if code != 130 || !strings.Contains(errb.String(), "gauntlet: interrupted: ") || !strings.Contains(errb.String(), "; partial results written") {
 		t.Errorf("exit %d, want 130; stderr %s", code, errb.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -33,6 +34,9 @@ import (
 //     names hold the time and a random suffix);
 //   - mkbzimage FILE [RELEASE] writes a kernel image that passes the
 //     image check, with RELEASE (default 6.12.0-fake) in its header;
+//   - [missing:PROG] holds when PROG is not on PATH, for a skip; under
+//     GAUNTLET_REQUIRE_VM=1 it fails the script (CI installs what
+//     scripts need);
 //   - $GAUNTLET_ROOT is this module's root; go.mod files in the archive
 //     may name it in a replace directive, which Setup expands;
 //   - the go command runs offline (GOPROXY=off, GOFLAGS=-mod=mod) on
@@ -46,6 +50,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": cmdExits, "rundir": cmdRunDir, "mkbzimage": cmdMkBzImage,
 		},
+		Condition:           missingCondition,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 	})
@@ -118,6 +123,23 @@ func cmdMkBzImage(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(os.MkdirAll(filepath.Dir(ts.MkAbs(args[0])), 0o755))
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), testutil.FakeBzImage(release), 0o644))
+}
+
+// missingCondition is the condition [missing:PROG]: PROG is not on
+// PATH. Under GAUNTLET_REQUIRE_VM=1 a missing PROG is an error, so a
+// script that skips without it fails in CI instead.
+func missingCondition(cond string) (bool, error) {
+	prog, ok := strings.CutPrefix(cond, "missing:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if _, err := exec.LookPath(prog); err != nil {
+		if testutil.RequireVM() {
+			return false, fmt.Errorf("%s not found (and GAUNTLET_REQUIRE_VM=1 forbids skipping): install it (scripts/deps.sh)", prog)
+		}
+		return true, nil
+	}
+	return false, nil
 }
 
 // cmdExits is `exits N CMD [ARGS...]`.
