@@ -63,6 +63,7 @@ func severalKernels(cases []Case) bool {
 	}
 	return false
 }
+
 // byPackage groups cases by package, packages in the order they first
 // appear, cases in their order.
 func byPackage(cases []Case) [][]Case {
