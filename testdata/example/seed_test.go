@@ -18,13 +18,15 @@ func TestSteady(t *testing.T) {
 }
 
 // TestTwoCgroups declares two cgroups: four CPUSpin workers, and two
-// workers that burst for 50ms and sleep for 100ms.
+// workers that burst for 50ms and sleep for 100ms. Built with -tags
+// gauntlet_regress it gains the planted regression of regress_test.go,
+// for trying `gauntlet report --compare`.
 func TestTwoCgroups(t *testing.T) {
 	gauntlet.Run(t, gauntlet.Spec{Topology: "1n1l2c1t"}, func(c *gauntlet.Ctx) error {
-		return c.ExecuteDefs(
+		return c.ExecuteDefs(append([]gauntlet.CgroupDef{
 			gauntlet.Cgroup("cg_0").Workers(4),
 			gauntlet.Cgroup("cg_1").Workers(2).WorkType(gauntlet.Bursty(50*time.Millisecond, 100*time.Millisecond)),
-		)
+		}, plantedLoad()...)...)
 	})
 }
 
