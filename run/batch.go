@@ -42,6 +42,7 @@ type batch struct {
 // The error is for results that could not be written or printed.
 func (b *batch) run(ctx context.Context) (*Result, error) {
 	sel := b.plan.plan
+	b.plan.reportSchedulers(b.cfg.Stderr) // before booting; the verdict counts them
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
 		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.m.Kernel.String(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget), b.dir)
 	vmCases := b.runAll(ctx)
@@ -155,8 +156,10 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
 	if err != nil {
 		return b.notRun(a, b.m.Kernel, err.Error())
 	}
+	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel,
+		Scheduler: b.plan.override(desc, a.Profile)}
 	k := b.m.Kernel
-	if b.scx != nil && desc.Spec.Scheduler != nil {
+	if b.scx != nil && spec.SchedulerOf(desc.Spec, v) != nil {
 		k = *b.scx
 	}
 	slug := slugify(a.Package + "." + a.Variant)
@@ -165,7 +168,6 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
 		return b.notRun(a, k, fmt.Sprintf("create log: %v", err))
 	}
 	defer out.Close()
-	v := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
 	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, v, k)
 	cfg.Accel = b.m.Accel
 	cfg.ConsoleLog = filepath.Join(b.dir, LogsDir, slug+".console.log")

@@ -46,6 +46,12 @@ type PlanConfig struct {
 	History string
 	// Kernels are kernel labels; several multiply the variants.
 	Kernels []string
+	// Schedulers are scheduler binaries (--scheduler, with their
+	// arguments) that the tests whose Spec declares no scheduler also run
+	// under, each as a profile named by its base name
+	// ([expand.Options.Schedulers]). A binary that cannot be used leaves
+	// its variants out and is reported by [Plan.Report].
+	Schedulers []spec.Scheduler
 	// NoSchedExt, when set, says why the kernel the run boots cannot run
 	// sched_ext: variants with a scheduler are then excluded with that
 	// reason instead of spending the budget on skips. See

@@ -334,3 +334,46 @@ func TestRunWritesGuestFiles(t *testing.T) {
 		t.Fatalf("no case names the guest's file; cases %+v", res.Cases)
 	}
 }
+
+// TestRunSchedulerOverride: a --scheduler's variants of the tests
+// without a scheduler boot the sched_ext kernel with the binary packed
+// and carried in the request; the test that has its own (TestFlags) is
+// not run under it.
+func TestRunSchedulerOverride(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "scx_over")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := failOn("")
+	cfg, stdout := testConfig(t, "tiny-1llc")
+	cfg.Plan.Schedulers = []spec.Scheduler{{Binary: bin, Args: []string{"-f"}}}
+	r := testRunner(f)
+	r.SchedExtKernel = func() (*kernel.Kernel, error) { return &kernel.Kernel{Path: "/fake/scx"}, nil }
+	if _, err := r.Run(context.Background(), cfg); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	over := 0
+	for _, c := range f.cfgs {
+		isOver := strings.HasSuffix(c.Variant.Name, "/scx_over")
+		if strings.HasPrefix(c.Variant.Name, "TestFlags") && isOver {
+			t.Errorf("%s: a test with its own scheduler ran under --scheduler", c.Variant.Name)
+		}
+		if !isOver {
+			if c.Variant.Scheduler != nil {
+				t.Errorf("%s carries scheduler %+v", c.Variant.Name, c.Variant.Scheduler)
+			}
+			continue
+		}
+		over++
+		if c.Kernel != "/fake/scx" || c.Variant.Scheduler == nil || c.Variant.Scheduler.Binary != bin || c.Variant.Scheduler.Args[0] != "-f" {
+			t.Errorf("%s: kernel %s, scheduler %+v; want the sched_ext kernel and the override", c.Variant.Name, c.Kernel, c.Variant.Scheduler)
+		}
+		if len(c.Files) != 1 || c.Files[0].Host != bin || c.Files[0].Guest != "/gauntlet/sched/scx_over" {
+			t.Errorf("%s: files %+v, want the binary packed", c.Variant.Name, c.Files)
+		}
+	}
+	if over == 0 {
+		t.Errorf("no variant ran under --scheduler; ran %d VMs", len(f.cfgs))
+	}
+}

@@ -19,7 +19,8 @@ legend, then one summary line; --explain adds the reason every variant is
 left out, --json prints one JSON object instead.
 
 A package that fails to build is reported with the compiler's message, the
-others are still planned, and the exit status is 2.
+others are still planned, and the exit status is 2. So is a --scheduler
+binary that cannot run (see 'gauntlet help run').
 
 Examples:
   gauntlet plan ./...                           everything that fits this host
@@ -28,7 +29,8 @@ Examples:
   gauntlet plan --presets tiny-1llc,smt-2llc --run TestSteady ./sched
   gauntlet plan --topology 1n2l2c2t --topology 2,2,1 ./sched    custom topologies only
   gauntlet plan --budget 20m --json ./... | jq .est_wall_s
-  gauntlet plan --explain --skip '//borrow' ./...`
+  gauntlet plan --explain --skip '//borrow' ./...
+  gauntlet plan --presets tiny-2llc --scheduler ./scx_simple ./sched   EEVDF tests under scx_simple too`
 
 func (c *cli) runPlan(ctx context.Context, args []string) error {
 	var pf planFlags
