@@ -54,8 +54,9 @@ type guestRun struct {
 	env   *env
 	sched *scheduler
 	// override is the variant's scheduler (`gauntlet run --scheduler`)
-	// when the Spec has none.
+	// when the Spec has none; kernel the variant's kernel, for its hint.
 	override *spec.Scheduler
+	kernel   string
 }
 
 // run sets up, runs fn and tears down; the error combines all failures.
@@ -80,7 +81,7 @@ func (g *guestRun) run(s spec.Spec, fn func(*Harness) error) (err error) {
 	c.env.harness = harness
 	if sched := spec.SchedulerOf(s, c.Variant); sched != nil {
 		if s.Scheduler == nil {
-			g.override = sched
+			g.override, g.kernel = sched, c.Variant.Kernel
 		}
 		sc, err := startScheduler(c.env.ctx, sched, c.Flags, harness)
 		if sc != nil {
@@ -377,12 +378,19 @@ func (g *guestRun) hint(e *spec.SchedulerExit) string {
 	if o == nil || o.Binary == "" || e.Attached {
 		return ""
 	}
-	byHand := fmt.Sprintf("try it by hand: gauntlet shell --kernel SCHED_EXT_KERNEL -i %s -- %s", o.Binary, strings.Join(append([]string{filepath.Base(o.Binary)}, o.Args...), " "))
+	k, _, _ := strings.Cut(g.kernel, " (from ") // spec.Variant.Kernel: "PATH (from STEP)"
+	if k == "" {
+		k = "SCHED_EXT_KERNEL"
+	}
+	byHand := fmt.Sprintf("try it by hand: gauntlet shell --kernel %s -i %s -- %s", k, o.Binary, strings.Join(append([]string{filepath.Base(o.Binary)}, o.Args...), " "))
 	switch e.DetectedBy {
 	case spec.DetectedStart:
 		return "give --scheduler a sched_ext scheduler executable that runs in the guest; " + byHand
 	case spec.DetectedTimeout:
 		return "is it a sched_ext scheduler (it must load a BPF scheduler the kernel names in /sys/kernel/sched_ext/root/ops)? " + byHand
+	}
+	if len(o.Args) == 0 {
+		return "check that it loads on this kernel; " + byHand
 	}
 	return fmt.Sprintf("check --scheduler-args %q and that it loads on this kernel; %s", strings.Join(o.Args, " "), byHand)
 }

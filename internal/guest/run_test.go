@@ -28,19 +28,23 @@ func TestVariantFromEnv(t *testing.T) {
 // saying what to do; a Spec's own scheduler, or one that attached, none.
 func TestOverrideHint(t *testing.T) {
 	over := &spec.Scheduler{Binary: "/host/scx_qmap", Args: []string{"-Z"}}
-	g := &guestRun{override: over}
+	g := &guestRun{override: over, kernel: "/k/bzImage-scx (from GAUNTLET_SCX_KERNEL)"}
 	for _, c := range []struct {
 		e    spec.SchedulerExit
 		want string
 	}{
 		{spec.SchedulerExit{DetectedBy: spec.DetectedLoader, Loader: "exit status 1"},
-			`check --scheduler-args "-Z" and that it loads on this kernel; try it by hand: gauntlet shell --kernel SCHED_EXT_KERNEL -i /host/scx_qmap -- scx_qmap -Z`},
+			`check --scheduler-args "-Z" and that it loads on this kernel; try it by hand: gauntlet shell --kernel /k/bzImage-scx -i /host/scx_qmap -- scx_qmap -Z`},
 		{spec.SchedulerExit{DetectedBy: spec.DetectedTimeout}, "is it a sched_ext scheduler"},
 		{spec.SchedulerExit{DetectedBy: spec.DetectedStart}, "give --scheduler a sched_ext scheduler executable"},
 	} {
 		if got := g.hint(&c.e); !strings.Contains(got, c.want) {
 			t.Errorf("hint for %+v = %q, want %q", c.e, got, c.want)
 		}
+	}
+	noArgs := &guestRun{override: &spec.Scheduler{Binary: "/bin/false"}}
+	if got := noArgs.hint(&spec.SchedulerExit{DetectedBy: spec.DetectedLoader}); got != "check that it loads on this kernel; try it by hand: gauntlet shell --kernel SCHED_EXT_KERNEL -i /bin/false -- false" {
+		t.Errorf("no args: %q", got)
 	}
 	if got := g.hint(&spec.SchedulerExit{Attached: true, Kind: spec.ExitStall}); got != "" {
 		t.Errorf("an attached scheduler's exit got a hint: %q", got)
