@@ -54,6 +54,13 @@ type VariantResult struct {
 	// Outcome is how the run ended; old spellings ("timed-out") are read
 	// as their outcome.
 	Outcome spec.Outcome `json:"outcome"`
+	// Scheduler is the scheduler the guest ran ("eevdf", or the sched_ext
+	// ops name); empty when the guest gave no result.
+	Scheduler string `json:"scheduler,omitempty"`
+	// BPFPrograms are the scheduler's BPF programs with the instructions
+	// the verifier processed, most first, so a change that bloats the
+	// verifier's work shows between runs.
+	BPFPrograms []spec.BPFProgram `json:"bpf_programs,omitempty"`
 }
 
 // ReadResults decodes one results.json from r. name (a path, say) is only

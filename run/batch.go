@@ -307,12 +307,16 @@ func (b *batch) results(cases []report.Case) *budget.Results {
 		if !c.Outcome.Ran() {
 			continue
 		}
-		res.Variants = append(res.Variants, budget.VariantResult{
+		vr := budget.VariantResult{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
 			Outcome: c.Outcome,
-		})
+		}
+		if r, ok := c.Result(); ok {
+			vr.Scheduler, vr.BPFPrograms = r.Scheduler, r.BPFPrograms
+		}
+		res.Variants = append(res.Variants, vr)
 	}
 	return res
 }

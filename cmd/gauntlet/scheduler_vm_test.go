@@ -18,7 +18,7 @@ import (
 // runs the example's EEVDF TestSteady, unchanged, under the real
 // scx_simple in one VM on the sched_ext kernel: it passes with the
 // scheduler attached (the guest names its ops, its BPF programs'
-// verifier counts are in JUnit and in the verifier table), and its
+// verifier counts are in JUnit, results.json and the verifier table), and its
 // loader's log is in logs/. It skips without GAUNTLET_SCX_KERNEL and
 // GAUNTLET_SCHEDULERS (failing under GAUNTLET_REQUIRE_SCX=1).
 func TestRunSchedulerOverrideInVMs(t *testing.T) {
@@ -69,6 +69,10 @@ func TestRunSchedulerOverrideInVMs(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no TestSteady/1n1l2c1t/scx_simple in JUnit:\n%s", stdout)
+	}
+	res := readResults(t, filepath.Join(dirs[0], run.ResultsFile))
+	if len(res.Variants) != 1 || res.Variants[0].Scheduler != "simple" || len(res.Variants[0].BPFPrograms) == 0 {
+		t.Errorf("results.json variants %+v: want scx_simple's with its BPF programs", res.Variants)
 	}
 	if !strings.Contains(stdout, "| simple    | scx_simple | simple_enqueue") {
 		t.Errorf("stdout lacks the verifier table's scx_simple rows:\n%s", stdout)
