@@ -23,7 +23,9 @@
 // A package that fails at any step gets a [*PackageError] and the others
 // go on. Expanding is pure ([Expand], [ExpandSpec]): per described test
 // the base variant "TestX" at its own topology, then presets x [Profiles]
-// (x kernels when several are given) named "TestX/PRESET/PROFILE", each
+// (x kernels when several are given) named "TestX/PRESET/PROFILE", plus
+// for a test without a scheduler one profile per [Options.Schedulers]
+// binary (`--scheduler`, named by its base name), each
 // marked excluded by the test's constraints or the host's capacity, with
 // the reason.
 package expand
