@@ -46,6 +46,7 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
 		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.m.Kernel.String(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget), b.dir)
 	vmCases := b.runAll(ctx)
+	b.plan.noteSkippedOverrides(vmCases)
 	cases := vmCases
 	if b.plan.cfg.ShardK <= 1 {
 		cases = append(hostCases(b.plan), vmCases...)

@@ -49,7 +49,7 @@ type Plan struct {
 	// line for each that cannot run (see override.go).
 	overrides     []spec.Scheduler
 	schedProblems []string
-	schedReported bool
+	schedReported int // how many of schedProblems are printed
 }
 
 // HostInfo returns the host the planner plans for: p.Host's answer, or
