@@ -88,6 +88,12 @@ func (c *Ctx) Overlap(i, n int, frac float64) (topo.CPUSet, error) {
 // the defaults filled in and scaled for this guest.
 func (c *Ctx) Thresholds() spec.Thresholds { return c.h.Thresholds() }
 
+// Scenarios returns the measurements of the scenarios this test executed
+// so far ([Ctx.ExecuteDefs] and [Ctx.ExecuteSteps] calls), in order,
+// passed or failed: per cgroup its work units, gaps, wake latencies, page
+// faults, ... A test reads them to assert what a work type did.
+func (c *Ctx) Scenarios() []spec.ScenarioStats { return c.h.Scenarios() }
+
 func nonEmpty(groups []topo.CPUSet, within topo.CPUSet) []topo.CPUSet {
 	var out []topo.CPUSet
 	for _, g := range groups {

@@ -28,7 +28,9 @@
 // [Ctx.ExecuteDefs] runs them for the full duration; [Ctx.ExecuteSteps]
 // runs a sequence of [Step], each adding cgroups, applying an [Op] or
 // more (move cpusets, re-pin, spawn, stop, remove) and holding for its
-// [Hold]. Package scenarios has 13 canned scenarios written the same way.
+// [Hold]. Package scenarios has 46 canned scenarios written the same way.
+// [Ctx.Scenarios] returns what each executed scenario measured, per
+// cgroup.
 //
 // Every scenario ends with the checks (starvation, stuck, isolation,
 // fairness) over every worker; a failed check is a *[CheckError], whose

@@ -94,7 +94,8 @@ func MutexContention() WorkType { return work(guest.KindMutexContention) }
 // Sequence cycles through phases in order, each for its time (above 0),
 // again and again; one iteration is one iteration of the current phase's
 // work type. Phases may not be sequences, paired ([PipeIO],
-// [FutexPingPong]) or lock-sharing ([MutexContention]) work types.
+// [FutexPingPong], [CachePipe]), lock-sharing ([MutexContention]) or
+// fan-out ([FutexFanOut], [FanOutCompute]) work types.
 func Sequence(phases ...Phase) WorkType {
 	w := guest.WorkSpec{Kind: guest.KindSequence}
 	for _, p := range phases {

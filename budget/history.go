@@ -38,7 +38,9 @@ type sample struct {
 // NewHistory builds a History from earlier runs' results, in any order;
 // nil entries are skipped. Only runs that ended in pass or fail count (a
 // crash, panic, timeout or QEMU failure says nothing about how long the
-// variant takes). Runs are ordered by their start time (then run id) and
+// variant takes), and only a variant's last attempt counts (a retried
+// variant's earlier attempts, [VariantResult.Attempts], are not extra
+// samples). Runs are ordered by their start time (then run id) and
 // only the newest 5 per key count; the estimate is their median by total
 // time (the mean of the middle two for an even count), so one slow outlier
 // does not move it.
@@ -55,7 +57,7 @@ func NewHistory(rs ...*Results) *History {
 	for _, r := range runs {
 		for i := range r.Variants {
 			v := &r.Variants[i]
-			if v.Outcome != spec.OutcomePass && v.Outcome != spec.OutcomeFail {
+			if v.Outcome != spec.OutcomePass && v.Outcome != spec.OutcomeFail && v.Outcome != spec.OutcomeInconclusive {
 				continue
 			}
 			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS)}

@@ -1,7 +1,9 @@
 package budget
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,4 +67,31 @@ func ExampleNewHistory() {
 	cost := EstimateCost(c, Host{CPUs: 2, Accel: spec.AccelTCG}, h)
 	fmt.Println(cost.Total(), cost.Source, cost.Runs)
 	// Output: 10s history 3
+}
+
+// A retried variant is one sample of its last attempt: its failed
+// attempts (which booted too) neither add samples nor add their time.
+func TestHistoryRetriedVariantCountsOnce(t *testing.T) {
+	r := run("a", 1, spec.OutcomePass, 10)
+	r.Variants[0].Flaky = true
+	r.Variants[0].Attempts = []Attempt{{Outcome: spec.OutcomeFail, BootS: 5, TestS: 40, TotalS: 50}, {Outcome: spec.OutcomeTimeout, BootS: 5, TestS: 90, TotalS: 100}}
+	var buf bytes.Buffer
+	if err := WriteResults(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadResults(&buf, "results.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := back.Variants[0]; !v.Flaky || len(v.Attempts) != 2 || v.Attempts[1].Outcome != spec.OutcomeTimeout {
+		t.Fatalf("read back %+v, want the flag and both attempts", v)
+	}
+	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2)}
+	if got := EstimateCost(c, Host{CPUs: 2}, NewHistory(back)); got.Total() != 10*time.Second || got.Runs != 1 {
+		t.Errorf("estimate %+v (total %s) of %d runs, want 10s of 1 run: the last attempt only", got, got.Total(), got.Runs)
+	}
+	back.Variants[0].Attempts[0].TotalS = -1
+	if err := back.Validate(); err == nil || !strings.Contains(err.Error(), "attempt 1: total_s is -1") {
+		t.Errorf("bad attempt: %v", err)
+	}
 }

@@ -61,6 +61,22 @@ type VariantResult struct {
 	// the verifier processed, most first, so a change that bloats the
 	// verifier's work shows between runs.
 	BPFPrograms []spec.BPFProgram `json:"bpf_programs,omitempty"`
+	// Flaky is set when the variant passed after failed attempts.
+	Flaky bool `json:"flaky,omitempty"`
+	// Attempts are the earlier attempts of a variant booted again after
+	// failing (`gauntlet run --retries`), oldest first. The fields above
+	// are the last attempt's, and only they feed [NewHistory]: one
+	// sample per variant and run, whatever the retries.
+	Attempts []Attempt `json:"attempts,omitempty"`
+}
+
+// Attempt is one earlier attempt of a variant: how it ended and its
+// measured times, in seconds like [VariantResult]'s.
+type Attempt struct {
+	Outcome spec.Outcome `json:"outcome"`
+	BootS   float64      `json:"boot_s"`
+	TestS   float64      `json:"test_s"`
+	TotalS  float64      `json:"total_s"`
 }
 
 // ReadResults decodes one results.json from r. name (a path, say) is only
@@ -181,10 +197,26 @@ func (v *VariantResult) validate() error {
 	if err := validAccel("accel", v.Accel, false); err != nil {
 		return err
 	}
+	if err := validTimes(v.BootS, v.TestS, v.TotalS); err != nil {
+		return err
+	}
+	for i, a := range v.Attempts {
+		if _, err := spec.ParseOutcome(string(a.Outcome)); err != nil {
+			return fmt.Errorf("attempt %d: %w", i+1, err)
+		}
+		if err := validTimes(a.BootS, a.TestS, a.TotalS); err != nil {
+			return fmt.Errorf("attempt %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// validTimes checks a run's boot, test and total seconds.
+func validTimes(boot, test, total float64) error {
 	for _, t := range []struct {
 		name string
 		v    float64
-	}{{"boot_s", v.BootS}, {"test_s", v.TestS}, {"total_s", v.TotalS}} {
+	}{{"boot_s", boot}, {"test_s", test}, {"total_s", total}} {
 		if t.v < 0 || math.IsNaN(t.v) || math.IsInf(t.v, 0) {
 			return fmt.Errorf("%s is %g; want a duration in seconds, 0 or more", t.name, t.v)
 		}

@@ -87,7 +87,7 @@ func TestReadResultsRejectsGarbage(t *testing.T) {
 		{"trailing data", string(good) + "{}", "not a results.json: invalid character '{' after top-level value"},
 		{"wrong type", edit(`"vcpus": 2,`, `"vcpus": "two",`), `field "variants.vcpus": want a number, got a JSON string`},
 		{"bad topology", edit(`"topology": "1n1l2c1t"`, `"topology": "1n0l2c1t"`), "LLCs must be at least 1"},
-		{"bad outcome", edit(`"outcome": "pass"`, `"outcome": "ok"`), `variant 0 ("TestFair"): outcome "ok" is not one of pass, fail, skip, crash, kernel_panic, timeout, qemu_failed, accel_unusable, not_run`},
+		{"bad outcome", edit(`"outcome": "pass"`, `"outcome": "ok"`), `variant 0 ("TestFair"): outcome "ok" is not one of pass, fail, skip, crash, kernel_panic, timeout, qemu_failed, accel_unusable, not_run, inconclusive`},
 		{"vcpus mismatch", edit(`"vcpus": 8,`, `"vcpus": 4,`), `variant 1 ("TestFair/smt-2llc/llc"): vcpus 4 does not match topology 1n2l2c2t (8 CPUs)`},
 		{"negative time", edit(`"boot_s": 5.2,`, `"boot_s": -5.2,`), "boot_s is -5.2; want a duration in seconds"},
 		{"bad accel", edit(`"accel": "tcg",

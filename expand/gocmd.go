@@ -32,9 +32,9 @@ type goPackage struct {
 // findPackages resolves patterns with `go list -e -json` into packages
 // with their directories, noting which have test files. A pattern that
 // matches nothing is an error wrapping [ErrNoPackages].
-func findPackages(ctx context.Context, goCmd, dir string, patterns []string) ([]*Package, []bool, error) {
+func findPackages(ctx context.Context, goCmd, dir string, tags, patterns []string) ([]*Package, []bool, error) {
 	var stdout, stderr bytes.Buffer
-	args := append([]string{"list", "-e", "-json=ImportPath,Dir,TestGoFiles,XTestGoFiles,Error"}, patterns...)
+	args := append(append([]string{"list", "-e", "-json=ImportPath,Dir,TestGoFiles,XTestGoFiles,Error"}, tagArgs(tags)...), patterns...)
 	cmd := command(ctx, dir, buildEnv, nil, goCmd, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := run(cmd)
@@ -102,10 +102,11 @@ func resolvePackages(gps []goPackage, patterns []string) ([]*Package, []bool, er
 // both the test names and the static test binary the describe pass and
 // the VMs reuse. Build and list failures set p.Err; only a cancelled ctx
 // or a go command that cannot run is returned.
-func listTests(ctx context.Context, goCmd, dir, binDir string, p *Package) error {
+func listTests(ctx context.Context, goCmd, dir, binDir string, tags []string, p *Package) error {
 	bin := filepath.Join(binDir, binaryName(p.ImportPath))
 	var stdout, stderr bytes.Buffer
-	cmd := command(ctx, dir, buildEnv, nil, goCmd, "test", "-list", ".", "-json", "-o", bin, p.ImportPath)
+	args := append(append([]string{"test", "-list", ".", "-json", "-o", bin}, tagArgs(tags)...), p.ImportPath)
+	cmd := command(ctx, dir, buildEnv, nil, goCmd, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := run(cmd)
 	if ctx.Err() != nil {
@@ -127,6 +128,14 @@ func listTests(ctx context.Context, goCmd, dir, binDir string, p *Package) error
 		p.Binary = bin
 	}
 	return nil
+}
+
+// tagArgs is the go command's -tags flag for tags, none for no tags.
+func tagArgs(tags []string) []string {
+	if len(tags) == 0 {
+		return nil
+	}
+	return []string{"-tags", strings.Join(tags, ",")}
 }
 
 func quoteGroups(m [][]string) string {

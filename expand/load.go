@@ -21,6 +21,9 @@ type LoadOptions struct {
 	// must exist; the caller removes it when the binaries are no longer
 	// needed.
 	BinDir string
+	// Tags are build tags, passed to go list and go test as -tags (like
+	// go test -tags); none means none.
+	Tags []string
 	// Match filters top-level tests (-run/-skip); nil keeps all.
 	Match *Matcher
 	// Jobs is how many builds and describe passes run at once; zero
@@ -62,7 +65,7 @@ func Load(ctx context.Context, o LoadOptions) ([]*Package, error) {
 	if o.BinDir == "" {
 		return nil, errors.New("load tests: no directory for test binaries")
 	}
-	pkgs, hasTests, err := findPackages(ctx, o.Go, o.Dir, o.Patterns)
+	pkgs, hasTests, err := findPackages(ctx, o.Go, o.Dir, o.Tags, o.Patterns)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +75,7 @@ func Load(ctx context.Context, o LoadOptions) ([]*Package, error) {
 			withTests = append(withTests, p)
 		}
 	}
-	err = each(ctx, withTests, o.Jobs, func(p *Package) error { return listTests(ctx, o.Go, o.Dir, o.BinDir, p) })
+	err = each(ctx, withTests, o.Jobs, func(p *Package) error { return listTests(ctx, o.Go, o.Dir, o.BinDir, o.Tags, p) })
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,10 @@ const (
 	ByCapacity ExclusionKind = "capacity"
 	// ByKernel: the kernel lacks what the test needs (sched_ext).
 	ByKernel ExclusionKind = "kernel"
+	// ByInconclusive: the variant's checks would run with limits relaxed
+	// past their bounds on this host, and the plan asked for conclusive
+	// variants only.
+	ByInconclusive ExclusionKind = "inconclusive"
 )
 
 // Variant is one concrete run of a test: a topology, a flag profile and

@@ -35,7 +35,19 @@ type Case struct {
 	// Properties are extra name/value facts (thresholds, measured stats)
 	// that end up in JUnit as a properties block in system-out.
 	Properties []Property `json:"properties,omitempty"`
+	// Attempts are the variant's earlier attempts, oldest first, when it
+	// was booted again after failing (`gauntlet run --retries`); each of
+	// them failed, and the case itself is the last attempt. A case that
+	// passed after failed attempts is flaky ([Case.Flaky]).
+	Attempts []Case `json:"attempts,omitempty"`
 }
+
+// Flaky reports whether c passed after failed attempts.
+func (c Case) Flaky() bool { return c.Outcome.Passed() && len(c.Attempts) > 0 }
+
+// Tries is how many times c's variant was booted: its earlier attempts
+// and itself.
+func (c Case) Tries() int { return len(c.Attempts) + 1 }
 
 // Property is one name/value fact about a case.
 type Property struct {

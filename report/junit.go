@@ -54,20 +54,13 @@ func testcases(c Case) []Testcase {
 	tests := parseTests(c)
 	main := Testcase{Name: c.Variant, Classname: c.Package, Time: seconds(c.Total)}
 	var subs []Testcase
-	var mainOut []string
 	for _, t := range tests {
-		if t.Name == c.Test {
-			mainOut = t.Output
-			continue
-		}
 		if rest, ok := strings.CutPrefix(t.Name, c.Test+"/"); ok {
 			subs = append(subs, subtestcase(c, rest, t))
 		}
 	}
-	out := strings.Join(mainOut, "\n")
-	if len(mainOut) == 0 && len(c.Output) > 0 {
-		out = string(c.Output)
-	}
+	addAttempts(&main, c)
+	out := mainText(c, tests)
 	facts := factsBlock(c)
 	msg := c.Detail()
 	switch {
@@ -76,19 +69,40 @@ func testcases(c Case) []Testcase {
 		return append([]Testcase{main}, subs...)
 	case c.Outcome == spec.OutcomeSkip:
 		main.Skipped = &XMLResult{Message: orDefault(msg, "skipped"), Data: clean(out)}
+	case c.Outcome == spec.OutcomeInconclusive:
+		// JUnit has no such verdict; a skip with the reason is what CI
+		// systems show as "not proven", and the facts header keeps the
+		// outcome for gauntlet's own merges.
+		main.Skipped = &XMLResult{Message: inconclusivePrefix + orDefault(msg, "limits relaxed"), Data: clean(out)}
 	case !c.Outcome.Ran():
 		main.Skipped = &XMLResult{Message: "not run: " + orDefault(msg, "never started"), Data: clean(out)}
 	case c.Outcome == spec.OutcomeFail:
 		main.Failure = &XMLResult{Message: orDefault(msg, "failed"), Type: failureType(c), Data: clean(out)}
 	default:
-		data := out
-		if c.ConsoleTail != "" {
-			data += "\n--- kernel console (tail) ---\n" + c.ConsoleTail
-		}
-		main.Error = &XMLResult{Message: orDefault(msg, string(c.Outcome)), Type: string(c.Outcome), Data: clean(data)}
+		main.Error = &XMLResult{Message: orDefault(msg, string(c.Outcome)), Type: string(c.Outcome), Data: clean(withConsole(c, out))}
 	}
 	main.SystemOut = &XMLOutput{Data: clean(facts)}
 	return append([]Testcase{main}, subs...)
+}
+
+// mainText is the variant's own part of its output: the lines of its
+// top-level test, else the whole output.
+func mainText(c Case, tests []gtr.Test) string {
+	for _, t := range tests {
+		if t.Name == c.Test && len(t.Output) > 0 {
+			return strings.Join(t.Output, "\n")
+		}
+	}
+	return string(c.Output)
+}
+
+// withConsole appends the console tail of a case that ended without the
+// test's verdict to its text.
+func withConsole(c Case, out string) string {
+	if c.ConsoleTail == "" {
+		return out
+	}
+	return out + "\n--- kernel console (tail) ---\n" + c.ConsoleTail
 }
 
 func subtestcase(c Case, rest string, t gtr.Test) Testcase {
@@ -106,6 +120,9 @@ func subtestcase(c Case, rest string, t gtr.Test) Testcase {
 	}
 	return tc
 }
+
+// inconclusivePrefix starts the skip message of an inconclusive case.
+const inconclusivePrefix = "inconclusive: "
 
 // failureType is a failed case's JUnit failure type: the kind of the
 // scheduler exit its guest result reports (e.g. "scx_bpf_error",

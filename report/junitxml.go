@@ -91,7 +91,7 @@ type XMLResult struct {
 type XMLRerun struct {
 	Message    string     `xml:"message,attr"`
 	Type       string     `xml:"type,attr"`
-	StackTrace string     `xml:"stackTrace"`
+	StackTrace XMLOutput  `xml:"stackTrace"`
 	SystemOut  *XMLOutput `xml:"system-out,omitempty"`
 }
 

@@ -120,30 +120,47 @@ func mergeSuiteAttrs(m *Suite, s Suite) {
 }
 
 // resultRank orders a testcase's results for merging: an error or a
-// failure outranks a pass, which outranks a skip.
+// failure outranks an inconclusive pass, which outranks a flaky pass (a
+// pass with <flakyFailure> or <flakyError> attempts), which outranks a
+// pass, which outranks a skip. The attempts never change the verdict: a
+// flaky pass stays a pass, a failure with <rerunFailure> attempts a
+// failure; they only make a testcase that carries them win over the same
+// verdict without them.
 func resultRank(tc Testcase) int {
 	switch {
 	case tc.Error != nil:
-		return 3
+		return 5
 	case tc.Failure != nil:
+		return 4
+	case tc.Skipped != nil && strings.HasPrefix(tc.Skipped.Message, inconclusivePrefix):
+		return 3
+	case tc.Skipped != nil:
+		return 0
+	case len(tc.FlakyFailures) > 0 || len(tc.FlakyErrors) > 0:
 		return 2
-	case tc.Skipped == nil:
-		return 1
 	}
-	return 0
+	return 1
 }
 
 // worse reports whether a should replace b in a merge: a higher
-// [resultRank], or for equal ranks the larger encoding, so the choice
-// between two different results of one rank does not depend on the order
-// of the inputs.
+// [resultRank]; for equal ranks more recorded attempts (so a merge keeps
+// a variant's retries, losing none); then the larger encoding, so the
+// choice between two different results of one rank does not depend on
+// the order of the inputs.
 func worse(a, b Testcase) bool {
 	if ra, rb := resultRank(a), resultRank(b); ra != rb {
 		return ra > rb
 	}
+	if na, nb := attemptCount(a), attemptCount(b); na != nb {
+		return na > nb
+	}
 	ea, _ := xml.Marshal(a)
 	eb, _ := xml.Marshal(b)
 	return bytes.Compare(ea, eb) > 0
+}
+
+func attemptCount(tc Testcase) int {
+	return len(tc.FlakyFailures) + len(tc.FlakyErrors) + len(tc.RerunFailures) + len(tc.RerunErrors)
 }
 
 // recount recomputes every total from the testcases, so hand-edited or
@@ -248,10 +265,18 @@ func caseFromTestcase(pkg string, tc Testcase) (Case, bool) {
 			c.Preset, c.Profile = parts[1], parts[2]
 		}
 	}
-	for _, pm := range propertyLine.FindAllStringSubmatch(data, -1) {
-		c.Properties = append(c.Properties, Property{Name: pm[1], Value: strings.ReplaceAll(pm[2], `\n`, "\n")})
-	}
+	c.Properties = readProperties(data)
+	c.Attempts = attemptsFromTestcase(c.Package, tc)
 	return c, true
+}
+
+// readProperties reads the property lines of a [factsBlock] in data.
+func readProperties(data string) []Property {
+	var ps []Property
+	for _, pm := range propertyLine.FindAllStringSubmatch(data, -1) {
+		ps = append(ps, Property{Name: pm[1], Value: strings.ReplaceAll(pm[2], `\n`, "\n")})
+	}
+	return ps
 }
 
 // propertyLine matches the property lines of a [factsBlock].

@@ -97,6 +97,9 @@ func ResultProperties(r spec.Result) []Property {
 			if cg.WakeSamples > 0 {
 				add(p+"wake_p99_us", us(cg.WakeP99))
 			}
+			if cg.PageFaults > 0 {
+				add(p+"page_faults", strconv.FormatUint(cg.PageFaults, 10))
+			}
 		}
 	}
 	return ps

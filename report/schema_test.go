@@ -34,18 +34,10 @@ func encode(t *testing.T, v any) []byte {
 // schemaDocs are a run's JUnit (every outcome, subtests, a flaky variant
 // and one that failed every attempt) and a merge of two shards of it.
 func schemaDocs(t *testing.T) map[string]Suites {
-	cases := fixtureCases(t)
+	cases := append(fixtureCases(t), retriedCases(t)...)
 	run := JUnit(cases, "host1", time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	s := &run.Suites[0]
 	s.Properties = &[]XMLProp{{Name: "gauntlet.run.accel", Value: "tcg"}}
-	attempt := XMLRerun{Message: "stuck 3500ms", Type: "fail", StackTrace: "src_test.go:17: stuck 3500ms", SystemOut: &XMLOutput{Data: "first attempt"}}
-	s.Testcases[0].FlakyFailures = []XMLRerun{attempt}
-	for i := range s.Testcases {
-		if s.Testcases[i].Failure != nil {
-			s.Testcases[i].RerunFailures = []XMLRerun{attempt}
-			break
-		}
-	}
 	merged := MergeJUnit(JUnit(cases[:4], "host1", time.Time{}), JUnit(cases[4:], "host2", time.Time{}))
 	return map[string]Suites{"run": run, "merged": merged}
 }

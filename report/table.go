@@ -26,8 +26,8 @@ func WriteResults(w io.Writer, cases []Case) error {
 	rows := make([][]string, 0, len(sorted))
 	for _, c := range sorted {
 		rows = append(rows, []string{
-			c.Package, c.Variant, dash(c.Topology), dash(c.Accel), label(c.Outcome),
-			secs(c.Boot), secs(c.TestTime), truncate(c.Detail(), maxDetail),
+			c.Package, c.Variant, dash(c.Topology), dash(c.Accel), caseLabel(c),
+			secs(c.Boot), secs(c.TestTime), truncate(rowDetail(c), maxDetail),
 		})
 	}
 	return table.Write(w, []string{"package", "variant", "topology", "accel", "result", "boot", "test", "detail"}, rows)
@@ -93,8 +93,10 @@ func WriteTables(w io.Writer, cases []Case, matrix bool) error {
 }
 
 // Summary is the one line printed after the tables, e.g.
-// "FAIL: 2 of 14 variants failed (1 fail, 1 timeout), 3 skipped (1 not
-// run), wall 4m10s". Variants that never started are skipped, not failed.
+// "FAIL: 2 of 14 variants failed (1 fail, 1 timeout), 1 flaky: TestX,
+// 3 skipped (1 not run), wall 4m10s". Variants that never started are
+// skipped, not failed; flaky ones (passed after failed attempts) passed
+// and are named.
 func Summary(cases []Case, wall time.Duration) string {
 	counts := map[spec.Outcome]int{}
 	for _, c := range cases {
@@ -112,11 +114,44 @@ func Summary(cases []Case, wall time.Duration) string {
 	if n := counts[spec.OutcomeNotRun]; n > 0 {
 		tail += fmt.Sprintf(" (%d not run)", n)
 	}
-	tail += ", wall " + wall.Round(time.Second).String()
-	if failed == 0 {
-		return fmt.Sprintf("PASS: %d of %d variants passed, %s", counts[spec.OutcomePass], len(cases), tail)
+	if n := counts[spec.OutcomeInconclusive]; n > 0 {
+		tail = fmt.Sprintf("%d inconclusive, %s", n, tail)
 	}
-	return fmt.Sprintf("FAIL: %d of %d variants failed (%s), %s", failed, len(cases), strings.Join(kinds, ", "), tail)
+	tail += ", wall " + wall.Round(time.Second).String()
+	flaky := flakyNote(cases)
+	if failed == 0 {
+		if flaky != "" {
+			flaky = " (" + flaky + ")"
+		}
+		return fmt.Sprintf("PASS: %d of %d variants passed%s, %s", counts[spec.OutcomePass], len(cases), flaky, tail)
+	}
+	if flaky != "" {
+		flaky = ", " + flaky
+	}
+	return fmt.Sprintf("FAIL: %d of %d variants failed (%s)%s, %s", failed, len(cases), strings.Join(kinds, ", "), flaky, tail)
+}
+
+// maxFlakyNames bounds the flaky variants the summary names.
+const maxFlakyNames = 3
+
+// flakyNote is the summary's count of flaky variants with the first
+// names, e.g. "1 flaky: TestX/tiny-1llc/default", or "" for none.
+func flakyNote(cases []Case) string {
+	var names []string
+	for _, c := range cases {
+		if c.Flaky() {
+			names = append(names, c.Variant)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	shown := names[:min(len(names), maxFlakyNames)]
+	note := fmt.Sprintf("%d flaky: %s", len(names), strings.Join(shown, ", "))
+	if len(names) > len(shown) {
+		note += ", ..."
+	}
+	return note
 }
 
 // failureOrder lists the outcomes that are failures, in the order the
@@ -132,24 +167,51 @@ func cell(outs []spec.Outcome) string {
 	if len(outs) == 0 {
 		return "-"
 	}
-	bad, skips := 0, 0
+	bad, skips, inc := 0, 0, 0
 	for _, o := range outs {
 		switch {
 		case o.Failed():
 			bad++
 		case skipped(o):
 			skips++
+		case o == spec.OutcomeInconclusive:
+			inc++
 		}
 	}
-	switch {
-	case bad > 0:
+	if bad > 0 {
 		return fmt.Sprintf("FAIL %d/%d", bad, len(outs))
-	case skips == len(outs):
-		return fmt.Sprintf("skip %d", skips)
-	case skips > 0:
-		return fmt.Sprintf("pass %d, skip %d", len(outs)-skips, skips)
 	}
-	return fmt.Sprintf("pass %d", len(outs))
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		word string
+	}{{len(outs) - skips - inc, "pass"}, {inc, "inc"}, {skips, "skip"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", p.word, p.n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// caseLabel is the result column of a case: "flaky" for a pass after
+// failed attempts, else its outcome's [label].
+func caseLabel(c Case) string {
+	if c.Flaky() {
+		return "flaky"
+	}
+	return label(c.Outcome)
+}
+
+// rowDetail is the detail column: the reason, and for a variant booted
+// more than once what its attempts did.
+func rowDetail(c Case) string {
+	switch {
+	case c.Flaky():
+		return c.AttemptsNote()
+	case len(c.Attempts) > 0:
+		return firstLine(c.Detail()) + " (" + c.AttemptsNote() + ")"
+	}
+	return c.Detail()
 }
 
 // label is the result column: failures shout, the rest whisper.
@@ -164,10 +226,12 @@ func rank(o spec.Outcome) int {
 	switch {
 	case o.Failed():
 		return 0
+	case o == spec.OutcomeInconclusive:
+		return 1
 	case skipped(o):
-		return 2
+		return 3
 	}
-	return 1
+	return 2
 }
 
 func colRank(c string) int {

@@ -2,12 +2,14 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -36,6 +38,8 @@ type batch struct {
 
 	mu   sync.Mutex // guards cfg.Stdout and done
 	done int
+	// stopped is set when --failfast stops launching variants.
+	stopped atomic.Bool
 }
 
 // run boots the plan, writes the run directory and prints the results.
@@ -44,7 +48,7 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	sel := b.plan.plan
 	b.plan.reportSchedulers(b.cfg.Stderr) // before booting; the verdict counts them
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), kernel %s; estimated %s%s; results in %s\n",
-		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.m.Kernel.String(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget), b.dir)
+		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.m.Kernel.String(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget)+b.plan.retriesNote(), b.dir)
 	vmCases := b.runAll(ctx)
 	b.plan.noteSkippedOverrides(vmCases)
 	cases := vmCases
@@ -66,8 +70,10 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 // written (werr), package failures and variants that could not start
 // (setup problems), then failed tests.
 func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted; partial results written (%w)", context.Cause(ctx))
+	if cause := context.Cause(ctx); errors.Is(cause, ErrTimeout) {
+		return fmt.Errorf("%w; partial results written", cause)
+	} else if ctx.Err() != nil {
+		return fmt.Errorf("interrupted; partial results written (%w)", cause)
 	}
 	if werr != nil {
 		return werr
@@ -84,7 +90,7 @@ func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) er
 			failed++
 		}
 	}
-	if notRun > 0 {
+	if notRun > 0 && !(b.stopped.Load() && failed > 0) {
 		return fmt.Errorf("%d variants could not be started (see the detail column)", notRun)
 	}
 	if failed > 0 {
@@ -104,7 +110,8 @@ func budgetNote(d time.Duration) string {
 // limit is the plan's job count, and two weighted semaphores hold each
 // VM's share of host CPUs and memory, the same weights the plan was
 // packed with. A cancelled ctx kills running VMs (package vm) and leaves
-// the variants not yet started as not run.
+// the variants not yet started as not run; so does a failure under
+// --failfast ([Config.FailFast]), without stopping the running VMs.
 func (b *batch) runAll(ctx context.Context) []report.Case {
 	sel := b.plan.plan.Selected
 	capa := b.plan.plan.Capacity
@@ -115,7 +122,7 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 	g.SetLimit(max(capa.Jobs, 1))
 	for i, a := range sel {
 		cases[i] = b.notRun(a, b.m.Kernel, "cancelled before it started")
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || b.failedFast(&cases[i]) {
 			continue
 		}
 		w := a.Weight
@@ -127,13 +134,29 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 			if capa.MemoryMiB > 0 {
 				defer mem.Release(int64(w.MemoryMiB))
 			}
-			cases[i] = b.runOne(ctx, a)
+			if b.failedFast(&cases[i]) {
+				return nil
+			}
+			cases[i] = b.runVariant(ctx, a)
+			if b.cfg.FailFast && cases[i].Outcome.Failed() {
+				b.stopped.Store(true)
+			}
 			b.record(cases[i], len(sel))
 			return nil
 		})
 	}
 	g.Wait()
 	return cases
+}
+
+// failedFast reports whether --failfast stopped the run, marking the
+// case not started with why.
+func (b *batch) failedFast(c *report.Case) bool {
+	if !b.stopped.Load() {
+		return false
+	}
+	c.Message = "not started: --failfast stopped launching after a failure"
+	return true
 }
 
 func acquire(ctx context.Context, cpus, mem *semaphore.Weighted, w budget.Weight, limitMem bool) error {
@@ -150,9 +173,10 @@ func acquire(ctx context.Context, cpus, mem *semaphore.Weighted, w budget.Weight
 	return nil
 }
 
-// runOne boots variant a and turns its result into a case (not run, with
-// the reason, when the VM could not be started).
-func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
+// runOne boots variant a once, as attempt try (1 for the first), and
+// turns its result into a case (not run, with the reason, when the VM
+// could not be started or the run was interrupted).
+func (b *batch) runOne(ctx context.Context, a budget.Assignment, try int) report.Case {
 	pkg, desc, err := b.lookup(a)
 	if err != nil {
 		return b.notRun(a, b.m.Kernel, err.Error())
@@ -163,7 +187,7 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
 	if b.scx != nil && spec.SchedulerOf(desc.Spec, v) != nil {
 		k = *b.scx
 	}
-	slug := slugify(a.Package + "." + a.Variant)
+	slug := attemptSlug(slugify(a.Package+"."+a.Variant), try)
 	out, err := os.Create(filepath.Join(b.dir, LogsDir, slug+".out"))
 	if err != nil {
 		return b.notRun(a, k, fmt.Sprintf("create log: %v", err))
@@ -177,6 +201,9 @@ func (b *batch) runOne(ctx context.Context, a budget.Assignment) report.Case {
 	res, err := b.r.bootVM(ctx, cfg)
 	if live != nil {
 		live.Flush()
+	}
+	if err != nil && ctx.Err() != nil {
+		return b.notRun(a, k, fmt.Sprintf("interrupted while it ran (%v); its output so far is in %s", context.Cause(ctx), filepath.Join(LogsDir, slug+".out")))
 	}
 	if err != nil {
 		return b.notRun(a, k, oneLine(err))
@@ -267,13 +294,20 @@ func (b *batch) record(c report.Case, total int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done++
-	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), b.done, total, strings.ToUpper(c.Outcome.String()), c.Variant, c.Topology)
+	label := strings.ToUpper(c.Outcome.String())
+	if c.Flaky() {
+		label = "FLAKY"
+	}
+	line := fmt.Sprintf("[%*d/%d] %-12s %s (%s", len(fmt.Sprint(total)), b.done, total, label, c.Variant, c.Topology)
 	if c.Outcome.Ran() {
 		line += fmt.Sprintf(", boot %.1fs, total %.1fs", c.Boot.Seconds(), c.Total.Seconds())
 	}
 	line += ")"
 	if d := c.Detail(); !c.Outcome.Passed() && d != "" {
 		line += ": " + firstLine(d)
+	}
+	if n := c.AttemptsNote(); n != "" {
+		line += " [" + n + "]"
 	}
 	fmt.Fprintln(b.cfg.Stdout, line)
 }
@@ -312,7 +346,7 @@ func (b *batch) results(cases []report.Case) *budget.Results {
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
-			Outcome: c.Outcome,
+			Outcome: c.Outcome, Flaky: c.Flaky(), Attempts: attemptResults(c),
 		}
 		if r, ok := c.Result(); ok {
 			vr.Scheduler, vr.BPFPrograms = r.Scheduler, r.BPFPrograms

@@ -52,6 +52,25 @@ type PlanConfig struct {
 	// ([expand.Options.Schedulers]). A binary that cannot be used leaves
 	// its variants out and is reported by [Plan.Report].
 	Schedulers []spec.Scheduler
+	// Retries is how many times a variant whose test failed is booted
+	// again, each time in a fresh VM; zero means none. A variant that
+	// then passes is flaky. The estimates do not book retries (a
+	// failure is not foreseen); the plan's summary says what they may
+	// cost.
+	Retries int
+	// Count runs each selected variant Count times, like go test -count;
+	// zero or one means once. Repeat k (from 2) is its own variant,
+	// named with a "#k" suffix (TestX/tiny-1llc/default#2), planned,
+	// budgeted and sharded like any other.
+	Count int
+	// Tags are build tags for the test binaries, like go test -tags.
+	Tags []string
+	// Conclusive, when set, excludes the variants whose checks would run
+	// with default limits relaxed past their bounds on this host (under
+	// TCG, or with many more vCPUs than host CPUs; see
+	// [spec.PredictInconclusive]), each with the reason, so the budget
+	// buys only results that prove something.
+	Conclusive bool
 	// NoSchedExt, when set, says why the kernel the run boots cannot run
 	// sched_ext: variants with a scheduler are then excluded with that
 	// reason instead of spending the budget on skips. See
@@ -65,6 +84,9 @@ type PlanConfig struct {
 func (c PlanConfig) Validate() error {
 	if _, err := c.matcher(); err != nil {
 		return err
+	}
+	if c.Retries < 0 || c.Count < 0 {
+		return usageErrorf("retries %d, count %d: want 0 or more", c.Retries, c.Count)
 	}
 	seen := map[string]bool{}
 	for _, p := range c.presetList() {
@@ -113,6 +135,16 @@ type Config struct {
 	Out string
 	// JUnit, when set, is a file that also receives the JUnit XML.
 	JUnit string
+	// FailFast stops launching variants after the first one that failed
+	// (after its retries), like go test -failfast: the VMs already
+	// running finish, and the variants not started are reported not run.
+	FailFast bool
+	// Timeout bounds the whole run, planning included, like go test
+	// -timeout; zero means none. When it passes, the running VMs are
+	// killed and recorded as not run ("interrupted while it ran"), the
+	// variants not started as not run, the partial results are written
+	// and Run returns an error wrapping [ErrTimeout].
+	Timeout time.Duration
 	// Verbose streams every variant's test output to Stdout as it runs,
 	// each line prefixed with the variant's name.
 	Verbose bool

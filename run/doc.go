@@ -18,8 +18,14 @@
 // a new run directory under [Config.Out]: [JUnitFile], [ResultsFile]
 // (the measured times and the verifier's counts per BPF program, which
 // later plans read as history) and [LogsDir]; partial
-// results are written when the run is interrupted. [Merge] merges the
-// results of several runs, such as CI shards.
+// results are written when the run is interrupted or its [Config.Timeout]
+// passes. A variant whose test failed is booted again up to
+// [PlanConfig.Retries] times, each in a fresh VM; the case keeps its
+// earlier attempts ([report.Case.Attempts]) and is flaky when the last
+// one passed. [PlanConfig.Count] repeats every variant under its own
+// name (VARIANT#2, ...); [Config.FailFast] stops starting variants after
+// a failure. [Merge] merges the results of several runs, such as CI
+// shards.
 //
 // The planner's and runner's dependencies on the machine (loading
 // packages, host facts, the KVM probe, QEMU, the kernel, the accelerator,
@@ -27,7 +33,8 @@
 // one, so tests replace them per value and run in parallel.
 //
 // Errors say what the caller should do: [ErrTestsFailed] when tests
-// failed (`gauntlet` exits 1), a [*UsageError] for bad input, anything
+// failed and [ErrTimeout] when the run's timeout passed (`gauntlet`
+// exits 1 on both), a [*UsageError] for bad input, anything
 // else for a host that cannot run the gauntlet (both exit 2).
 //
 // Reading the environment is the caller's job: the Planner and Runner

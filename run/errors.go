@@ -11,6 +11,11 @@ import (
 // `gauntlet` exits 1 on it.
 var ErrTestsFailed = errors.New("tests failed")
 
+// ErrTimeout means the run's [Config.Timeout] passed before it finished;
+// the partial results are written. `gauntlet` exits 1 on it, as go test
+// does when its -timeout passes.
+var ErrTimeout = errors.New("run timed out")
+
 // UsageError is bad input: a filter that matches nothing or does not
 // compile, a topology given twice, a shard out of range, a package
 // pattern without packages or packages that do not build. `gauntlet`

@@ -24,6 +24,10 @@ type planJSON struct {
 	Host     hostJSON       `json:"host"`
 	Plain    []plainJSON    `json:"plain_tests"`
 	Failed   []failedJSON   `json:"failed_packages"`
+	// Retries is --retries; EstWallRetriesS the estimate if every
+	// selected variant failed every attempt (retries are not booked).
+	Retries         int     `json:"retries,omitempty"`
+	EstWallRetriesS float64 `json:"est_wall_with_retries_s,omitempty"`
 }
 
 type selectedJSON struct {
@@ -87,6 +91,9 @@ func (pl *Plan) WriteJSON(w io.Writer) error {
 		BudgetS: seconds(pl.plan.Budget), Slots: pl.plan.Slots, EstWallS: seconds(pl.plan.EstWall),
 		Selected: []selectedJSON{}, Excluded: []excludedJSON{}, Plain: []plainJSON{}, Failed: []failedJSON{},
 		Accel: pl.accel, Shard: pl.shardName(), Host: pl.hostJSON(),
+	}
+	if r := pl.cfg.Retries; r > 0 {
+		out.Retries, out.EstWallRetriesS = r, seconds(pl.worstWall())
 	}
 	c := pl.plan.Coverage
 	out.Coverage = coverageJSON{c.Covered, c.Possible, c.SingleCovered, c.SinglePossible, c.PairCovered, c.PairPossible}

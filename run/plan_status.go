@@ -13,6 +13,7 @@ const (
 	stBudget     = "budget"
 	stShard      = "shard"
 	stKernel     = "kernel"
+	stInconcl    = "inconclusive"
 )
 
 // variantStatus is one variant's fate in the plan.
@@ -48,6 +49,8 @@ func excludedKind(k expand.ExclusionKind) string {
 		return stConstraint
 	case expand.ByKernel:
 		return stKernel
+	case expand.ByInconclusive:
+		return stInconcl
 	}
 	return stCapacity
 }

@@ -148,7 +148,7 @@ func cell(ss []variantStatus) string {
 	case sel > 0:
 		return fmt.Sprintf("run %d/%d", sel, len(ss))
 	}
-	for _, k := range []string{stConstraint, stKernel, stCapacity, stShard} {
+	for _, k := range []string{stConstraint, stKernel, stInconcl, stCapacity, stShard} {
 		if n[k] > 0 {
 			return k
 		}
@@ -178,7 +178,7 @@ func (pl *Plan) summary(st map[variantKey]variantStatus) string {
 	}
 	var out []string
 	labels := []struct{ kind, label string }{
-		{stConstraint, "by constraint"}, {stKernel, "by the kernel"}, {stCapacity, "by host capacity"}, {stBudget, "by budget"}, {stShard, "in other shards"},
+		{stConstraint, "by constraint"}, {stKernel, "by the kernel"}, {stInconcl, "as inconclusive here"}, {stCapacity, "by host capacity"}, {stBudget, "by budget"}, {stShard, "in other shards"},
 	}
 	for _, l := range labels {
 		if n[l.kind] > 0 {
@@ -201,8 +201,29 @@ func (pl *Plan) summary(st map[variantKey]variantStatus) string {
 		}
 	}
 	cov := pl.plan.Coverage
-	return fmt.Sprintf("%sselected %d/%d variants%s; est. wall %s on %d slots, %s; features covered %d/%d",
-		shard, n[stSelected], len(pl.variants), left, fmtDuration(pl.plan.EstWall), pl.plan.Slots, budgetText, cov.Covered, cov.Possible)
+	return fmt.Sprintf("%sselected %d/%d variants%s; est. wall %s on %d slots, %s%s; features covered %d/%d",
+		shard, n[stSelected], len(pl.variants), left, fmtDuration(pl.plan.EstWall), pl.plan.Slots, budgetText, pl.retriesNote(), cov.Covered, cov.Possible)
+}
+
+// retriesNote says what --retries may add to the estimate, which does
+// not book them (a failure is not foreseen): "" without retries.
+func (pl *Plan) retriesNote() string {
+	r := pl.cfg.Retries
+	if r <= 0 {
+		return ""
+	}
+	times := "times"
+	if r == 1 {
+		times = "time"
+	}
+	return fmt.Sprintf("; retries not booked: each failing variant boots up to %d more %s (up to %s if every variant failed every attempt)", r, times, fmtDuration(pl.worstWall()))
+}
+
+// worstWall is the estimated wall time when every selected variant
+// fails every attempt: each boot repeated Retries times on the same
+// slots.
+func (pl *Plan) worstWall() time.Duration {
+	return pl.plan.EstWall * time.Duration(pl.cfg.Retries+1)
 }
 
 // fmtDuration prints d to the second without trailing zero units: 20m,

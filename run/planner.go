@@ -97,21 +97,22 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 	m, _ := pl.cfg.matcher() // compiled by Validate
 	eopts := expand.Options{Presets: pl.presets, Capacity: pl.capacity(), Kernels: pl.cfg.Kernels, Match: m, Schedulers: pl.cfg.Schedulers}
 	if err := eopts.Validate(); err != nil {
-		return usageErrorf("--scheduler: %v", err)
+		return &UsageError{Err: err}
 	}
 	pl.usableSchedulers()
 	eopts.Schedulers = pl.overrides
-	pkgs, err := p.load()(ctx, expand.LoadOptions{Patterns: pl.cfg.Patterns, BinDir: pl.binDir, Match: m})
+	pkgs, err := p.load()(ctx, expand.LoadOptions{Patterns: pl.cfg.Patterns, BinDir: pl.binDir, Tags: pl.cfg.Tags, Match: m})
 	if err != nil {
 		return loadError(err)
 	}
 	pl.pkgs = pkgs
-	pl.variants = expand.Expand(pkgs, eopts)
+	pl.variants = repeatVariants(expand.Expand(pkgs, eopts), pl.cfg.Count)
 	if err := pl.matchedNothing(); err != nil {
 		return err
 	}
 	pl.excludeSchedExt()
 	pl.checkOverrides()
+	pl.excludeInconclusive()
 	return pl.selectVariants()
 }
 
@@ -234,6 +235,30 @@ func (pl *Plan) Report(w io.Writer) error {
 		}
 	}
 	return usageErrorf("%d of %d packages could not be planned", len(failed), len(pl.pkgs))
+}
+
+// excludeInconclusive excludes, when the plan wants conclusive variants
+// only ([PlanConfig.Conclusive]), those predicted to run with relaxed
+// limits on this host.
+func (pl *Plan) excludeInconclusive() {
+	if !pl.cfg.Conclusive {
+		return
+	}
+	checks := map[[2]string]spec.Checks{}
+	for _, pkg := range pl.pkgs {
+		for _, d := range pkg.Descriptions {
+			checks[[2]string{pkg.ImportPath, d.Test}] = d.Spec.Checks
+		}
+	}
+	for i := range pl.variants {
+		v := &pl.variants[i]
+		if v.Excluded != "" {
+			continue
+		}
+		if why := spec.PredictInconclusive(pl.accel, v.Topology.CPUs(), pl.host.CPUs, checks[[2]string{v.Package, v.Test}]); why != "" {
+			v.Excluded, v.Reason = expand.ByInconclusive, why
+		}
+	}
 }
 
 // excludeSchedExt excludes the variants with a scheduler when the run's

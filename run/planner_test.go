@@ -394,3 +394,40 @@ func TestPlanExcludesSchedExtOnKernelWithout(t *testing.T) {
 		t.Error("no variant excluded for the kernel")
 	}
 }
+
+// --conclusive leaves out the variants whose default limits would scale
+// past their bounds, with the reason: all of them under TCG, and under
+// KVM those with more than 1.5 vCPUs per host CPU.
+func TestPlanConclusiveExcludesRelaxedVariants(t *testing.T) {
+	t.Parallel()
+	tcg := planJSONOf(t, PlanConfig{Patterns: fixtures, Accel: spec.AccelTCG, Conclusive: true})
+	if len(tcg.Selected) != 0 {
+		t.Errorf("tcg --conclusive selected %d variants, want none", len(tcg.Selected))
+	}
+	for _, e := range tcg.Excluded {
+		if e.Kind != stInconcl && e.Kind != stConstraint && e.Kind != stCapacity {
+			t.Errorf("%s: %s %q", e.Variant, e.Kind, e.Reason)
+		}
+		if e.Kind == stInconcl && !strings.Contains(e.Reason, "under TCG") {
+			t.Errorf("%s: reason %q does not say why", e.Variant, e.Reason)
+		}
+	}
+	kvm := planJSONOf(t, PlanConfig{Patterns: fixtures, Accel: spec.AccelKVM, Conclusive: true})
+	if len(kvm.Selected) == 0 {
+		t.Fatal("kvm --conclusive selected nothing")
+	}
+	for _, a := range kvm.Selected {
+		if a.VCPUs > 3 {
+			t.Errorf("%s with %d vCPUs on 2 host CPUs selected as conclusive", a.Variant, a.VCPUs)
+		}
+	}
+	inconcl := 0
+	for _, e := range kvm.Excluded {
+		if e.Kind == stInconcl {
+			inconcl++
+		}
+	}
+	if inconcl == 0 {
+		t.Error("kvm --conclusive excluded no big variant")
+	}
+}

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -94,13 +95,22 @@ func (r *Runner) Preflight(ctx context.Context, kernelPath string, accel spec.Ac
 // is [ErrTestsFailed] when a variant or host test failed; a
 // [*UsageError] for bad input; something else when the host cannot run
 // the gauntlet, variants could not start, the results could not be
-// written or ctx was cancelled (the partial results are written).
+// written or ctx was cancelled (the partial results are written), one
+// wrapping [ErrTimeout] when cfg.Timeout passed.
 func (r *Runner) Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg.Stdout, cfg.Stderr = orDiscard(cfg.Stdout), orDiscard(cfg.Stderr)
+	if cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, cfg.Timeout, fmt.Errorf("%w: -timeout %s passed", ErrTimeout, cfg.Timeout))
+		defer cancel()
+	}
 	b, err := r.prepare(ctx, cfg)
+	if cause := context.Cause(ctx); err != nil && errors.Is(cause, ErrTimeout) {
+		return nil, fmt.Errorf("%w before any VM booted (%v)", cause, err)
+	}
 	if err != nil {
 		return nil, err
 	}

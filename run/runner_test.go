@@ -203,11 +203,17 @@ func TestRunInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	notRun := 0
+	notRun, killed := 0, 0
 	for _, c := range report.CasesFromJUnit(junit) {
 		if c.Outcome == spec.OutcomeNotRun {
 			notRun++
 		}
+		if strings.Contains(c.Message, "interrupted while it ran (context canceled); its output so far is in logs/") {
+			killed++
+		}
+	}
+	if killed != 1 {
+		t.Errorf("%d variants recorded as interrupted while running, want the one VM", killed)
 	}
 	if notRun < 2 {
 		t.Errorf("JUnit lists %d not-run variants, want every planned VM variant", notRun)

@@ -1,4 +1,4 @@
-// Package scenarios holds the 13 canned scheduler scenarios, each a
+// Package scenarios holds 46 canned scheduler scenarios, each a
 // ready-made scenario function a test runs in one line:
 //
 //	func TestSteady(t *testing.T) {
@@ -16,6 +16,16 @@
 // Scenarios that split the CPUs need at least two usable CPUs (a topology
 // with three or more CPUs) and fail with that reason on smaller guests.
 //
+// There are two kinds. The 13 placement scenarios (Steady to NestedSteady)
+// move CPUSpin load around: cpusets applied, cleared and resized, cgroups
+// added and removed, affinity changes, nesting. The 33 load scenarios
+// (FanOutWake to NewWorkloads, [LoadNames]) mix work types into loads
+// that aim at one code path each: 1:N wake-ups ([gauntlet.FutexFanOut]),
+// fork-join rounds ([gauntlet.FanOutCompute]), cache-hot yields and
+// handoffs, page-fault storms beside latency-sensitive workers, yield
+// storms, nice and policy mixes, cpuset-partitioned mixes, loads arriving
+// and leaving. Each function's doc says what it stresses.
+//
 // [ByName] and [Names] look the scenarios up by their snake_case names
-// ("steady", "cpuset_apply", ...).
+// ("steady", "cpuset_apply", "fanout_wake", ...).
 package scenarios

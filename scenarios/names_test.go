@@ -9,7 +9,7 @@ import (
 
 func TestByName(t *testing.T) {
 	names := scenarios.Names()
-	if len(names) != 13 || names[0] != "steady" {
+	if len(names) < 40 || names[0] != "steady" || len(scenarios.LoadNames()) != len(names)-13 {
 		t.Fatalf("names %v", names)
 	}
 	for _, n := range names {
@@ -19,6 +19,9 @@ func TestByName(t *testing.T) {
 	}
 	if _, err := scenarios.ByName("nope"); err == nil || !strings.Contains(err.Error(), "cpuset_apply") {
 		t.Errorf("unknown name: %v; want the known names listed", err)
+	}
+	if _, err := scenarios.ByName("staedy"); err == nil || !strings.Contains(err.Error(), `unknown scenario "staedy" (did you mean "steady"?)`) {
+		t.Errorf("near miss: %v; want a did-you-mean hint", err)
 	}
 }
 

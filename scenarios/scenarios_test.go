@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,13 +20,21 @@ import (
 // These tests boot a VM each (under plain `go test`; they skip without
 // QEMU or a kernel unless GAUNTLET_REQUIRE_VM=1).
 
-// TestCannedScenarios runs every canned scenario once, in one VM with 4
-// CPUs in 2 LLCs (3 usable), one second each.
+// TestCannedScenarios runs every placement scenario (the canned ones
+// but the load scenarios, which TestLoadScenarios runs) once, in one VM
+// with 4 CPUs in 2 LLCs (3 usable), one second each.
 func TestCannedScenarios(t *testing.T) {
 	s := gauntlet.Spec{Topology: "1n2l2c1t", Duration: time.Second, Timeout: 6 * time.Minute}
+	runAll(t, s, slices.DeleteFunc(scenarios.Names(), func(n string) bool { return slices.Contains(scenarios.LoadNames(), n) }))
+}
+
+// runAll runs the named scenarios one after another in one VM and fails
+// with every scenario that failed.
+func runAll(t *testing.T, s gauntlet.Spec, names []string) {
+	t.Helper()
 	gauntlet.Run(t, s, func(c *gauntlet.Ctx) error {
 		var errs []error
-		for _, name := range scenarios.Names() {
+		for _, name := range names {
 			run, err := scenarios.ByName(name)
 			if err != nil {
 				return err

@@ -1,6 +1,10 @@
 package spec
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gauntlet-sched/gauntlet/internal/nearest"
+)
 
 // Accel is the accelerator a VM runs on, the one accelerator vocabulary of
 // gauntlet: the CLI's --accel, the VM runner's configuration and result,
@@ -27,7 +31,8 @@ func ParseAccel(s string) (Accel, error) {
 	case AccelAuto, AccelKVM, AccelTCG:
 		return a, nil
 	}
-	return "", fmt.Errorf("accelerator %q is not one of %s, %s, %s", s, AccelAuto, AccelKVM, AccelTCG)
+	return "", fmt.Errorf("accelerator %q%s is not one of %s, %s, %s", s,
+		nearest.Hint(s, []string{string(AccelAuto), string(AccelKVM), string(AccelTCG)}), AccelAuto, AccelKVM, AccelTCG)
 }
 
 // String returns the accelerator's name.

@@ -8,9 +8,9 @@ func TestParseAccel(t *testing.T) {
 			t.Errorf("ParseAccel(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"hvf", "KVM", " tcg"} {
+	for in, hint := range map[string]string{"hvf": "", "KVM": "", " tcg": ` (did you mean "tcg"?)`, "kmv": ` (did you mean "kvm"?)`} {
 		_, err := ParseAccel(in)
-		if want := `accelerator "` + in + `" is not one of auto, kvm, tcg`; err == nil || err.Error() != want {
+		if want := `accelerator "` + in + `"` + hint + ` is not one of auto, kvm, tcg`; err == nil || err.Error() != want {
 			t.Errorf("ParseAccel(%q): %v; want %q", in, err, want)
 		}
 	}

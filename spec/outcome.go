@@ -13,7 +13,9 @@ import (
 // "timed-out", ...), so old results and JUnit files still load.
 //
 // The outcomes fall into three groups:
-//   - the test's own verdict: [OutcomePass], [OutcomeFail], [OutcomeSkip];
+//   - the test's own verdict: [OutcomePass], [OutcomeFail], [OutcomeSkip],
+//     and [OutcomeInconclusive], a pass whose checks ran with limits too
+//     loose to mean much;
 //   - the test did not finish: [OutcomeCrash], [OutcomeKernelPanic],
 //     [OutcomeTimeout], [OutcomeQEMUFailed], [OutcomeAccelUnusable]; these
 //     count as failures ([Outcome.Failed]), and the last two mean the
@@ -29,6 +31,12 @@ const (
 	// OutcomeFail: the test reported a failure, or the guest's topology
 	// did not match the request.
 	OutcomeFail Outcome = "fail"
+	// OutcomeInconclusive: the test passed, but some of its checks ran
+	// with limits relaxed past the bounds of a meaningful check (see
+	// [ConclusiveMaxGap]): the host could not give the guest the CPU
+	// the checks need, so the pass proves less than a pass. Not a
+	// failure; reported apart from passes.
+	OutcomeInconclusive Outcome = "inconclusive"
 	// OutcomeSkip: the test skipped itself (say, the kernel lacks
 	// sched_ext).
 	OutcomeSkip Outcome = "skip"
@@ -56,7 +64,7 @@ const (
 
 // outcomes lists every outcome, in the order errors list them.
 var outcomes = []Outcome{OutcomePass, OutcomeFail, OutcomeSkip, OutcomeCrash, OutcomeKernelPanic,
-	OutcomeTimeout, OutcomeQEMUFailed, OutcomeAccelUnusable, OutcomeNotRun}
+	OutcomeTimeout, OutcomeQEMUFailed, OutcomeAccelUnusable, OutcomeNotRun, OutcomeInconclusive}
 
 // oldOutcomes maps the spellings earlier versions wrote (the VM runner's
 // past tense and kebab-case) to the outcome.
@@ -111,7 +119,7 @@ func (o Outcome) Ran() bool { return o != OutcomeNotRun }
 // Failed reports whether o counts as a failure in the summary and the exit
 // code: everything but pass, skip and not run (an unknown outcome too).
 func (o Outcome) Failed() bool {
-	return o != OutcomePass && o != OutcomeSkip && o != OutcomeNotRun
+	return o != OutcomePass && o != OutcomeInconclusive && o != OutcomeSkip && o != OutcomeNotRun
 }
 
 // Infra reports whether o means the harness or the host broke rather than

@@ -19,7 +19,7 @@ func TestParseOutcome(t *testing.T) {
 		}
 	}
 	_, err := ParseOutcome("ok")
-	if err == nil || !strings.Contains(err.Error(), `"ok"`) || !strings.Contains(err.Error(), "pass, fail, skip, crash, kernel_panic, timeout, qemu_failed, accel_unusable, not_run") {
+	if err == nil || !strings.Contains(err.Error(), `"ok"`) || !strings.Contains(err.Error(), "pass, fail, skip, crash, kernel_panic, timeout, qemu_failed, accel_unusable, not_run, inconclusive") {
 		t.Errorf("ParseOutcome(ok): %v", err)
 	}
 }
@@ -54,6 +54,7 @@ func TestOutcomeQuestions(t *testing.T) {
 		{OutcomeQEMUFailed, false, true, true, true},
 		{OutcomeAccelUnusable, false, true, true, true},
 		{OutcomeNotRun, false, false, true, false},
+		{OutcomeInconclusive, false, false, false, true},
 	}
 	if len(tests) != len(outcomes) {
 		t.Fatalf("%d outcomes tested, %d exist", len(tests), len(outcomes))

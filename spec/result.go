@@ -67,6 +67,11 @@ type Result struct {
 	// BPFPrograms are the BPF programs of the scheduler under test, most
 	// verified instructions first.
 	BPFPrograms []BPFProgram `json:"bpf_programs,omitempty"`
+	// Inconclusive is set when the test passed but some check ran with
+	// limits relaxed past their bounds: which checks, how far, and why
+	// (the thresholds' basis). The host reports such a pass as
+	// [OutcomeInconclusive].
+	Inconclusive string `json:"inconclusive,omitempty"`
 	// Elapsed is the time the test spent in the guest, scheduler start and
 	// stop included.
 	Elapsed time.Duration `json:"elapsed_ns"`
@@ -91,6 +96,37 @@ type Thresholds struct {
 	// Basis says how the thresholds were derived, e.g. "tcg, 4 vcpus,
 	// jitter 3ms".
 	Basis string `json:"basis,omitempty"`
+	// GapSetByTest and SpreadSetByTest say the test chose MaxGap and
+	// MaxSpread itself; such limits are the test's claim and never make a
+	// result inconclusive (see [Thresholds.Relaxed]).
+	GapSetByTest    bool `json:"gap_set_by_test,omitempty"`
+	SpreadSetByTest bool `json:"spread_set_by_test,omitempty"`
+}
+
+// Bounds past which a default limit no longer tests anything useful: a
+// stuck check that lets a worker wait longer than ConclusiveMaxGap, or a
+// fairness check that accepts a spread above ConclusiveMaxSpread
+// percentage points, passes schedulers with real stalls and real
+// unfairness. They are ktstr's debug-build defaults (3 s, 35 %).
+const (
+	ConclusiveMaxGap    = 3 * time.Second
+	ConclusiveMaxSpread = 35.0
+)
+
+// Relaxed returns one line per applied check whose default limit was
+// scaled past its bound (see [ConclusiveMaxGap]): "max-gap 6000ms > 3000ms"
+// when gapChecked (some worker's gaps were checked), "max-spread 60.0% >
+// 35.0%" when fairChecked (some cgroup's workers were compared). Limits
+// the test set itself are its own claim and are not listed.
+func (th Thresholds) Relaxed(gapChecked, fairChecked bool) []string {
+	var out []string
+	if gapChecked && !th.GapSetByTest && th.MaxGap > ConclusiveMaxGap {
+		out = append(out, fmt.Sprintf("max-gap %dms > %dms", th.MaxGap.Milliseconds(), ConclusiveMaxGap.Milliseconds()))
+	}
+	if fairChecked && !th.SpreadSetByTest && th.MaxSpread > ConclusiveMaxSpread {
+		out = append(out, fmt.Sprintf("max-spread %.1f%% > %.1f%%", th.MaxSpread, ConclusiveMaxSpread))
+	}
+	return out
 }
 
 // ScenarioStats are the measurements of one executed scenario.
@@ -105,6 +141,10 @@ type ScenarioStats struct {
 	Cgroups []CgroupStats `json:"cgroups"`
 	// Failures are this scenario's failed checks.
 	Failures []string `json:"failures,omitempty"`
+	// Relaxed lists the checks this scenario applied with limits scaled
+	// past their bounds ([Thresholds.Relaxed]); when the scenario passed,
+	// its verdict is inconclusive.
+	Relaxed []string `json:"relaxed,omitempty"`
 }
 
 // CgroupStats summarise the workers of one cgroup.
@@ -145,6 +185,9 @@ type CgroupStats struct {
 	WakeP50     time.Duration `json:"wake_p50_ns,omitempty"`
 	WakeP99     time.Duration `json:"wake_p99_ns,omitempty"`
 	WakeMax     time.Duration `json:"wake_max_ns,omitempty"`
+	// PageFaults is the page faults its workers' threads took (minor and
+	// major, from getrusage), summed.
+	PageFaults uint64 `json:"page_faults,omitempty"`
 	// Killed counts workers that died before they were stopped (killed by
 	// the kernel or crashed); their reasons are in the failures.
 	Killed int `json:"killed,omitempty"`
@@ -173,4 +216,25 @@ func ParseResultLine(line string) (r Result, ok bool, err error) {
 		return Result{}, true, fmt.Errorf("decode result line: %w", err)
 	}
 	return r, true, nil
+}
+
+// PredictInconclusive is the planner's guess, before a variant runs,
+// whether its default limits will be scaled past their bounds (see
+// [Thresholds.Relaxed]; the guest, which measures the machine, decides):
+// under TCG always (the guest scales the default gap at least 3x and the
+// spread to at least 60 %), under KVM when the variant's vCPUs outnumber
+// the host's CPUs by more than half (the gap then scales past 3 s). Limits
+// the test sets itself (c) are its own claim. It returns the reason, or ""
+// when the variant should be conclusive.
+func PredictInconclusive(accel Accel, vcpus, hostCPUs int, c Checks) string {
+	if c.MaxGap != 0 && c.MaxSpread != 0 {
+		return ""
+	}
+	switch {
+	case accel == AccelTCG:
+		return "under TCG the default limits scale past 3s gap and 35% spread; run with KVM, or set Checks.MaxGap and Checks.MaxSpread in the Spec"
+	case hostCPUs > 0 && float64(vcpus) > 1.5*float64(hostCPUs):
+		return fmt.Sprintf("%d vCPUs on %d host CPUs: the default gap limit scales past 3s; pick a smaller topology or a bigger host", vcpus, hostCPUs)
+	}
+	return ""
 }

@@ -86,6 +86,9 @@ func classifyStatus(st vmchan.Status, out []byte) (spec.Outcome, string) {
 		if reason, ok := skipReason(out); ok {
 			return spec.OutcomeSkip, reason
 		}
+		if why := inconclusiveReason(out); why != "" {
+			return spec.OutcomeInconclusive, why
+		}
 		return spec.OutcomePass, ""
 	case st.Exit == 1:
 		return spec.OutcomeFail, failReason(out)
@@ -141,6 +144,18 @@ func skipReason(out []byte) (string, bool) {
 		return strings.TrimPrefix(lines[skip], "--- "), true
 	}
 	return strings.Join(msg, "; "), true
+}
+
+// inconclusiveReason returns the Inconclusive text of the last result
+// line in out that has one: a pass whose checks ran with relaxed limits.
+func inconclusiveReason(out []byte) string {
+	lines := strings.Split(string(out), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if r, ok, err := spec.ParseResultLine(lines[i]); ok && err == nil {
+			return r.Inconclusive
+		}
+	}
+	return ""
 }
 
 // stripFileLine removes a "file.go:12: " prefix.

@@ -58,8 +58,12 @@ func (m machine) argv() []string {
 // consistent across vCPUs, but the guest's sync check at CPU bring-up
 // often declares it unstable, which moves timekeeping to the HPET (a
 // trap per clock read) and flips static keys at run time; see
-// emulatorRace.
-var tcgKernelArgs = []string{"tsc=reliable"}
+// emulatorRace. no_timer_check skips the boot-time check that the IO-APIC
+// timer ticks within a few loops: on a busy host an emulated vCPU may not
+// see the tick in time, and the kernel then panics with "IO-APIC + timer
+// doesn't work!" (seen on this project's 2-core hosts with several VMs
+// booting at once).
+var tcgKernelArgs = []string{"tsc=reliable", "no_timer_check"}
 
 // cmdline is the kernel command line: the base arguments, the
 // accelerator's, the topology's, then the caller's.

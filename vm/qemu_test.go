@@ -56,7 +56,7 @@ func TestQEMUArgsShape(t *testing.T) {
 		{"-chardev", "file,id=console,path=/tmp/vm,,1/console.log"},
 		{"-chardev", "socket,id=channel,fd=3"},
 		{"-device", "virtserialport,bus=vser0.0,chardev=channel,name=gauntlet.0"},
-		{"-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable"},
+		{"-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable no_timer_check"},
 	}
 	for _, w := range want {
 		if !containsPair(a, w[0], w[1]) {
@@ -97,7 +97,7 @@ func TestQEMUArgsOptions(t *testing.T) {
 		{"-numa", "dist,src=0,dst=1,val=21"},
 		{"-numa", "dist,src=0,dst=2,val=24"},
 		{"-numa", "dist,src=1,dst=2,val=34"},
-		{"-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable maxcpus=8"},
+		{"-append", "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable no_timer_check maxcpus=8"},
 	}
 	for _, w := range want {
 		if !containsPair(a, w[0], w[1]) {

@@ -109,6 +109,7 @@ func (c *cli) help(ctx context.Context, args []string) int {
 		if cmd, ok := commands[args[0]]; ok {
 			return c.exitCode(ctx, c.runCommand(ctx, cmd, []string{"-h"}))
 		}
+		fmt.Fprintf(c.stderr, "gauntlet: help: unknown command %q%s; the commands are below\n", args[0], nearest.Hint(args[0], commandNames()))
 	}
 	printUsage(c.stdout)
 	return exitPass
@@ -134,7 +135,8 @@ func looksLikeCommand(a string) bool {
 }
 
 // exitCode maps a command's error to the exit status and prints it: 0
-// for none (or -h), 1 for [run.ErrTestsFailed] (already reported), an
+// for none (or -h), 1 for [run.ErrTestsFailed] (already reported) and
+// [run.ErrTimeout] (like go test's -timeout), an
 // *exitError's own code, 128+SIGINT when interrupted, and 2 for anything
 // else: bad input (*run.UsageError, flag errors) and setup problems.
 func (c *cli) exitCode(ctx context.Context, err error) int {
@@ -142,6 +144,9 @@ func (c *cli) exitCode(ctx context.Context, err error) int {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return exitPass
 	case errors.Is(err, run.ErrTestsFailed):
+		return exitFail
+	case errors.Is(err, run.ErrTimeout):
+		fmt.Fprintf(c.stderr, "gauntlet: %v\n", err)
 		return exitFail
 	}
 	code := exitSetup

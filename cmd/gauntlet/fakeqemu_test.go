@@ -20,6 +20,11 @@ import (
 // matches this regexp.
 const envFakeFail = "FAKE_FAIL"
 
+// envFakeFlaky makes the fake QEMU's test fail the first boot of each
+// variant whose name matches this regexp and pass the later ones; the
+// boots are remembered as files in the directory $FAKE_STATE.
+const envFakeFlaky, envFakeState = "FAKE_FLAKY", "FAKE_STATE"
+
 // fakeQEMUMain is qemu-system-x86_64 for the scripts: it plays a guest on
 // the channel (internal/vmchan) the way the guest init does, answering
 // the run request with `go test -v` output for the requested test that
@@ -109,8 +114,29 @@ func fakeTestOutput(req vmchan.Request) (string, int) {
 			}
 		}
 	}
-	if re := os.Getenv(envFakeFail); re != "" && regexp.MustCompile(re).MatchString(variant) {
+	if fakeFails(variant) {
 		return fmt.Sprintf("=== RUN   %s\n    fake_test.go:9: %s: stuck 3500ms on cpu1 (fake)\n--- FAIL: %s (0.10s)\nFAIL\n", test, variant, test), 1
 	}
 	return fmt.Sprintf("=== RUN   %s\n%s--- PASS: %s (0.10s)\nPASS\n", test, sched, test), 0
+}
+
+// fakeFails reports whether the fake test fails on variant: it matches
+// $FAKE_FAIL, or $FAKE_FLAKY and this is its first boot (the first to
+// create its file in $FAKE_STATE, so the answer does not depend on
+// timing).
+func fakeFails(variant string) bool {
+	if re := os.Getenv(envFakeFail); re != "" && regexp.MustCompile(re).MatchString(variant) {
+		return true
+	}
+	re := os.Getenv(envFakeFlaky)
+	if re == "" || !regexp.MustCompile(re).MatchString(variant) {
+		return false
+	}
+	name := filepath.Join(os.Getenv(envFakeState), strings.NewReplacer("/", "_", "#", "_").Replace(variant))
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return false // booted before
+	}
+	f.Close()
+	return true
 }

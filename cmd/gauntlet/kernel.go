@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/nearest"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/kernel/kbuild"
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -50,7 +53,8 @@ func runKernel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	sub, ok := kernelCommands[args[0]]
 	if !ok {
-		return usageErrorf("kernel: unknown command %q: want build, list, clean, import or which", args[0])
+		names := slices.Sorted(maps.Keys(kernelCommands))
+		return usageErrorf("kernel: unknown command %q%s: want build, list, clean, import or which", args[0], nearest.Hint(args[0], names))
 	}
 	return sub(ctx, args[1:], stdout, stderr)
 }

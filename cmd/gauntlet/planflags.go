@@ -204,17 +204,75 @@ func (f schedulerArgsFlag) Set(s string) error {
 	return nil
 }
 
+// countFlag is a non-negative count (--retries) or, with min 1, a
+// positive one (-count).
+type countFlag struct {
+	n    *int
+	min  int
+	want string
+}
+
+func (f countFlag) String() string {
+	if f.n == nil || *f.n == 0 {
+		return ""
+	}
+	return strconv.Itoa(*f.n)
+}
+
+func (f countFlag) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < f.min {
+		return errors.New(f.want)
+	}
+	*f.n = n
+	return nil
+}
+
+// tagsFlag is -tags: build tags separated by commas (or spaces), like go
+// test -tags.
+type tagsFlag struct{ tags *[]string }
+
+func (f tagsFlag) String() string {
+	if f.tags == nil {
+		return ""
+	}
+	return strings.Join(*f.tags, ",")
+}
+
+func (f tagsFlag) Set(s string) error {
+	*f.tags = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+	return nil
+}
+
+// timeoutFlag is -timeout: a non-negative duration; 0 means none.
+type timeoutFlag struct{ d *time.Duration }
+
+func (f timeoutFlag) String() string { return budgetFlag(f).String() }
+
+func (f timeoutFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return errors.New("want a duration like 30m or 1h (0: no timeout)")
+	}
+	*f.d = d
+	return nil
+}
+
 // oneLine keeps the first line of err's text.
 func oneLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
 }
 
-// planFlags are the planning flags of `plan` and `run`: a run.PlanConfig
-// and --shard auto, which config resolves from the CI's environment.
+// planFlags are the flags `plan` and `run` share: a run.PlanConfig,
+// --shard auto, which config resolves from the CI's environment, and the
+// go test flags -failfast and -timeout, which `plan` accepts so that a
+// command line moves between the two unchanged.
 type planFlags struct {
 	cfg       run.PlanConfig
 	shardAuto bool
+	failFast  bool
+	timeout   time.Duration
 }
 
 // add registers the planning flags on fs.
@@ -231,7 +289,15 @@ func (f *planFlags) add(fs *flag.FlagSet) {
 	fs.Var(accelFlag{&c.Accel}, "accel", "accelerator to plan for: `auto`, kvm or tcg")
 	fs.Var(schedulerFlag{&c.Schedulers}, "scheduler", "also run the tests whose Spec declares no scheduler (EEVDF tests) under the sched_ext scheduler binary at `path`, as profile TestX/PRESET/BASENAME; repeatable; tests with a scheduler of their own are not affected")
 	fs.Var(schedulerArgsFlag{&c.Schedulers}, "scheduler-args", "`arguments` (split at spaces) of the --scheduler given before it")
+	fs.BoolVar(&c.Conclusive, "conclusive", false, "plan only variants whose checks keep their default power on this host (under TCG none do unless the test sets its own limits); the rest are listed with the reason")
 	fs.StringVar(&c.History, "history", "gauntlet-runs", "`dir` of earlier runs whose */results.json replace the cost model (\"\" for none)")
+	fs.Var(countFlag{&c.Retries, 0, "want a number of retries, e.g. 2 (0: none)"}, "retries",
+		"boot a variant whose test failed again, up to `N` times, each in a fresh VM; one that then passes is flaky (terminal, results.json, JUnit flakyFailure); not booked in the estimate, which the plan's summary says")
+	fs.Var(countFlag{&c.Count, 1, "want a positive number of runs, e.g. 3"}, "count",
+		"run each selected variant `N` times, like go test -count; repeat k>=2 is its own variant and testcase, named VARIANT#k (TestX/tiny-1llc/default#2), planned, budgeted and sharded like the others")
+	fs.Var(tagsFlag{&c.Tags}, "tags", "comma-separated build `tags` for the test binaries, like go test -tags")
+	fs.BoolVar(&f.failFast, "failfast", false, "start no variant after the first failure (after its retries), like go test -failfast; running VMs finish, the rest are reported not run (run only; plan accepts it)")
+	fs.Var(timeoutFlag{&f.timeout}, "timeout", "bound the whole command by `d`, like go test -timeout: when it passes, running VMs are killed and recorded not run (interrupted), partial results are written, exit status 1")
 }
 
 // config returns the validated plan config for patterns, with --shard

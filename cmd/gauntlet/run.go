@@ -20,9 +20,27 @@ as many at once as the host's CPUs and memory allow, and reports.
 Every run writes into a new directory under --out: junit.xml,
 results.json (measured times; later plans read them through --history),
 and logs/ with each variant's test output and kernel console. Partial
-results are written when the run is interrupted. Exit status: 0 all
-selected variants passed or skipped, 1 a variant failed, 2 usage or setup
-error (bad flag, no kernel, no QEMU, a package that does not build).
+results are written when the run is interrupted or its -timeout passes.
+Exit status: 0 all selected variants passed or skipped (flaky ones
+passed), 1 a variant failed or -timeout passed, 2 usage or setup error
+(bad flag, no kernel, no QEMU, a package that does not build), 130
+interrupted.
+
+--retries N boots a variant whose test failed (fail, crash, kernel
+panic, timeout) again in a fresh VM, up to N times; if an attempt then
+passes the variant is flaky: FLAKY in the progress line, "flaky" in the
+table and the summary, "flaky": true with every attempt in results.json,
+and in JUnit a passing testcase with one <flakyFailure> per failed
+attempt (as Surefire and nextest write it; all attempts failing give
+<failure> plus <rerunFailure>). QEMU failures are no test result and are
+not retried; the emulator's code-patching race has its own retry.
+Attempt N's logs are logs/VARIANT.attemptN.*.
+
+The go test flags mean what they mean there: -count N runs each variant
+N times (repeats are named VARIANT#2 ... VARIANT#N, each its own
+testcase), -failfast stops starting variants after a failure, -timeout
+bounds the whole run, -tags reaches the test binaries' build, -run and
+-skip select.
 
 The kernel is found as 'gauntlet kernel which' shows (KTSTR_TEST_KERNEL,
 KTSTR_KERNEL, the cache, ...) unless --kernel names one.
@@ -45,7 +63,10 @@ Examples:
   gauntlet run --budget 1h --shard 2/4 ./...    CI shard 2 of 4; merge with 'gauntlet report'
   gauntlet run --kernel ~/linux/arch/x86/boot/bzImage --run TestSteady -v ./sched
   gauntlet run --budget 10m --junit report.xml ./...
-  gauntlet run --presets tiny-2llc --scheduler ./scx_simple --scheduler ./scx_qmap --scheduler-args "-s 5000" ./sched`
+  gauntlet run --presets tiny-2llc --scheduler ./scx_simple --scheduler ./scx_qmap --scheduler-args "-s 5000" ./sched
+  gauntlet run --retries 2 --budget 30m ./...   a variant that fails, then passes, is flaky
+  gauntlet run -count 5 -failfast -run TestSteady/tiny-1llc ./sched   hunt a flaky test
+  gauntlet run -tags slow -timeout 45m ./...`
 
 func (c *cli) runRun(ctx context.Context, args []string) error {
 	var pf planFlags
@@ -63,6 +84,7 @@ func (c *cli) runRun(ctx context.Context, args []string) error {
 	if cfg.Plan, err = pf.config(patterns, c.getenv); err != nil {
 		return err
 	}
+	cfg.FailFast, cfg.Timeout = pf.failFast, pf.timeout
 	_, err = c.runner.Run(ctx, cfg)
 	return err
 }

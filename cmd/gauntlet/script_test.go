@@ -23,7 +23,8 @@ import (
 // TestMain) against the files it holds. In the scripts:
 //
 //   - gauntlet is the command and qemu-system-x86_64 a fake QEMU that
-//     passes every test unless $FAKE_FAIL matches the variant
+//     passes every test unless $FAKE_FAIL matches the variant, or fails
+//     only the first boot of variants matching $FAKE_FLAKY
 //     (fakeQEMUMain);
 //   - exits N CMD [ARGS...] runs CMD like exec and fails unless its exit
 //     status is N (exec and ! exec tell only zero from non-zero; the

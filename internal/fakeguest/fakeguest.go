@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/spec"
@@ -26,14 +27,35 @@ func Output(test string, fail bool) []byte {
 // contains marker (none when marker is ""): 5 s boot, 8 s in all, TCG.
 func FailOn(marker string) func(context.Context, vm.Config) (vm.Result, error) {
 	return func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
-		test := strings.TrimSuffix(strings.TrimPrefix(cfg.Args[1], "^"), "$")
-		fail := marker != "" && strings.Contains(cfg.Variant.Name, marker)
-		out := Output(test, fail)
-		cfg.Output.Write(out)
-		res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: spec.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
-		if fail {
-			res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
-		}
-		return res, nil
+		return boot(cfg, marker != "" && strings.Contains(cfg.Variant.Name, marker)), nil
 	}
+}
+
+// FailFirst boots fake guests like [FailOn] whose test fails the first n
+// boots of each variant whose name contains marker and passes from then
+// on: a flaky test, deterministically. It counts the boots per variant,
+// so it may be called from several goroutines.
+func FailFirst(marker string, n int) func(context.Context, vm.Config) (vm.Result, error) {
+	var mu sync.Mutex
+	boots := map[string]int{}
+	return func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
+		mu.Lock()
+		boots[cfg.Variant.Name]++
+		k := boots[cfg.Variant.Name]
+		mu.Unlock()
+		return boot(cfg, strings.Contains(cfg.Variant.Name, marker) && k <= n), nil
+	}
+}
+
+// boot writes the fake test's output to cfg.Output and returns its
+// result.
+func boot(cfg vm.Config, fail bool) vm.Result {
+	test := strings.TrimSuffix(strings.TrimPrefix(cfg.Args[1], "^"), "$")
+	out := Output(test, fail)
+	cfg.Output.Write(out)
+	res := vm.Result{Outcome: spec.OutcomePass, Output: out, Accel: spec.AccelTCG, BootTime: 5 * time.Second, TotalTime: 8 * time.Second}
+	if fail {
+		res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
+	}
+	return res
 }

@@ -87,6 +87,28 @@ func allowedAt(spans []allowedSpan, e uint64) (topo.CPUSet, bool) {
 	return cur, found
 }
 
+// appliedChecks reports which limit-bound checks ws exercised: gap when
+// some worker's gaps were checked, fair when some cgroup had at least two
+// fair workers with a steady state to compare.
+func appliedChecks(ws []workerResult) (gap, fair bool) {
+	fairByGroup := map[string]int{}
+	for _, w := range ws {
+		if w.Report == nil {
+			continue
+		}
+		if !w.GapExempt {
+			gap = true
+		}
+		if w.Fair && steady(w.Report) {
+			fairByGroup[w.Cgroup]++
+			if fairByGroup[w.Cgroup] >= 2 {
+				fair = true
+			}
+		}
+	}
+	return gap, fair
+}
+
 // checkFairness compares the steady-state off-CPU percentages of the fair
 // workers of each cgroup: after the settle time (start-up placement is
 // not unfairness), for workers whose steady state lasted at least

@@ -69,3 +69,45 @@ func TestCheckErrorGolden(t *testing.T) {
 	}
 	golden(t, "check_error.golden", e.Error()+"\n")
 }
+
+// TestInconclusiveNamesOnlyAppliedRelaxedChecks: a pass is inconclusive
+// for the checks it applied with limits past their bounds, and only for
+// those: a scenario without fair cgroups says nothing of the spread, and
+// limits the test set are its own.
+func TestInconclusiveNamesOnlyAppliedRelaxedChecks(t *testing.T) {
+	tcg := effectiveThresholds(spec.Checks{}, machine{Accel: "tcg", VCPUs: 2, Parallelism: 2, Stall: 5 * time.Millisecond})
+	kvm := effectiveThresholds(spec.Checks{}, machine{Accel: "kvm", VCPUs: 4, Parallelism: 4})
+	own := effectiveThresholds(spec.Checks{MaxGap: 6 * time.Second, MaxSpread: 60}, machine{Accel: "tcg", VCPUs: 2, Parallelism: 2})
+	if !own.GapSetByTest || !own.SpreadSetByTest || tcg.GapSetByTest || tcg.SpreadSetByTest {
+		t.Fatalf("set-by-test marks: own %+v, defaults %+v", own, tcg)
+	}
+	fair := sampleWorkers()[:2]
+	lone := sampleWorkers()[:1]
+	exempt := sampleWorkers()[:1]
+	exempt[0].GapExempt = true
+	for _, tc := range []struct {
+		name string
+		th   spec.Thresholds
+		ws   []workerResult
+		want string
+	}{
+		{"tcg, two fair workers", tcg, fair, "max-gap 6000ms > 3000ms, max-spread 60.0% > 35.0%"},
+		{"tcg, one worker", tcg, lone, "max-gap 6000ms > 3000ms"},
+		{"tcg, gap-exempt worker", tcg, exempt, ""},
+		{"kvm, no oversubscription", kvm, fair, ""},
+		{"limits set by the test", own, fair, ""},
+	} {
+		got := strings.Join(tc.th.Relaxed(appliedChecks(tc.ws)), ", ")
+		if got != tc.want {
+			t.Errorf("%s: relaxed %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	scs := []spec.ScenarioStats{{Relaxed: []string{"max-gap 6000ms > 3000ms"}}, {Relaxed: []string{"max-gap 6000ms > 3000ms", "max-spread 60.0% > 35.0%"}}}
+	got := inconclusive(scs, tcg)
+	if !strings.HasPrefix(got, "limits relaxed past their bounds: max-gap 6000ms > 3000ms, max-spread 60.0% > 35.0% (tcg, 2 usable vcpus") {
+		t.Errorf("inconclusive = %q", got)
+	}
+	if got := inconclusive([]spec.ScenarioStats{{}}, kvm); got != "" {
+		t.Errorf("conclusive scenarios gave %q", got)
+	}
+}

@@ -66,8 +66,8 @@ func (d CgroupSpec) validateSelf(def int) error {
 	if err := w.validate(); err != nil {
 		return err
 	}
-	if w.paired() && n%2 != 0 {
-		return fmt.Errorf("%s pairs workers up: use an even worker count, not %d", w.Kind, n)
+	if err := w.checkCount(n); err != nil {
+		return err
 	}
 	if d.Nice < -20 || d.Nice > 19 {
 		return fmt.Errorf("nice %d: want -20 to 19", d.Nice)

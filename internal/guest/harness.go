@@ -2,6 +2,7 @@ package guest
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,6 +58,10 @@ func (h *Harness) Context() context.Context { return h.env.ctx }
 
 // Thresholds returns the effective check thresholds.
 func (h *Harness) Thresholds() spec.Thresholds { return h.env.thresholds }
+
+// Scenarios returns the measurements of the scenarios executed so far, in
+// order, whether their checks passed or not.
+func (h *Harness) Scenarios() []spec.ScenarioStats { return slices.Clone(h.env.scenarios) }
 
 // Execute runs steps in order as one scenario, after validating them all:
 // each creates its cgroups, applies its ops, releases the new workers

@@ -227,6 +227,12 @@ func (g *guestRun) finish(err error) {
 		r.Outcome, r.Message = spec.OutcomeFail, firstLine(err.Error())
 		r.Failures = []string{r.Message}
 	}
+	if r.Outcome == spec.OutcomePass {
+		r.Inconclusive = inconclusive(r.Scenarios, r.Thresholds)
+		if r.Inconclusive != "" {
+			g.t.Logf("inconclusive: %s", r.Inconclusive)
+		}
+	}
 	if g.sched != nil {
 		for _, f := range g.sched.logFiles() {
 			spec.WriteFileBlock(os.Stdout, f.name, []byte(f.data))
@@ -241,6 +247,24 @@ func (g *guestRun) finish(err error) {
 	case spec.OutcomeFail:
 		g.t.Fatal(err.Error())
 	}
+}
+
+// inconclusive says which checks of a passing test ran with limits past
+// their bounds (the scenarios' Relaxed lists, each named once) and why,
+// or "" when every applied check kept its power.
+func inconclusive(scs []spec.ScenarioStats, th spec.Thresholds) string {
+	var relaxed []string
+	for _, sc := range scs {
+		for _, r := range sc.Relaxed {
+			if !slices.Contains(relaxed, r) {
+				relaxed = append(relaxed, r)
+			}
+		}
+	}
+	if len(relaxed) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("limits relaxed past their bounds: %s (%s)", strings.Join(relaxed, ", "), th.Basis)
 }
 
 // judgeExit records the scheduler's programs, restarts and exit in the

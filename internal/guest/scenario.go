@@ -102,6 +102,7 @@ func (s *scenario) execute(steps []StepSpec) (err error) {
 	}
 	th := s.h.env.thresholds
 	st.Failures = append(st.Failures, checkWorkers(th, results)...)
+	st.Relaxed = th.Relaxed(appliedChecks(results))
 	s.h.env.scenarios = append(s.h.env.scenarios, st)
 	if len(st.Failures) > 0 {
 		return &CheckError{Failures: st.Failures, Thresholds: th, Stats: st.Cgroups}

@@ -23,8 +23,8 @@ func (s *scenario) spawn(n *cgNode, count int) error {
 		return fmt.Errorf("cgroup %s: %d more workers exceed the scenario limit of %d", n.name, count, maxSlots)
 	}
 	w := n.def.Work.orDefault()
-	if w.paired() && count%2 != 0 {
-		return fmt.Errorf("cgroup %s: %s pairs workers up; spawn an even number, not %d", n.name, w.Kind, count)
+	if err := w.checkCount(count); err != nil {
+		return fmt.Errorf("cgroup %s: spawn: %w", n.name, err)
 	}
 	reqs, parentEnds, err := s.requests(n, w, count)
 	defer closeFiles(parentEnds)
@@ -51,13 +51,14 @@ func (s *scenario) spawn(n *cgNode, count int) error {
 // closed once the workers started.
 func (s *scenario) requests(n *cgNode, w WorkSpec, count int) ([]spawnRequest, []*os.File, error) {
 	first := s.nextSlot
+	g := max(2, w.groupSize())
 	reqs := make([]spawnRequest, count)
 	for i := range reqs {
 		idx := n.nextIndex
 		cfg := workerConfig{
 			Slot: s.nextSlot, Cgroup: n.name, Index: idx, Work: w,
 			Policy: n.def.Policy.Policy, Prio: n.def.Policy.Prio, Nice: n.def.Nice,
-			PairSlot: first + i - i%2, PairRole: i % 2, LockSlot: first,
+			PairSlot: first + i - i%g, PairRole: i % g, LockSlot: first,
 			Seed:   n.seed ^ (uint64(idx+1) * 0x9e3779b97f4a7c15),
 			Settle: defaultSettle,
 		}
@@ -72,7 +73,7 @@ func (s *scenario) requests(n *cgNode, w WorkSpec, count int) ([]spawnRequest, [
 		n.nextIndex++
 		reqs[i] = spawnRequest{cfg: cfg, cgroupFD: n.fd}
 	}
-	if w.Kind != KindPipeIO {
+	if k, _ := w.kind(); !k.pipes {
 		return reqs, nil, nil
 	}
 	var files []*os.File

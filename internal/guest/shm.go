@@ -21,15 +21,18 @@ const (
 	shmSize   = shmHeader + maxSlots*slotSize
 )
 
-// slot is one worker's shared words. Only the first 40 bytes are used;
+// slot is one worker's shared words. Only the first 48 bytes are used;
 // the rest keeps neighbours off the same cache lines.
 type slot struct {
-	stop  atomic.Uint32 // set by the harness: stop at the next checkpoint
-	turn  atomic.Uint32 // FutexPingPong: whose turn it is (pair owner's slot)
-	lock  atomic.Uint32 // MutexContention: 0 free, 1 locked, 2 contended (group owner's slot)
-	_     uint32
-	stamp atomic.Int64  // unix ns of the last handoff or contended unlock
-	iters atomic.Uint64 // work units so far
+	stop   atomic.Uint32 // set by the harness: stop at the next checkpoint
+	turn   atomic.Uint32 // FutexPingPong: whose turn it is (pair owner's slot)
+	lock   atomic.Uint32 // MutexContention: 0 free, 1 locked, 2 contended (group owner's slot)
+	_      uint32
+	stamp  atomic.Int64  // unix ns of the last handoff or contended unlock
+	iters  atomic.Uint64 // work units so far
+	gen    atomic.Uint32 // fan-out: the waker's generation (group owner's slot)
+	done   atomic.Uint32 // FanOutCompute: waiters done with the generation
+	doneAt atomic.Int64  // FanOutCompute: unix ns the last waiter finished
 }
 
 // shm is a mapped shared region.

@@ -153,6 +153,7 @@ func oneCgroup(name string, ws []workerResult, cpuset topo.CPUSet) spec.CgroupSt
 		wake = append(wake, r.Wake...)
 		cs.WakeSamples += r.WakeCount
 		cs.WakeMax = max(cs.WakeMax, r.WakeMax)
+		cs.PageFaults += r.PageFaults
 	}
 	cs.CPUsUsed = used.String()
 	if cs.Workers > 0 {

@@ -86,6 +86,7 @@ func effectiveThresholds(c spec.Checks, m machine) spec.Thresholds {
 			notes = append(notes, "gap raised to 10x stall")
 		}
 	} else {
+		th.GapSetByTest = true
 		notes = append(notes, "gap set by test")
 	}
 	if th.MaxSpread == 0 {
@@ -96,6 +97,7 @@ func effectiveThresholds(c spec.Checks, m machine) spec.Thresholds {
 		}
 		th.MaxSpread = math.Round(min(100, th.MaxSpread)*10) / 10
 	} else {
+		th.SpreadSetByTest = true
 		notes = append(notes, "spread set by test")
 	}
 	if m.Accel == "tcg" && m.Clocksource != "" && m.Clocksource != "tsc" {

@@ -18,7 +18,11 @@ type WorkSpec struct {
 	Sleep   time.Duration `json:"sleep_ns,omitempty"`
 	SizeKiB int           `json:"size_kib,omitempty"`
 	Name    string        `json:"name,omitempty"`
-	Phases  []PhaseSpec   `json:"phases,omitempty"`
+	// FanOut is the waiters per waker of FutexFanOut and FanOutCompute;
+	// Touches the pages PageFaultChurn faults in per cycle.
+	FanOut  int         `json:"fan_out,omitempty"`
+	Touches int         `json:"touches,omitempty"`
+	Phases  []PhaseSpec `json:"phases,omitempty"`
 }
 
 // PhaseSpec is one phase of a Sequence: Work for the time For.
@@ -50,6 +54,9 @@ func (w WorkSpec) String() string {
 			parts[i] = fmt.Sprintf("%s %v", p.Work, p.For)
 		}
 		return "Sequence(" + strings.Join(parts, ", ") + ")"
+	}
+	if k, ok := w.kind(); ok && k.describe != nil {
+		return k.describe(w)
 	}
 	return w.orDefault().Kind
 }

@@ -18,6 +18,11 @@ const (
 	KindAffinityChurn   = "AffinityChurn"
 	KindPolicyChurn     = "PolicyChurn"
 	KindMutexContention = "MutexContention"
+	KindFutexFanOut     = "FutexFanOut"
+	KindCacheYield      = "CacheYield"
+	KindCachePipe       = "CachePipe"
+	KindFanOutCompute   = "FanOutCompute"
+	KindPageFaultChurn  = "PageFaultChurn"
 	KindSequence        = "Sequence"
 	KindCustom          = "Custom"
 )
@@ -31,8 +36,16 @@ type workKind struct {
 	fair bool
 	// paired: workers pair up (0 with 1, ...), so counts must be even.
 	paired bool
-	// shared: the workers started together share state (a lock).
+	// shared: the workers started together share state (a lock, a
+	// fan-out group's words).
 	shared bool
+	// group returns the group size of a fan-out type (workers form
+	// groups of that many, so counts must be multiples); nil for none.
+	group func(WorkSpec) int
+	// pipes: each pair gets two pipes (fdPipeRead, fdPipeSend).
+	pipes bool
+	// describe is String for kinds with parameters; nil for the name.
+	describe func(WorkSpec) string
 	// check validates the parameters; nil for none.
 	check func(WorkSpec) error
 	// prepare sets up a worker's resources and returns its iteration.
@@ -47,7 +60,7 @@ var workKinds = map[string]workKind{
 	KindMixed:           {fair: true, prepare: always(iterMixed)},
 	KindIOSync:          {fair: true, prepare: prepareIOSync},
 	KindBursty:          {fair: true, check: checkBursty, prepare: prepareBursty},
-	KindPipeIO:          {fair: true, paired: true, prepare: func(w *worker, _ WorkSpec) (iterFunc, error) { return w.preparePipe() }},
+	KindPipeIO:          {fair: true, paired: true, pipes: true, prepare: func(w *worker, _ WorkSpec) (iterFunc, error) { return w.preparePipe(KindPipeIO, pipeSpin) }},
 	KindFutexPingPong:   {fair: true, paired: true, prepare: always(iterFutex)},
 	KindCachePressure:   {fair: true, check: checkCache, prepare: prepareCache},
 	KindForkExit:        {prepare: always(iterForkExit)},
@@ -56,6 +69,11 @@ var workKinds = map[string]workKind{
 	KindPolicyChurn:     {prepare: always(iterPolicyChurn)},
 	KindMutexContention: {fair: true, shared: true, prepare: always(iterMutex)},
 	KindCustom:          {check: checkCustom, prepare: prepareCustom},
+	KindFutexFanOut:     {shared: true, group: fanOutGroup, check: checkFanOut, describe: describeFanOut, prepare: prepareFutexFanOut},
+	KindCacheYield:      {fair: true, check: checkCache, describe: describeCache, prepare: prepareCacheYield},
+	KindCachePipe:       {fair: true, paired: true, pipes: true, check: checkCache, describe: describeCache, prepare: prepareCachePipe},
+	KindFanOutCompute:   {shared: true, group: fanOutGroup, check: checkFanOutCompute, describe: describeFanOutCompute, prepare: prepareFanOutCompute},
+	KindPageFaultChurn:  {fair: true, check: checkFaultChurn, describe: describeFaultChurn, prepare: prepareFaultChurn},
 }
 
 // always prepares nothing and returns it.

@@ -12,12 +12,16 @@ import (
 // so it notices a stop request in time.
 const waitSlice = 20 * time.Millisecond
 
+// pipeSpin is PipeIo's work between receiving and sending.
+func pipeSpin(*worker) { spin(shortRounds) }
+
 // preparePipe makes the inherited pipe ends blocking; the pair's first
-// worker sends the first message.
-func (w *worker) preparePipe() (iterFunc, error) {
+// worker sends the first message. An iteration receives, runs work and
+// sends back; kind names the work type in errors.
+func (w *worker) preparePipe(kind string, work func(*worker)) (iterFunc, error) {
 	for _, fd := range []int{fdPipeRead, fdPipeSend} {
 		if err := unix.SetNonblock(fd, false); err != nil {
-			return nil, fmt.Errorf("PipeIo pipe fd %d: %w", fd, err)
+			return nil, fmt.Errorf("%s pipe fd %d: %w", kind, fd, err)
 		}
 	}
 	first := w.cfg.PairRole == 0
@@ -35,7 +39,7 @@ func (w *worker) preparePipe() (iterFunc, error) {
 		if stamp != 0 {
 			w.prog.wake.add(time.Duration(time.Now().UnixNano() - stamp))
 		}
-		spin(shortRounds)
+		work(w)
 		if err := w.pipeSend(); err != nil {
 			return err
 		}
@@ -56,7 +60,7 @@ func (w *worker) pipeSend() error {
 		case err == unix.EPIPE && w.stopped():
 			return errStopped
 		case err != nil:
-			return fmt.Errorf("PipeIo send to partner: %w", err)
+			return fmt.Errorf("%s send to partner: %w", w.cfg.Work.Kind, err)
 		}
 		return nil
 	}
@@ -74,7 +78,7 @@ func (w *worker) pipeRecv() (int64, error) {
 			continue
 		}
 		if err != nil {
-			return 0, fmt.Errorf("PipeIo wait for partner: %w", err)
+			return 0, fmt.Errorf("%s wait for partner: %w", w.cfg.Work.Kind, err)
 		}
 		var b [8]byte
 		got, err := unix.Read(fdPipeRead, b[:])
@@ -82,11 +86,11 @@ func (w *worker) pipeRecv() (int64, error) {
 		case err == unix.EINTR:
 			continue
 		case err != nil:
-			return 0, fmt.Errorf("PipeIo read from partner: %w", err)
+			return 0, fmt.Errorf("%s read from partner: %w", w.cfg.Work.Kind, err)
 		case got == 0 && w.stopped():
 			return 0, errStopped
 		case got != len(b):
-			return 0, fmt.Errorf("PipeIo partner closed its pipe (read %d bytes)", got)
+			return 0, fmt.Errorf("%s partner closed its pipe (read %d bytes)", w.cfg.Work.Kind, got)
 		}
 		return int64(binary.LittleEndian.Uint64(b[:])), nil
 	}

@@ -160,6 +160,14 @@ const cacheWindow = 64 * 1024
 
 // iterCache reads and writes every 64-byte line of the next window.
 func iterCache(w *worker) error {
+	walkCache(w)
+	w.checkpoint(0)
+	return nil
+}
+
+// walkCache reads and writes every 64-byte line of the next window of
+// the worker's cache buffer.
+func walkCache(w *worker) {
 	buf := w.state.cache
 	windows := max(1, len(buf)/cacheWindow)
 	from := int(w.state.iter%uint64(windows)) * cacheWindow
@@ -168,8 +176,6 @@ func iterCache(w *worker) error {
 	for i := from; i < to; i += 64 {
 		buf[i]++
 	}
-	w.checkpoint(0)
-	return nil
 }
 
 func iterForkExit(w *worker) error {

@@ -178,6 +178,7 @@ func (w *worker) run() workerReport {
 	w.settleAt = int64(w.cfg.Settle)
 	st0, err0 := readSchedstat(w.pid, w.tid)
 	ru0 := threadCPUTime()
+	faults0 := threadFaults()
 	var werr error
 	for !w.stopped() {
 		if err := w.iter(w); err != nil {
@@ -191,6 +192,7 @@ func (w *worker) run() workerReport {
 	w.prog.finish(end)
 	st1, err1 := readSchedstat(w.pid, w.tid)
 	rep := w.report(end)
+	rep.PageFaults = threadFaults() - faults0
 	if err0 == nil && err1 == nil {
 		rep.HasSchedstat = true
 		rep.CPUTime = st1.cpu - st0.cpu

@@ -33,6 +33,8 @@ type workerConfig struct {
 	Affinity topo.CPUSet `json:"affinity"`
 	// PairSlot is the slot holding the pair's shared words (the pair's
 	// first worker), PairRole 0 for that worker and 1 for its partner.
+	// Fan-out groups use them alike: PairSlot is the group's first
+	// worker (the waker, role 0), PairRole 1 to FanOut its waiters.
 	PairSlot int `json:"pair_slot"`
 	PairRole int `json:"pair_role"`
 	// LockSlot holds the lock MutexContention workers share.
@@ -85,6 +87,9 @@ type workerReport struct {
 	Wake      []time.Duration `json:"wake_ns,omitempty"`
 	WakeCount int             `json:"wake_count,omitempty"`
 	WakeMax   time.Duration   `json:"wake_max_ns,omitempty"`
+	// PageFaults counts the page faults the worker thread took over the
+	// run (getrusage minor plus major faults).
+	PageFaults uint64 `json:"page_faults,omitempty"`
 	// Settled is true when the worker ran past its settle time;
 	// SettledWall and SettledCPU are its wall and CPU time since then.
 	Settled     bool          `json:"settled,omitempty"`

@@ -48,7 +48,7 @@ func (c *Cache) Load(ctx context.Context, o expand.LoadOptions) ([]*expand.Packa
 }
 
 func (c *Cache) one(ctx context.Context, o expand.LoadOptions, pattern string) ([]*expand.Package, error) {
-	key := fmt.Sprintf("%q %s", pattern, o.Match)
+	key := fmt.Sprintf("%q %s %q", pattern, o.Match, o.Tags)
 	if pkgs, ok := c.pkgs[key]; ok {
 		return pkgs, nil
 	}
