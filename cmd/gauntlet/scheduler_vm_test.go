@@ -16,10 +16,10 @@ import (
 
 // TestRunSchedulerOverrideInVMs: `gauntlet run --scheduler scx_simple`
 // runs the example's EEVDF TestSteady, unchanged, under the real
-// scx_simple in one VM on the sched_ext kernel: it passes with the
-// scheduler attached (the guest names its ops, its BPF programs'
-// verifier counts are in JUnit, results.json and the verifier table), and its
-// loader's log is in logs/. It skips without GAUNTLET_SCX_KERNEL and
+// scx_simple in one VM on the sched_ext kernel: it passes (inconclusive
+// under TCG) with the scheduler attached (the guest names its ops, its
+// BPF programs' verifier counts are in JUnit, results.json and the
+// verifier table), and its loader's log is in logs/. It skips without GAUNTLET_SCX_KERNEL and
 // GAUNTLET_SCHEDULERS (failing under GAUNTLET_REQUIRE_SCX=1).
 func TestRunSchedulerOverrideInVMs(t *testing.T) {
 	bin := testutil.SchedulerBinary(t, "scx_simple")
@@ -57,8 +57,10 @@ func TestRunSchedulerOverrideInVMs(t *testing.T) {
 		for _, p := range c.Properties {
 			props[p.Name] = p.Value
 		}
-		if c.Outcome != spec.OutcomePass || props["gauntlet.scheduler"] != "simple" || props["gauntlet.verifier.simple_enqueue.insns"] == "" {
-			t.Errorf("%s: outcome %s, scheduler %q, simple_enqueue verified insns %q; want a pass under scx_simple (ops \"simple\") with its programs",
+		// Under TCG the checks' limits are scaled past their bounds, so a
+		// pass reads inconclusive; either way the scenario ran to its end.
+		if (c.Outcome != spec.OutcomePass && c.Outcome != spec.OutcomeInconclusive) || props["gauntlet.scheduler"] != "simple" || props["gauntlet.verifier.simple_enqueue.insns"] == "" {
+			t.Errorf("%s: outcome %s, scheduler %q, simple_enqueue verified insns %q; want a pass (or inconclusive) under scx_simple (ops \"simple\") with its programs",
 				c.Variant, c.Outcome, props["gauntlet.scheduler"], props["gauntlet.verifier.simple_enqueue.insns"])
 		}
 		if loader := props["gauntlet.log.sched-simple-loader.log"]; loader == "" {
