@@ -120,7 +120,7 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 // shard asked for.
 func (pl *Plan) selectVariants() error {
 	hist, warnings := readHistory(pl.cfg.History)
-	pl.warnings = warnings
+	pl.warnings = append(pl.warnings, warnings...)
 	bopts := budget.Options{Budget: pl.cfg.Budget, Jobs: pl.cfg.Jobs, History: hist,
 		Host: budget.Host{CPUs: pl.host.CPUs, MemoryMiB: pl.host.MemoryMiB, Accel: pl.accel}}
 	full, err := budget.Select(candidates(pl.variants), bopts)
