@@ -78,7 +78,9 @@ type Spec struct {
 	// the test to; zero fields take [topo.DefaultConstraints].
 	Constraints topo.Constraints
 	// Scheduler is the sched_ext scheduler under test; nil runs the
-	// kernel's own scheduler (EEVDF).
+	// kernel's own scheduler (EEVDF), and `gauntlet run --scheduler
+	// PATH` then also runs the test under that binary, as its own
+	// profile. A test with a Scheduler is not run under --scheduler.
 	Scheduler *Scheduler
 	// RequiredFlags are scheduler flags on in every profile;
 	// ExcludedFlags are never turned on.

@@ -63,6 +63,13 @@ type VariantResult struct {
 	// its workers' numbers ("s0.cg_0.work_units", ...), which `gauntlet
 	// report --compare` reads; absent in older files.
 	Metrics []spec.Metric `json:"metrics,omitempty"`
+	// Scheduler is the scheduler the guest ran ("eevdf", or the sched_ext
+	// ops name); empty when the guest gave no result.
+	Scheduler string `json:"scheduler,omitempty"`
+	// BPFPrograms are the scheduler's BPF programs with the instructions
+	// the verifier processed, most first, so a change that bloats the
+	// verifier's work shows between runs.
+	BPFPrograms []spec.BPFProgram `json:"bpf_programs,omitempty"`
 	// Flaky is set when the variant passed after failed attempts.
 	Flaky bool `json:"flaky,omitempty"`
 	// Attempts are the earlier attempts of a variant booted again after

@@ -23,8 +23,10 @@
 // A package that fails at any step gets a [*PackageError] and the others
 // go on. Expanding is pure ([Expand], [ExpandSpec]): per described test
 // the base variant "TestX" at its own topology, then presets x [Profiles]
-// named "TestX/PRESET/PROFILE", all of them once per kernel when several
-// are given ("TestX/KERNEL", "TestX/PRESET/PROFILE/KERNEL"), each marked
-// excluded by the test's constraints or the host's capacity, with the
-// reason; the planner adds [ByKernel] exclusions.
+// named "TestX/PRESET/PROFILE", plus for a test without a scheduler one
+// profile per [Options.Schedulers] binary (`--scheduler`, named by its
+// base name), all of them once per kernel when several are given
+// ("TestX/KERNEL", "TestX/PRESET/PROFILE/KERNEL"), each marked excluded
+// by the test's constraints or the host's capacity, with the reason; the
+// planner adds [ByKernel] exclusions.
 package expand

@@ -2,6 +2,7 @@ package expand
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -54,6 +55,9 @@ type Variant struct {
 	Duration time.Duration
 	// Scheduler names the scheduler; empty for the kernel's own.
 	Scheduler string
+	// Override is the scheduler of [Options.Schedulers] this variant of
+	// a test without one of its own runs under; nil otherwise.
+	Override *spec.Scheduler
 	// Excluded is why the variant does not run; empty when it may.
 	Excluded ExclusionKind
 	// Reason explains Excluded, e.g. "2 NUMA nodes > max_numa 1".
@@ -75,6 +79,18 @@ type Options struct {
 	Kernels []string
 	// Match filters variants by name (-run/-skip); nil keeps all.
 	Match *Matcher
+	// Schedulers are scheduler binaries (`gauntlet run --scheduler`)
+	// that the tests whose Spec has no scheduler also run under: each
+	// adds one profile per preset to such a test, named by
+	// [OverrideProfile], after the test's own. Tests with a scheduler of
+	// their own are not affected.
+	Schedulers []spec.Scheduler
+}
+
+// OverrideProfile names the profile of scheduler s of
+// [Options.Schedulers]: its binary's base name, e.g. "scx_simple".
+func OverrideProfile(s spec.Scheduler) string {
+	return path.Base(s.Binary)
 }
 
 // Validate checks the options: a valid host capacity and kernel labels
@@ -92,6 +108,25 @@ func (o Options) Validate() error {
 			return fmt.Errorf("kernel label %q given twice", k)
 		}
 		seen[k] = true
+	}
+	return checkOverrides(o.Schedulers)
+}
+
+// checkOverrides checks that the profile names of the schedulers fit
+// into variant names and do not collide.
+func checkOverrides(ss []spec.Scheduler) error {
+	seen := map[string]bool{}
+	for _, s := range ss {
+		name := OverrideProfile(s)
+		switch {
+		case s.Binary == "":
+			return fmt.Errorf("scheduler with no binary: give the path of a sched_ext scheduler binary, e.g. ./scx_simple")
+		case name == DefaultProfile || strings.ContainsAny(name, "/@+ \t\n"):
+			return fmt.Errorf("scheduler %s: its profile would be named %q; rename the binary (a symbolic link will do) to a name without + @ or spaces, other than %q", s.Binary, name, DefaultProfile)
+		case seen[name]:
+			return fmt.Errorf("scheduler %s: a scheduler named %s is given twice; to compare two builds or argument sets, give them different names (symbolic links will do)", s.Binary, name)
+		}
+		seen[name] = true
 	}
 	return nil
 }
@@ -125,7 +160,8 @@ func baseTopology(s spec.Spec) (topo.Topology, error) {
 }
 
 // ExpandSpec returns the variants of one described test of package pkg:
-// the base variant first, then presets (in order) x profiles (in order) x
+// the base variant first, then presets (in order) x profiles (in order,
+// then one per [Options.Schedulers] for a test without a scheduler) x
 // kernels. Variants the constraints or the host rule out are returned
 // with Excluded and Reason set; variants Match filters out are not
 // returned at all. The error says what is wrong with the Spec.
@@ -163,8 +199,23 @@ func ExpandSpec(pkg string, d spec.Description, o Options) ([]Variant, error) {
 			v.Name, v.Preset, v.Topology, v.Profile = d.Test+"/"+p.Name+"/"+prof.Name, p.Name, p.Topology, prof
 			add(o.place(v, d.Spec, cerr))
 		}
+		if d.Spec.Scheduler == nil {
+			for i := range o.Schedulers {
+				add(o.place(overrideVariant(proto, p, &o.Schedulers[i]), d.Spec, cerr))
+			}
+		}
 	}
 	return out, nil
+}
+
+// overrideVariant is proto on preset p under scheduler sc of
+// [Options.Schedulers].
+func overrideVariant(proto Variant, p topo.Preset, sc *spec.Scheduler) Variant {
+	v := proto
+	name := OverrideProfile(*sc)
+	v.Name, v.Preset, v.Topology, v.Profile = proto.Test+"/"+p.Name+"/"+name, p.Name, p.Topology, Profile{Name: name}
+	v.Scheduler, v.Override = name, sc
+	return v
 }
 
 // place sizes v's memory and marks it excluded by constraint (cerr) or by
@@ -228,5 +279,5 @@ func expandPackage(p *Package, o Options) ([]Variant, error) {
 // Wire returns the variant as the test binary receives it in the guest
 // (GAUNTLET_VARIANT); the runner fills in Accel.
 func (v Variant) Wire() spec.Variant {
-	return spec.Variant{Name: v.Name, Preset: v.Preset, Topology: v.Topology, Flags: v.Profile.Flags, Kernel: v.Kernel}
+	return spec.Variant{Name: v.Name, Preset: v.Preset, Topology: v.Topology, Flags: v.Profile.Flags, Kernel: v.Kernel, Scheduler: v.Override}
 }

@@ -205,3 +205,56 @@ func TestVariantWire(t *testing.T) {
 		t.Errorf("Wire() = %+v", w)
 	}
 }
+
+// TestExpandSchedulers: a test without a scheduler runs under each
+// --scheduler binary too, named as its own profile after the test's; a
+// test with its own scheduler is not affected.
+func TestExpandSchedulers(t *testing.T) {
+	o := twoCPUs
+	o.Presets = []topo.Preset{{Name: "tiny-1llc", Topology: topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 4, ThreadsPerCore: 1}}}
+	o.Schedulers = []spec.Scheduler{{Binary: "/s/scx_simple"}, {Binary: "/s/scx_qmap", Args: []string{"-s", "5000"}}}
+	vs, err := ExpandSpec("p", spec.Description{Test: "TestE"}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range vs {
+		over := ""
+		if v.Override != nil {
+			over = v.Override.Binary
+		}
+		got = append(got, v.Name+"|"+v.Profile.Name+"|"+v.Scheduler+"|"+over)
+	}
+	want := []string{"TestE|default||", "TestE/tiny-1llc/default|default||",
+		"TestE/tiny-1llc/scx_simple|scx_simple|scx_simple|/s/scx_simple", "TestE/tiny-1llc/scx_qmap|scx_qmap|scx_qmap|/s/scx_qmap"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if w := vs[3].Wire(); w.Scheduler == nil || !slices.Equal(w.Scheduler.Args, []string{"-s", "5000"}) {
+		t.Errorf("wire variant %+v: want the scheduler with its args", w)
+	}
+	vs, _ = ExpandSpec("p", flagsSpec, o)
+	for _, v := range vs {
+		if v.Override != nil || strings.Contains(v.Name, "scx_") {
+			t.Errorf("a test with its own scheduler got %s", v.Name)
+		}
+	}
+}
+
+func TestOptionsValidateSchedulers(t *testing.T) {
+	for _, c := range []struct {
+		ss   []spec.Scheduler
+		want string
+	}{
+		{[]spec.Scheduler{{Binary: "/a/scx_x"}, {Binary: "/b/scx_x"}}, "a scheduler named scx_x is given twice"},
+		{[]spec.Scheduler{{Binary: "/a/default"}}, `its profile would be named "default"`},
+		{[]spec.Scheduler{{Binary: "/a/x+y"}}, `its profile would be named "x+y"`},
+		{[]spec.Scheduler{{}}, "scheduler with no binary"},
+	} {
+		o := twoCPUs
+		o.Schedulers = c.ss
+		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.ss, err, c.want)
+		}
+	}
+}

@@ -233,6 +233,10 @@ func properties(c Case) []Property {
 	return ps
 }
 
+// Result returns the guest's structured result ([spec.Result]) from
+// c's output, and false when the guest printed none.
+func (c Case) Result() (spec.Result, bool) { return guestResult(c.Output) }
+
 // guestResult finds the guest's structured result line in out (the last
 // one, should a test print several).
 func guestResult(out []byte) (spec.Result, bool) {

@@ -22,8 +22,8 @@ import (
 // .report_latency_ms, .expected), the count of restart requests it
 // recovered from ("gauntlet.scheduler_restarts"), the verified
 // instructions of each of its BPF programs, most first
-// ("gauntlet.verifier.<prog>.insns", a "#<id>" suffix on a repeated
-// name), then per cgroup of scenario i "gauntlet.s<i>.<cgroup>.<stat>"
+// ("gauntlet.verifier.<prog>.insns", then its type
+// "gauntlet.verifier.<prog>.type"; a "#<id>" suffix on a repeated name), then per cgroup of scenario i "gauntlet.s<i>.<cgroup>.<stat>"
 // (work_units, max_gap_ms, gap_cpu, spread_pct, migrations, run_delay_us,
 // wake_p50_us, wake_p99_us), then each payload metric as
 // "gauntlet.metric.<name>" with its value and unit ("1403.66 ops/s").
@@ -115,9 +115,10 @@ func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10)
 func us(d time.Duration) string { return strconv.FormatInt(d.Microseconds(), 10) }
 func pct(f float64) string      { return strconv.FormatFloat(f, 'f', 2, 64) }
 
-// verifierProps names one property per BPF program, most verified
-// instructions first: "verifier.<name>.insns", with "#<id>" after a name
-// seen before (the kernel keeps 15 characters of a name).
+// verifierProps names the properties of each BPF program, most verified
+// instructions first: "verifier.<name>.insns", then "verifier.<name>.type"
+// when the type is known, with "#<id>" after a name seen before (the
+// kernel keeps 15 characters of a name).
 func verifierProps(progs []spec.BPFProgram) [][2]string {
 	sorted := slices.Clone(progs)
 	slices.SortStableFunc(sorted, func(a, b spec.BPFProgram) int { return cmp.Compare(b.VerifiedInsns, a.VerifiedInsns) })
@@ -130,6 +131,9 @@ func verifierProps(progs []spec.BPFProgram) [][2]string {
 		}
 		seen[p.Name] = true
 		out = append(out, [2]string{"verifier." + name + ".insns", strconv.FormatUint(uint64(p.VerifiedInsns), 10)})
+		if p.Type != "" {
+			out = append(out, [2]string{"verifier." + name + ".type", p.Type})
+		}
 	}
 	return out
 }

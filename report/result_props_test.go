@@ -70,7 +70,7 @@ func TestResultPropertiesSchedulerExit(t *testing.T) {
 		Victim: &spec.Task{Comm: "sleep", PID: 136, Role: spec.RoleWorker, Cgroup: "cg_0"}, Stalled: 7155 * time.Millisecond,
 		Loader: "exit status 0", LastWords: "EXIT: runnable task stall (sleep[136] failed to run for 7.155s)",
 		DetectedBy: spec.DetectedKmsg, DetectLatency: 3 * time.Millisecond, ReportLatency: 450 * time.Millisecond}
-	r.BPFPrograms = []spec.BPFProgram{{ID: 3, Name: "qmap_init", VerifiedInsns: 40}, {ID: 4, Name: "qmap_enqueue", VerifiedInsns: 900},
+	r.BPFPrograms = []spec.BPFProgram{{ID: 3, Name: "qmap_init", VerifiedInsns: 40}, {ID: 4, Name: "qmap_enqueue", Type: "StructOps", VerifiedInsns: 900},
 		{ID: 9, Name: "qmap_init", VerifiedInsns: 40}}
 	var names []string
 	got := map[string]string{}
@@ -86,6 +86,7 @@ func TestResultPropertiesSchedulerExit(t *testing.T) {
 		"gauntlet.scheduler_exit.detected_by": "kmsg", "gauntlet.scheduler_exit.detect_latency_ms": "3",
 		"gauntlet.scheduler_exit.report_latency_ms": "450",
 		"gauntlet.verifier.qmap_enqueue.insns":      "900", "gauntlet.verifier.qmap_init.insns": "40", "gauntlet.verifier.qmap_init#9.insns": "40",
+		"gauntlet.verifier.qmap_enqueue.type": "StructOps",
 	} {
 		if got[k] != v {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
@@ -96,7 +97,7 @@ func TestResultPropertiesSchedulerExit(t *testing.T) {
 	}
 	var verifier []string
 	for _, n := range names {
-		if strings.HasPrefix(n, "gauntlet.verifier.") {
+		if strings.HasPrefix(n, "gauntlet.verifier.") && strings.HasSuffix(n, ".insns") {
 			verifier = append(verifier, n)
 		}
 	}

@@ -120,9 +120,11 @@ func WriteMatrix(w io.Writer, cases []Case) error {
 	return table.Write(w, append([]string{"test"}, cols...), rows)
 }
 
-// WriteTables prints the results table and, when matrix is set, a blank
-// line and the test x preset matrix; "no test cases" when cases is empty.
-// `gauntlet run` and `gauntlet report` print their cases with it.
+// WriteTables prints the results table, when matrix is set a blank line
+// and the test x preset matrix, and when a scheduler under test reported
+// its BPF programs a blank line and the verifier table
+// ([WriteVerifier]); "no test cases" when cases is empty. `gauntlet run`
+// and `gauntlet report` print their cases with it.
 func WriteTables(w io.Writer, cases []Case, matrix bool) error {
 	if len(cases) == 0 {
 		_, err := fmt.Fprintln(w, "no test cases")
@@ -131,11 +133,17 @@ func WriteTables(w io.Writer, cases []Case, matrix bool) error {
 	if err := WriteResults(w, cases); err != nil {
 		return err
 	}
-	if !matrix {
+	if matrix {
+		fmt.Fprintln(w)
+		if err := WriteMatrix(w, cases); err != nil {
+			return err
+		}
+	}
+	if len(verifierGroups(cases)) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w)
-	return WriteMatrix(w, cases)
+	return WriteVerifier(w, cases)
 }
 
 // Summary is the one line printed after the tables, e.g.

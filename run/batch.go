@@ -47,6 +47,7 @@ type batch struct {
 // The error is for results that could not be written or printed.
 func (b *batch) run(ctx context.Context) (*Result, error) {
 	sel := b.plan.plan
+	b.plan.reportSchedulers(b.cfg.Stderr) // before booting; the verdict counts them
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), %s; estimated %s%s; results in %s\n",
 		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.kernelNote(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget)+b.plan.retriesNote(), b.dir)
 	b.plan.writeKernelExclusions(b.cfg.Stdout)
@@ -56,6 +57,7 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	}
 	b.observe(func() { b.obs.runStarted(b.runStart(host)) })
 	vmCases := b.runAll(ctx)
+	b.plan.noteSkippedOverrides(vmCases)
 	b.observe(func() { b.obs.runFinished(runEnd{Time: b.r.now(), Cases: vmCases, Interrupted: ctx.Err() != nil}) })
 	cases := append(host, vmCases...)
 	werr := writeRun(b.dir, b.cfg.JUnit, b.results(vmCases), cases, b.started)
@@ -253,7 +255,8 @@ func (b *batch) runOne(ctx context.Context, v variantStart, try int) report.Case
 		return b.notRun(a, k, fmt.Sprintf("create log: %v", err))
 	}
 	defer out.Close()
-	sv := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel}
+	sv := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel,
+		Scheduler: b.plan.override(desc, a.Profile)}
 	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, sv, k)
 	cfg.Accel = b.m.Accel
 	cfg.ConsoleLog = filepath.Join(b.dir, LogsDir, slug+".console.log")
@@ -376,12 +379,16 @@ func (b *batch) results(cases []report.Case) *budget.Results {
 		if !c.Outcome.Ran() {
 			continue
 		}
-		res.Variants = append(res.Variants, budget.VariantResult{
+		vr := budget.VariantResult{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
 			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel, KernelLabel: c.KernelLabel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
 			Outcome: c.Outcome, Flaky: c.Flaky(), Attempts: attemptResults(c), Metrics: report.CaseMetrics(c),
-		})
+		}
+		if r, ok := c.Result(); ok {
+			vr.Scheduler, vr.BPFPrograms = r.Scheduler, r.BPFPrograms
+		}
+		res.Variants = append(res.Variants, vr)
 	}
 	return res
 }

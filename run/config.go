@@ -44,6 +44,12 @@ type PlanConfig struct {
 	// History is a directory of earlier runs whose */results.json replace
 	// the cost model; empty means none.
 	History string
+	// Schedulers are scheduler binaries (--scheduler, with their
+	// arguments) that the tests whose Spec declares no scheduler also run
+	// under, each as a profile named by its base name
+	// ([expand.Options.Schedulers]). A binary that cannot be used leaves
+	// its variants out and is reported by [Plan.Report].
+	Schedulers []spec.Scheduler
 	// Retries is how many times a variant whose test failed is booted
 	// again, each time in a fresh VM; zero means none. A variant that
 	// then passes is flaky. The estimates do not book retries (a

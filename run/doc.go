@@ -5,7 +5,11 @@
 // once and asks every test for its Spec (package expand), expands each
 // over topology presets and scheduler flag profiles, and selects what
 // fits the budget on this host (package budget). The [Plan] prints as a
-// table ([Plan.WriteText]) or JSON ([Plan.WriteJSON]).
+// table ([Plan.WriteText]) or JSON ([Plan.WriteJSON]). With
+// [PlanConfig.Schedulers] (`--scheduler PATH`) the tests whose Spec has no
+// scheduler also run under each binary, as a profile named by its base
+// name; a binary the host cannot pack, or a kernel without sched_ext,
+// leaves its variants out with one line [Plan.Report] prints.
 //
 // Kernels: [Config.Kernels] (`--kernel`, repeatable) names the kernels to
 // boot. With several, the kernel is a dimension of the matrix: every
@@ -23,7 +27,8 @@
 // (package vm, through internal/launch) under an errgroup whose CPU and
 // memory semaphores hold the weights the plan was packed with. It writes
 // a new run directory under [Config.Out]: [JUnitFile], [ResultsFile]
-// (the measured times later plans read as history) and [LogsDir]; partial
+// (the measured times and the verifier's counts per BPF program, which
+// later plans read as history) and [LogsDir]; partial
 // results are written when the run is interrupted or its [Config.Timeout]
 // passes. A variant whose test failed is booted again up to
 // [PlanConfig.Retries] times, each in a fresh VM; the case keeps its

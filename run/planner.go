@@ -45,6 +45,11 @@ type Plan struct {
 	variants  []expand.Variant // the whole matrix, excluded ones too
 	plan      budget.Plan      // the shard asked for (or the whole plan)
 	warnings  []string
+	// overrides are the usable --scheduler binaries; schedProblems one
+	// line for each that cannot run (see override.go).
+	overrides     []spec.Scheduler
+	schedProblems []string
+	schedReported int // how many of schedProblems are printed
 }
 
 // HostInfo returns the host the planner plans for: p.Host's answer, or
@@ -90,10 +95,12 @@ func (p *Planner) plan(ctx context.Context, cfg PlanConfig, host Host) (*Plan, e
 // fill loads pl's packages, expands them and selects the variants.
 func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 	m, _ := pl.cfg.matcher() // compiled by Validate
-	eopts := expand.Options{Presets: pl.presets, Capacity: pl.capacity(), Kernels: pl.cfg.kernelLabels(), Match: m}
+	eopts := expand.Options{Presets: pl.presets, Capacity: pl.capacity(), Kernels: pl.cfg.kernelLabels(), Match: m, Schedulers: pl.cfg.Schedulers}
 	if err := eopts.Validate(); err != nil {
-		return err
+		return &UsageError{Err: err}
 	}
+	pl.usableSchedulers()
+	eopts.Schedulers = pl.overrides
 	pkgs, err := p.load()(ctx, expand.LoadOptions{Patterns: pl.cfg.Patterns, BinDir: pl.binDir, Tags: pl.cfg.Tags, Match: m})
 	if err != nil {
 		return loadError(err)
@@ -104,6 +111,7 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 		return err
 	}
 	pl.placeKernels()
+	pl.checkOverrides()
 	pl.excludeInconclusive()
 	return pl.selectVariants()
 }
@@ -112,7 +120,7 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 // shard asked for.
 func (pl *Plan) selectVariants() error {
 	hist, warnings := readHistory(pl.cfg.History)
-	pl.warnings = warnings
+	pl.warnings = append(pl.warnings, warnings...)
 	bopts := budget.Options{Budget: pl.cfg.Budget, Jobs: pl.cfg.Jobs, History: hist,
 		Host: budget.Host{CPUs: pl.host.CPUs, MemoryMiB: pl.host.MemoryMiB, Accel: pl.accel}}
 	full, err := budget.Select(candidates(pl.variants), bopts)
@@ -203,17 +211,20 @@ func (pl *Plan) failed() []*expand.PackageError {
 	return out
 }
 
-// Report writes the plan's warnings (unreadable history) and package
-// failures, each failure with the compiler's message indented, to w (the
-// caller's stderr). When a package could not be planned it returns a
+// Report writes the plan's warnings (unreadable history, a --scheduler
+// no test runs under), the --scheduler binaries that cannot run (unless
+// the run printed them already) and package failures, each failure with
+// the compiler's message indented, to w (the caller's stderr). When a
+// package could not be planned or a --scheduler cannot run it returns a
 // [*UsageError] saying how many.
 func (pl *Plan) Report(w io.Writer) error {
 	for _, s := range pl.warnings {
 		fmt.Fprintf(w, "gauntlet: %s\n", s)
 	}
+	serr := pl.reportSchedulers(w)
 	failed := pl.failed()
 	if len(failed) == 0 {
-		return nil
+		return serr
 	}
 	for _, e := range failed {
 		fmt.Fprintf(w, "gauntlet: %v\n", e)

@@ -396,3 +396,79 @@ func TestRunWritesGuestFiles(t *testing.T) {
 		t.Fatalf("no case names the guest's file; cases %+v", res.Cases)
 	}
 }
+
+// TestRunSchedulerOverride: a --scheduler's variants of the tests
+// without a scheduler boot the sched_ext kernel with the binary packed
+// and carried in the request; the test that has its own (TestFlags) is
+// not run under it.
+func TestRunSchedulerOverride(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "scx_over")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := failOn("")
+	cfg, stdout := testConfig(t, "tiny-1llc")
+	cfg.Plan.Schedulers = []spec.Scheduler{{Binary: bin, Args: []string{"-f"}}}
+	r := testRunner(f)
+	r.SchedExtKernel = func() (*kernel.Kernel, error) { return &kernel.Kernel{Path: "/fake/scx"}, nil }
+	if _, err := r.Run(context.Background(), cfg); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	over := 0
+	for _, c := range f.cfgs {
+		isOver := strings.HasSuffix(c.Variant.Name, "/scx_over")
+		if strings.HasPrefix(c.Variant.Name, "TestFlags") && isOver {
+			t.Errorf("%s: a test with its own scheduler ran under --scheduler", c.Variant.Name)
+		}
+		if !isOver {
+			if c.Variant.Scheduler != nil {
+				t.Errorf("%s carries scheduler %+v", c.Variant.Name, c.Variant.Scheduler)
+			}
+			continue
+		}
+		over++
+		if c.Kernel != "/fake/scx" || c.Variant.Scheduler == nil || c.Variant.Scheduler.Binary != bin || c.Variant.Scheduler.Args[0] != "-f" {
+			t.Errorf("%s: kernel %s, scheduler %+v; want the sched_ext kernel and the override", c.Variant.Name, c.Kernel, c.Variant.Scheduler)
+		}
+		if len(c.Files) != 1 || c.Files[0].Host != bin || c.Files[0].Guest != "/gauntlet/sched/scx_over" {
+			t.Errorf("%s: files %+v, want the binary packed", c.Variant.Name, c.Files)
+		}
+	}
+	if over == 0 {
+		t.Errorf("no variant ran under --scheduler; ran %d VMs", len(f.cfgs))
+	}
+}
+
+// TestRunSchedulerOverrideSkipped: a guest that skips a --scheduler's
+// variants for want of sched_ext (a kernel whose config the host could
+// not read) is one line naming the scheduler, and the run fails as bad
+// input instead of passing without it.
+func TestRunSchedulerOverrideSkipped(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "scx_over")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeVMs{fn: func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
+		test := strings.TrimSuffix(strings.TrimPrefix(cfg.Args[1], "^"), "$")
+		if cfg.Variant.Scheduler == nil {
+			return fakeguest.FailOn("")(ctx, cfg)
+		}
+		out := fmt.Appendf(nil, "=== RUN   %s\n    x.go:1: scheduler scx_over: %v (/sys/kernel/sched_ext missing): boot a kernel built with CONFIG_SCHED_CLASS_EXT=y\n--- SKIP: %s (0.10s)\nPASS\n", test, spec.ErrNoSchedExt, test)
+		cfg.Output.Write(out)
+		return vm.Result{Outcome: spec.OutcomeSkip, Output: out, Accel: spec.AccelTCG, BootTime: time.Second, TotalTime: 2 * time.Second}, nil
+	}}
+	cfg, stdout := testConfig(t, "tiny-1llc")
+	var stderr bytes.Buffer
+	cfg.Stderr = &stderr
+	cfg.Plan.Schedulers = []spec.Scheduler{{Binary: bin}}
+	_, err := testRunner(f).Run(context.Background(), cfg)
+	var ue *UsageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err %v, want a usage error\n%s", err, stdout)
+	}
+	if !strings.Contains(stderr.String(), "gauntlet: --scheduler "+bin+": its variant was skipped: the kernel has no sched_ext; set GAUNTLET_SCX_KERNEL") {
+		t.Errorf("stderr:\n%s", &stderr)
+	}
+}

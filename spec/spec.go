@@ -194,4 +194,19 @@ type Variant struct {
 	// Kernel names the kernel the VM booted: its label in a gauntlet run,
 	// else its path.
 	Kernel string `json:"kernel,omitempty"`
+	// Scheduler is the scheduler `gauntlet run --scheduler` runs this
+	// variant of a test under when its Spec has none; nil means none.
+	// The guest loads it as if the Spec had declared it (its Name empty:
+	// any ops name is accepted), and the VM runner packs its binary. A
+	// Spec's own scheduler is never overridden.
+	Scheduler *Scheduler `json:"scheduler,omitempty"`
+}
+
+// SchedulerOf returns the scheduler a test with Spec s runs under as
+// variant v: the Spec's own, else v's [Variant.Scheduler] (nil: EEVDF).
+func SchedulerOf(s Spec, v Variant) *Scheduler {
+	if s.Scheduler != nil {
+		return s.Scheduler
+	}
+	return v.Scheduler
 }

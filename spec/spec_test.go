@@ -38,3 +38,21 @@ func TestSpecWithDefaults(t *testing.T) {
 		t.Errorf("derived fields set: %+v", d)
 	}
 }
+
+func TestSchedulerOf(t *testing.T) {
+	own, over := &Scheduler{Name: "qmap"}, &Scheduler{Binary: "/x/scx_simple"}
+	for _, c := range []struct {
+		s    Spec
+		v    Variant
+		want *Scheduler
+	}{
+		{Spec{}, Variant{}, nil},
+		{Spec{}, Variant{Scheduler: over}, over},
+		{Spec{Scheduler: own}, Variant{Scheduler: over}, own},
+		{Spec{Scheduler: own}, Variant{}, own},
+	} {
+		if got := SchedulerOf(c.s, c.v); got != c.want {
+			t.Errorf("SchedulerOf(%+v, %+v) = %+v, want %+v", c.s, c.v, got, c.want)
+		}
+	}
+}

@@ -106,7 +106,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		if noColor {
 			c.getenv = func(k string) string { return map[string]string{envNoColor: "1"}[k] }
 		}
-		scr := &screen{seen: make(chan struct{}), want: []string{" 1 running, ", ", ETA ", "s  Test", "/default (sched)\r\n"}}
+		scr := &screen{seen: make(chan struct{}), want: []string{" 1 running, ", ", ETA ", "s  Test", " (sched)\r\n"}}
 		seen := scr.seen
 		done := make(chan struct{})
 		go func() { scr.read(ptmx); close(done) }()

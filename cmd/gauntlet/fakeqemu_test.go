@@ -28,8 +28,8 @@ const envFakeFlaky, envFakeState = "FAKE_FLAKY", "FAKE_STATE"
 // fakeQEMUMain is qemu-system-x86_64 for the scripts: it plays a guest on
 // the channel (internal/vmchan) the way the guest init does, answering
 // the run request with `go test -v` output for the requested test that
-// passes, or fails with a t.Error line when $FAKE_FAIL matches the
-// variant's name. Nothing boots.
+// passes (logging the variant's --scheduler, if any), or fails with a
+// t.Error line when $FAKE_FAIL matches the variant's name. Nothing boots.
 func fakeQEMUMain() {
 	args := os.Args[1:]
 	if len(args) == 1 && args[0] == "--version" {
@@ -98,7 +98,7 @@ func serveFakeGuest(ch io.ReadWriter) error {
 // fakeTestOutput is what `TESTBIN -test.run ^TestX$ -test.v` prints for
 // the request's test, and its exit status.
 func fakeTestOutput(req vmchan.Request) (string, int) {
-	test, variant := "TestUnknown", ""
+	test, variant, sched := "TestUnknown", "", ""
 	for i := 0; i+1 < len(req.Args); i++ {
 		if req.Args[i] == "-test.run" {
 			test = strings.TrimSuffix(strings.TrimPrefix(req.Args[i+1], "^"), "$")
@@ -109,12 +109,15 @@ func fakeTestOutput(req vmchan.Request) (string, int) {
 			var sv spec.Variant
 			json.Unmarshal([]byte(v), &sv)
 			variant = sv.Name
+			if sc := sv.Scheduler; sc != nil {
+				sched = fmt.Sprintf("    fake_test.go:5: scheduler %s %q attached (fake)\n", filepath.Base(sc.Binary), sc.Args)
+			}
 		}
 	}
 	if fakeFails(variant) {
 		return fmt.Sprintf("=== RUN   %s\n    fake_test.go:9: %s: stuck 3500ms on cpu1 (fake)\n--- FAIL: %s (0.10s)\nFAIL\n", test, variant, test), 1
 	}
-	return fmt.Sprintf("=== RUN   %s\n--- PASS: %s (0.10s)\nPASS\n", test, test), 0
+	return fmt.Sprintf("=== RUN   %s\n%s--- PASS: %s (0.10s)\nPASS\n", test, sched, test), 0
 }
 
 // fakeFails reports whether the fake test fails on variant: it matches

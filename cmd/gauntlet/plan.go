@@ -28,7 +28,8 @@ changes nothing here. With --retries the summary says what retries may
 add: they are not booked in the estimate.
 
 A package that fails to build is reported with the compiler's message, the
-others are still planned, and the exit status is 2.
+others are still planned, and the exit status is 2. So is a --scheduler
+binary that cannot run (see 'gauntlet help run').
 
 Examples:
   gauntlet plan ./...                           everything that fits this host
@@ -38,6 +39,7 @@ Examples:
   gauntlet plan --topology 1n2l2c2t --topology 2,2,1 ./sched    custom topologies only
   gauntlet plan --budget 20m --json ./... | jq .est_wall_s
   gauntlet plan --explain --skip '//borrow' ./...
+  gauntlet plan --presets tiny-2llc --scheduler ./scx_simple ./sched   EEVDF tests under scx_simple too
   gauntlet plan -v -tags slow -count 3 --retries 1 ./sched
   gauntlet plan --kernel /boot/vmlinuz-6.12.117+deb12-cloud-amd64 --kernel scx=$HOME/bzImage ./...   each variant on both`
 

@@ -172,6 +172,38 @@ func (f jobsFlag) Set(s string) error {
 	return nil
 }
 
+// schedulerFlag is --scheduler PATH, repeatable: a scheduler binary the
+// tests without a scheduler of their own also run under.
+type schedulerFlag struct{ ss *[]spec.Scheduler }
+
+func (f schedulerFlag) String() string { return "" }
+
+func (f schedulerFlag) Set(s string) error {
+	if s == "" {
+		return errors.New("want the path of a sched_ext scheduler binary, e.g. ./scx_simple")
+	}
+	*f.ss = append(*f.ss, spec.Scheduler{Binary: s})
+	return nil
+}
+
+// schedulerArgsFlag is --scheduler-args "ARGS": the arguments, split at
+// spaces, of the --scheduler before it.
+type schedulerArgsFlag struct{ ss *[]spec.Scheduler }
+
+func (f schedulerArgsFlag) String() string { return "" }
+
+func (f schedulerArgsFlag) Set(s string) error {
+	if len(*f.ss) == 0 {
+		return errors.New("give it after the --scheduler it is for, e.g. --scheduler ./scx_qmap --scheduler-args \"-s 5000\"")
+	}
+	last := &(*f.ss)[len(*f.ss)-1]
+	if last.Args != nil {
+		return fmt.Errorf("--scheduler %s has its arguments already; give each --scheduler one --scheduler-args", last.Binary)
+	}
+	last.Args = append([]string{}, strings.Fields(s)...)
+	return nil
+}
+
 // countFlag is a non-negative count (--retries) or, with min 1, a
 // positive one (-count).
 type countFlag struct {
@@ -276,6 +308,8 @@ func (f *planFlags) add(fs *flag.FlagSet) {
 	fs.Var(shardFlag{&c.ShardK, &c.ShardN, &f.shardAuto}, "shard", "plan only shard `K/N` of the selection; auto (or auto/N) reads K and N from the CI's parallel-job variables (GitLab, Buildkite, CircleCI, Kubernetes)")
 	fs.Var(factorFlag{&c.Oversubscribe}, "oversubscribe", fmt.Sprintf("most vCPUs per host CPU a VM may have (`factor`, default %d)", topo.DefaultOversubscribe))
 	fs.Var(accelFlag{&c.Accel}, "accel", "accelerator to plan for: `auto`, kvm or tcg")
+	fs.Var(schedulerFlag{&c.Schedulers}, "scheduler", "also run the tests whose Spec declares no scheduler (EEVDF tests) under the sched_ext scheduler binary at `path`, as profile TestX/PRESET/BASENAME; repeatable; tests with a scheduler of their own are not affected")
+	fs.Var(schedulerArgsFlag{&c.Schedulers}, "scheduler-args", "`arguments` (split at spaces) of the --scheduler given before it")
 	fs.BoolVar(&c.Conclusive, "conclusive", false, "plan only variants whose checks keep their default power on this host (under TCG none do unless the test sets its own limits); the rest are listed with the reason")
 	fs.StringVar(&c.History, "history", "gauntlet-runs", "`dir` of earlier runs whose */results.json replace the cost model (\"\" for none)")
 	fs.Var(countFlag{&c.Retries, 0, "want a number of retries, e.g. 2 (0: none)"}, "retries",

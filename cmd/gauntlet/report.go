@@ -18,7 +18,9 @@ const reportUsage = `Usage: gauntlet report [--junit FILE] [--results FILE] [--m
        gauntlet report --compare [--gate PATTERN=SPEC]... OLD NEW
 
 Reads the results of earlier runs and prints the results table, the test x
-preset matrix and a summary line. Each PATH is a run directory (its
+preset matrix, the BPF verifier's work per scheduler x profile (verified
+instructions of each program, most first; when a scheduler reported its
+programs) and a summary line. Each PATH is a run directory (its
 junit.xml is read, and its results.json for --results) or a JUnit XML
 file, from gauntlet or any other tool.
 

@@ -59,12 +59,25 @@ every variant boots its own --kernel, and with several each variant runs
 once per kernel (TestX/PRESET/PROFILE/LABEL). A kernel whose config lacks
 sched_ext leaves out the variants with a scheduler on it, saying why.
 
+--scheduler PATH also runs the tests whose Spec declares no scheduler
+(the EEVDF tests) under that sched_ext scheduler binary, unchanged, as
+their own profile named by its base name (TestX/PRESET/scx_simple), so
+one run compares EEVDF and the scheduler side by side; repeat it for
+several. Tests that declare a scheduler of their own are not affected.
+Those variants boot GAUNTLET_SCX_KERNEL when it is set (like tests with
+a scheduler), and the binary goes into the VM with its libraries. A
+binary that is missing or not executable, or a kernel without sched_ext,
+leaves its variants out with one line on stderr; the others run and the
+exit status is 2. A scheduler that fails to attach fails its variants
+with what it said and what to try.
+
 Examples:
   gauntlet --budget 20m ./...                   what fits in 20 minutes
   gauntlet run --presets tiny-1llc,smt-2llc ./sched
   gauntlet run --budget 1h --shard 2/4 ./...    CI shard 2 of 4; merge with 'gauntlet report'
   gauntlet run --kernel ~/linux/arch/x86/boot/bzImage --run TestSteady -v ./sched
   gauntlet run --budget 10m --junit report.xml ./...
+  gauntlet run --presets tiny-2llc --scheduler ./scx_simple --scheduler ./scx_qmap --scheduler-args "-s 5000" ./sched
   gauntlet run --retries 2 --budget 30m ./...   a variant that fails, then passes, is flaky
   gauntlet run -count 5 -failfast -run TestSteady/tiny-1llc ./sched   hunt a flaky test
   gauntlet run -tags slow -timeout 45m ./...

@@ -16,7 +16,8 @@
 // two (making the others a cpuset partition, so the kernel balances load
 // over them alone), creates its cgroup, loads the Spec's sched_ext
 // scheduler (a binary from spec.SchedulerDir, or the built-in one loaded
-// from Go), runs the test's scenario function with a [Harness], then tears
+// from Go; for a Spec without one, the variant's `--scheduler` binary,
+// spec.SchedulerOf), runs the test's scenario function with a [Harness], then tears
 // everything down, verifies no worker, cgroup or temp file is left, and
 // prints one result line (spec.ResultPrefix).
 //

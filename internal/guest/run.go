@@ -53,6 +53,10 @@ type guestRun struct {
 	res   spec.Result
 	env   *env
 	sched *scheduler
+	// override is the variant's scheduler (`gauntlet run --scheduler`)
+	// when the Spec has none; kernel the variant's kernel, for its hint.
+	override *spec.Scheduler
+	kernel   string
 }
 
 // run sets up, runs fn and tears down; the error combines all failures.
@@ -75,8 +79,11 @@ func (g *guestRun) run(s spec.Spec, fn func(*Harness) error) (err error) {
 	}
 	defer func() { err = errors.Join(err, removeHarnessCgroup(harness)) }()
 	c.env.harness = harness
-	if s.Scheduler != nil {
-		sc, err := startScheduler(c.env.ctx, s.Scheduler, c.Flags, harness)
+	if sched := spec.SchedulerOf(s, c.Variant); sched != nil {
+		if s.Scheduler == nil {
+			g.override, g.kernel = sched, c.Variant.Kernel
+		}
+		sc, err := startScheduler(c.env.ctx, sched, c.Flags, harness)
 		if sc != nil {
 			g.sched = sc
 			defer func() { err = errors.Join(err, g.stopScheduler(sc)) }()
@@ -99,7 +106,7 @@ func (g *guestRun) run(s spec.Spec, fn func(*Harness) error) (err error) {
 	if sc := c.env.sched; sc != nil {
 		if e := sc.stopWatching(); e != nil {
 			sc.noteReported()
-			err = errors.Join(&SchedulerExitError{e}, err)
+			err = errors.Join(&SchedulerExitError{Exit: e}, err)
 		}
 	}
 	return errors.Join(err, leftoverTempFiles())
@@ -300,7 +307,7 @@ func (g *guestRun) judgeExit(err error) error {
 	g.logExit(e)
 	rest := withoutExit(err)
 	if g.opts.ExpectSchedulerExit == nil {
-		return errors.Join(&SchedulerExitError{e}, rest)
+		return errors.Join(&SchedulerExitError{Exit: e, Hint: g.hint(e)}, rest)
 	}
 	if cerr := g.opts.ExpectSchedulerExit(*e); cerr != nil {
 		return errors.Join(fmt.Errorf("scheduler exit not as expected: %w (the exit: %s)", cerr, e), rest)
@@ -395,5 +402,31 @@ func (h *Harness) schedulerGone() error {
 	if h.env.sched == nil || context.Cause(h.env.ctx) != errSchedulerGone {
 		return nil
 	}
-	return &SchedulerExitError{h.env.sched.exitInfo()}
+	return &SchedulerExitError{Exit: h.env.sched.exitInfo()}
+}
+
+// hint says what to do about e when the scheduler is a `gauntlet run
+// --scheduler` binary (the variant's override) that never attached; ""
+// otherwise (a Spec's own scheduler, or one that attached and failed on
+// its own).
+func (g *guestRun) hint(e *spec.SchedulerExit) string {
+	o := g.override
+	if o == nil || o.Binary == "" || e.Attached {
+		return ""
+	}
+	k, _, _ := strings.Cut(g.kernel, " (from ") // spec.Variant.Kernel: "PATH (from STEP)"
+	if k == "" {
+		k = "SCHED_EXT_KERNEL"
+	}
+	byHand := fmt.Sprintf("try it by hand: gauntlet shell --kernel %s -i %s -- %s", k, o.Binary, strings.Join(append([]string{filepath.Base(o.Binary)}, o.Args...), " "))
+	switch e.DetectedBy {
+	case spec.DetectedStart:
+		return "give --scheduler a sched_ext scheduler executable that runs in the guest; " + byHand
+	case spec.DetectedTimeout:
+		return "is it a sched_ext scheduler (it must load a BPF scheduler the kernel names in /sys/kernel/sched_ext/root/ops)? " + byHand
+	}
+	if len(o.Args) == 0 {
+		return "check that it loads on this kernel; " + byHand
+	}
+	return fmt.Sprintf("check --scheduler-args %q and that it loads on this kernel; %s", strings.Join(o.Args, " "), byHand)
 }

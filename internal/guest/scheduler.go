@@ -55,6 +55,7 @@ var errSchedulerGone = errors.New("the scheduler under test stopped")
 // built-in one loaded from Go, and what the harness learns about it.
 type scheduler struct {
 	name          string
+	binary        string // the host path of an external scheduler's binary
 	attachTimeout time.Duration
 	harnessCgroup string
 	cmd           *exec.Cmd
@@ -116,10 +117,21 @@ type goneSign struct {
 
 // SchedulerExitError is the error for a scheduler under test that
 // stopped during the test or never attached; its message is the exit's
-// one line ([spec.SchedulerExit.String]).
-type SchedulerExitError struct{ Exit *spec.SchedulerExit }
+// one line ([spec.SchedulerExit.String]), then Hint, when set, after a
+// semicolon.
+type SchedulerExitError struct {
+	Exit *spec.SchedulerExit
+	// Hint says what to do about it, e.g. for a `--scheduler` binary that
+	// never attached; empty for none.
+	Hint string
+}
 
-func (e *SchedulerExitError) Error() string { return e.Exit.String() }
+func (e *SchedulerExitError) Error() string {
+	if e.Hint != "" {
+		return e.Exit.String() + "; " + e.Hint
+	}
+	return e.Exit.String()
+}
 
 // schedExtState reads /sys/kernel/sched_ext/state.
 func schedExtState() (string, error) {
@@ -156,8 +168,24 @@ func newScheduler(s *spec.Scheduler, harnessCgroup string) *scheduler {
 	if t <= 0 {
 		t = spec.DefaultAttachTimeout
 	}
-	return &scheduler{name: s.Name, attachTimeout: t, harnessCgroup: harnessCgroup, pidfd: -1,
+	return &scheduler{name: s.Name, binary: s.Binary, attachTimeout: t, harnessCgroup: harnessCgroup, pidfd: -1,
 		settled: make(chan struct{}), finalized: make(chan struct{})}
+}
+
+// schedulerLabel names s in messages: its Name, else its binary's base
+// name (a `--scheduler` binary, whose ops name is not known before it
+// attaches).
+func schedulerLabel(s *spec.Scheduler) string {
+	if s.Name == "" && s.Binary != "" {
+		return filepath.Base(s.Binary)
+	}
+	return s.Name
+}
+
+// label is [schedulerLabel] once attached: the ops name the kernel
+// gave, else the declared name or the binary's base name.
+func (sc *scheduler) label() string {
+	return schedulerLabel(&spec.Scheduler{Name: sc.name, Binary: sc.binary})
 }
 
 // startScheduler loads s with the args of the active flags and waits
@@ -167,7 +195,7 @@ func newScheduler(s *spec.Scheduler, harnessCgroup string) *scheduler {
 // nothing was started.
 func startScheduler(ctx context.Context, s *spec.Scheduler, flags []string, harnessCgroup string) (*scheduler, error) {
 	if err := checkSchedExt(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scheduler %s: %w", schedulerLabel(s), err)
 	}
 	args, err := schedulerArgs(s, flags)
 	if err != nil {
@@ -191,7 +219,7 @@ func startScheduler(ctx context.Context, s *spec.Scheduler, flags []string, harn
 	if err != nil {
 		sc.noteGone(&goneSign{by: spec.DetectedStart, at: sc.now(), why: err.Error()})
 		sc.finalize()
-		return sc, &SchedulerExitError{sc.exit}
+		return sc, &SchedulerExitError{Exit: sc.exit}
 	}
 	if err := sc.awaitAttached(ctx); err != nil {
 		return sc, err
@@ -281,7 +309,7 @@ func (sc *scheduler) awaitAttached(ctx context.Context) error {
 		if g := sc.observe(); g != nil {
 			sc.noteGone(g)
 			sc.finalize()
-			return &SchedulerExitError{sc.exit}
+			return &SchedulerExitError{Exit: sc.exit}
 		}
 		st, _ := schedExtState()
 		ops := schedExtOps()
@@ -297,7 +325,7 @@ func (sc *scheduler) awaitAttached(ctx context.Context) error {
 			sc.noteGone(&goneSign{by: spec.DetectedTimeout, at: sc.now(),
 				why: fmt.Sprintf("not attached within %v (sched_ext state %q, root/ops %q)", sc.attachTimeout, st, ops)})
 			sc.finalize()
-			return &SchedulerExitError{sc.exit}
+			return &SchedulerExitError{Exit: sc.exit}
 		}
 		if err := ctx.Err(); err != nil {
 			sc.stop()

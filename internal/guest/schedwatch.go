@@ -252,7 +252,7 @@ func (sc *scheduler) finalize() {
 
 // buildExit puts together what the kernel log, the loader and sysfs said.
 func (sc *scheduler) buildExit() *spec.SchedulerExit {
-	e := &spec.SchedulerExit{Scheduler: sc.name, Attached: sc.attached, DetectedBy: sc.gone.by,
+	e := &spec.SchedulerExit{Scheduler: sc.label(), Attached: sc.attached, DetectedBy: sc.gone.by,
 		Reason: sc.reason, Message: sc.message}
 	var out string
 	if sc.out != nil {
@@ -391,7 +391,7 @@ type logFile struct {
 // logFiles are the scheduler's logs for the host: the loader's output,
 // the kernel's sched_ext lines and the debug dump, when there are any.
 func (sc *scheduler) logFiles() []logFile {
-	base := "sched-" + sc.name
+	base := "sched-" + sc.label()
 	if !spec.ValidFileName(base) {
 		base = "sched"
 	}

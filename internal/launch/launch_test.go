@@ -40,6 +40,34 @@ func TestSchedulerFiles(t *testing.T) {
 	if !errors.As(err, &be) || err.Error() != "scheduler nope: binary /nonexistent/scx_nope: no such file or directory (Spec.Scheduler.Binary is a path on the host)" {
 		t.Errorf("missing binary: %v", err)
 	}
+	plain := filepath.Join(t.TempDir(), "scx_plain")
+	os.WriteFile(plain, []byte("#!/bin/sh\n"), 0o644)
+	_, _, err = SchedulerFiles(spec.Spec{Scheduler: &spec.Scheduler{Name: "plain", Binary: plain}})
+	if !errors.As(err, &be) || !strings.Contains(err.Error(), "binary "+plain+": not executable (chmod +x it)") {
+		t.Errorf("not executable: %v", err)
+	}
+}
+
+// TestVariantConfigOverride: a variant's scheduler (--scheduler) is
+// packed for a Spec without one, and the Spec's own wins over it.
+func TestVariantConfigOverride(t *testing.T) {
+	dir := t.TempDir()
+	over, own := filepath.Join(dir, "scx_simple"), filepath.Join(dir, "scx_own")
+	for _, p := range []string{over, own} {
+		os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755)
+	}
+	v := spec.Variant{Name: "TestX/tiny-1llc/scx_simple", Scheduler: &spec.Scheduler{Binary: over, Args: []string{"-f"}}}
+	cfg := VariantConfig("/init-bin", "TestX", spec.Spec{}, v, kernel.Kernel{Path: "/k"})
+	if len(cfg.Files) != 1 || cfg.Files[0].Host != over || cfg.Files[0].Guest != "/gauntlet/sched/scx_simple" {
+		t.Errorf("override: files %+v", cfg.Files)
+	}
+	if cfg.Variant.Scheduler == nil || cfg.Variant.Scheduler.Binary != over {
+		t.Errorf("the request's variant %+v does not carry the override", cfg.Variant)
+	}
+	cfg = VariantConfig("/init-bin", "TestX", spec.Spec{Scheduler: &spec.Scheduler{Name: "own", Binary: own}}, v, kernel.Kernel{Path: "/k"})
+	if len(cfg.Files) != 1 || cfg.Files[0].Host != own {
+		t.Errorf("a Spec's own scheduler: files %+v, want it and not the override", cfg.Files)
+	}
 }
 
 // TestSchedulerFilesDynamic packs a dynamically linked program of the

@@ -20,8 +20,9 @@ import (
 
 // VariantConfig returns the VM config that runs the test called test (as
 // described by its Spec s) from test binary bin as variant v on kernel k:
-// v's topology, the memory and timeout s asks for, s's scheduler binary in
-// the guest, and the test selected exactly by [spec.RunPattern]. The
+// v's topology, the memory and timeout s asks for, s's scheduler binary
+// (or v's, [spec.Variant.Scheduler], when s has none) in the guest, and
+// the test selected exactly by [spec.RunPattern]. The
 // caller sets Accel, Output and ConsoleLog. `go test` (one base variant)
 // and `gauntlet run` (many) build their VMs with it.
 //
@@ -37,6 +38,7 @@ func VariantConfig(bin, test string, s spec.Spec, v spec.Variant, k kernel.Kerne
 	if v.Kernel == "" {
 		v.Kernel = k.String()
 	}
+	s.Scheduler = spec.SchedulerOf(s, v) // a --scheduler override is packed like a Spec's own
 	env := guestEnv()
 	files, libPath, err := SchedulerFiles(s)
 	if err != nil {
@@ -95,7 +97,8 @@ func guestEnv() []string {
 }
 
 // SchedulerBinaryError is a scheduler binary the host cannot pack: it
-// does not exist, or a library it needs is found nowhere.
+// does not exist, is not an executable file, or a library it needs is
+// found nowhere.
 type SchedulerBinaryError struct {
 	Scheduler string // the Spec's scheduler name
 	Binary    string // Spec.Scheduler.Binary
@@ -113,8 +116,8 @@ func (e *SchedulerBinaryError) Unwrap() error { return e.Err }
 // dynamically linked one, its interpreter and library closure at their
 // host paths (found as the host's loader finds them, LD_LIBRARY_PATH
 // included), with the libraries' directories for the guest's
-// LD_LIBRARY_PATH. A missing binary or library is a
-// *SchedulerBinaryError.
+// LD_LIBRARY_PATH. A missing or non-executable binary, or a missing
+// library, is a *SchedulerBinaryError.
 func SchedulerFiles(s spec.Spec) (files []vm.File, libPath []string, err error) {
 	if s.Scheduler == nil || s.Scheduler.Binary == "" {
 		return nil, nil, nil
@@ -140,6 +143,9 @@ func binaryFiles(bin, guest string) (files []vm.File, libPath []string, err erro
 	}
 	if !info.Mode().IsRegular() {
 		return nil, nil, errors.New("not a regular file")
+	}
+	if info.Mode().Perm()&0o111 == 0 {
+		return nil, nil, errors.New("not executable (chmod +x it)")
 	}
 	real, err := filepath.EvalSymlinks(bin)
 	if err != nil {
