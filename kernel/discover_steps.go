@@ -72,14 +72,20 @@ func (d *discovery) ktstrKernel() (Kernel, bool, error) {
 	return kernelFromEntry(e, spec.EnvKernel), true, nil
 }
 
-func (d *discovery) ktstrKernelPath(p string) (Kernel, bool, error) {
+// imageAt makes p absolute (against the working directory) and returns
+// it with the image it names: p itself, or a kernel tree's built image.
+func (d *discovery) imageAt(p string) (abs, img string) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(d.opts.Dir, p)
 	}
-	img := p
 	if st, err := os.Stat(p); err == nil && st.IsDir() {
-		img = d.opts.Arch.TreeImage(p)
+		return p, d.opts.Arch.TreeImage(p)
 	}
+	return p, p
+}
+
+func (d *discovery) ktstrKernelPath(p string) (Kernel, bool, error) {
+	p, img := d.imageAt(p)
 	if err := d.usableImage(img); err != nil {
 		d.miss(spec.EnvKernel, img, err.Error())
 		return Kernel{}, false, nil

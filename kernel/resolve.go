@@ -2,8 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 )
 
 // Resolve finds the kernel id names, the way KTSTR_KERNEL is read
@@ -35,13 +33,7 @@ func Resolve(id string, opts DiscoverOptions) (Kernel, error) {
 }
 
 func (d *discovery) resolvePath(p string) (Kernel, error) {
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(d.opts.Dir, p)
-	}
-	img := p
-	if st, err := os.Stat(p); err == nil && st.IsDir() {
-		img = d.opts.Arch.TreeImage(p)
-	}
+	p, img := d.imageAt(p)
 	if err := d.usableImage(img); err != nil {
 		return Kernel{}, fmt.Errorf("%s: %w", img, err)
 	}

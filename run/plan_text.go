@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"github.com/gauntlet-sched/gauntlet/internal/progress"
 	"io"
 	"strconv"
 	"strings"
@@ -290,13 +291,4 @@ func (pl *Plan) worstWall() time.Duration {
 
 // fmtDuration prints d to the second without trailing zero units: 20m,
 // 1h30m, 3m12s.
-func fmtDuration(d time.Duration) string {
-	s := d.Round(time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+func fmtDuration(d time.Duration) string { return progress.Duration(d) }

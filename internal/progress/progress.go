@@ -81,13 +81,13 @@ func statusLine(s State, now time.Time) string {
 	elapsed := now.Sub(s.Started).Round(time.Second)
 	eta := s.ETA(now)
 	l := fmt.Sprintf("gauntlet: %d/%d done (%d passed, %s, %d skipped), %d running, %s elapsed, ETA %s",
-		s.Done(), s.Total, s.Passed, failedToken(s), s.Skipped, len(s.Running), dur(elapsed), dur(eta))
+		s.Done(), s.Total, s.Passed, failedToken(s), s.Skipped, len(s.Running), Duration(elapsed), Duration(eta))
 	if s.Budget > 0 {
 		end := elapsed + eta
 		if over := end - s.Budget; over > 0 {
-			return l + fmt.Sprintf(", over the %s budget by %s", dur(s.Budget), dur(over))
+			return l + fmt.Sprintf(", over the %s budget by %s", Duration(s.Budget), Duration(over))
 		}
-		return l + fmt.Sprintf(", ends at %s of %s budget", dur(end), dur(s.Budget))
+		return l + fmt.Sprintf(", ends at %s of %s budget", Duration(end), Duration(s.Budget))
 	}
 	return l
 }
@@ -103,8 +103,8 @@ func fit(l string, width int) string {
 	return string(r[:width-1]) + "…"
 }
 
-// dur is d to the second without zero tails: 20m, 1m5s, 1h.
-func dur(d time.Duration) string {
+// Duration is d to the second without zero tails: 20m, 1m5s, 1h.
+func Duration(d time.Duration) string {
 	s := d.Round(time.Second).String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")
@@ -196,5 +196,5 @@ func secs(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%ds", int(d.Seconds()))
 	}
-	return dur(d)
+	return Duration(d)
 }
