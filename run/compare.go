@@ -21,12 +21,21 @@ type CompareConfig struct {
 	// Gates override the default regression gates, each
 	// "PATTERN=SPEC" ([metrics.ParseGate]); the first match wins.
 	Gates []string
+	// Profiles, when both are set, compare two profiles of the same
+	// results instead of two results: Old's variants with profile
+	// Profiles[0] (TestX/PRESET/default) against New's with Profiles[1]
+	// (TestX/PRESET/scx_simple), paired by test, preset and kernel. With
+	// `--scheduler` this is EEVDF against a scheduler in one run.
+	Profiles [2]string
 }
 
 // Validate checks c, returning a [*UsageError].
 func (c CompareConfig) Validate() error {
 	if c.Old == "" || c.New == "" {
 		return usageErrorf("report --compare: give two inputs, OLD and NEW (run directories or JUnit files)")
+	}
+	if (c.Profiles[0] == "") != (c.Profiles[1] == "") || c.Profiles[0] != "" && c.Profiles[0] == c.Profiles[1] {
+		return usageErrorf("report --profiles %q: want two different profiles, OLD,NEW (e.g. default,scx_simple)", c.Profiles[0]+","+c.Profiles[1])
 	}
 	for _, g := range c.Gates {
 		if _, err := metrics.ParseGate(g); err != nil {
@@ -58,11 +67,38 @@ func Compare(cfg CompareConfig) (metrics.Comparison, error) {
 	if err != nil {
 		return metrics.Comparison{}, err
 	}
+	if cfg.Profiles[0] != "" {
+		old, new = ofProfile(old, cfg.Profiles[0]), ofProfile(new, cfg.Profiles[1])
+		if len(old) == 0 || len(new) == 0 {
+			return metrics.Comparison{}, usageErrorf("report --profiles %s,%s: %d variants of profile %s and %d of %s have metrics; profiles are the third part of TestX/PRESET/PROFILE",
+				cfg.Profiles[0], cfg.Profiles[1], len(old), cfg.Profiles[0], len(new), cfg.Profiles[1])
+		}
+	}
 	c := metrics.Compare(old, new, gates)
 	if oldTCG+newTCG > 0 {
 		c.Notes = append(c.Notes, fmt.Sprintf("%d old and %d new variants ran under TCG, whose timing numbers vary widely from run to run on a busy host: a regression there is weak evidence", oldTCG, newTCG))
 	}
 	return c, nil
+}
+
+// ofProfile keeps the variants of ms whose profile (the third part of
+// TestX/PRESET/PROFILE[/KERNEL]) is profile, keyed with the profile
+// replaced by "PROFILE", so two profiles' variants pair up.
+func ofProfile(ms map[string][]spec.Metric, profile string) map[string][]spec.Metric {
+	out := map[string][]spec.Metric{}
+	for key, m := range ms {
+		pkg, name := "", key
+		if i := strings.LastIndexByte(key, ' '); i >= 0 {
+			pkg, name = key[:i+1], key[i+1:]
+		}
+		parts := strings.Split(name, "/")
+		if len(parts) < 3 || parts[2] != profile {
+			continue
+		}
+		parts[2] = "PROFILE"
+		out[pkg+strings.Join(parts, "/")] = m
+	}
+	return out
 }
 
 // variantMetrics reads path's variants and their metrics, keyed by

@@ -116,3 +116,47 @@ func TestCompareReadsResultsJSON(t *testing.T) {
 		t.Errorf("results.json vs JUnit: %+v, %v", c, err)
 	}
 }
+
+// --profiles compares two profiles of one run: EEVDF's variants against a
+// scheduler's, paired by test and preset.
+func TestCompareProfilesOfOneRun(t *testing.T) {
+	var cases []report.Case
+	for _, v := range []struct {
+		profile string
+		latency float64
+	}{{"default", 1000}, {"scx_simple", 4000}} {
+		name := "TestX/tiny-1llc/" + v.profile
+		r := spec.Result{Test: "TestX", Variant: name, Outcome: spec.OutcomePass, Topology: "1n1l4c1t",
+			Metrics: []spec.Metric{{Name: "cyclictest.latency_max_us", Value: v.latency, Unit: "us"}}}
+		line, err := r.Line()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, report.Case{Package: "example", Test: "TestX", Variant: name, Preset: "tiny-1llc", Profile: v.profile,
+			Topology: "1n1l4c1t", Accel: "kvm", Outcome: spec.OutcomePass,
+			Output: []byte("=== RUN   TestX\n    " + line + "\n--- PASS: TestX (1.00s)\n")})
+	}
+	p := filepath.Join(t.TempDir(), "junit.xml")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.JUnit(cases, "host", time.Unix(0, 0)).WriteXML(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	c, err := Compare(CompareConfig{Old: p, New: p, Profiles: [2]string{"default", "scx_simple"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Rows) != 1 || c.Rows[0].Variant != "TestX/tiny-1llc/PROFILE" || !c.Rows[0].Regression {
+		t.Errorf("rows %+v; want one regressed latency row of TestX/tiny-1llc/PROFILE", c.Rows)
+	}
+	var ue *UsageError
+	if _, err := Compare(CompareConfig{Old: p, New: p, Profiles: [2]string{"default", "nosuch"}}); !errors.As(err, &ue) || !strings.Contains(err.Error(), "0 of nosuch") {
+		t.Errorf("a profile without variants: %v", err)
+	}
+	if _, err := Compare(CompareConfig{Old: p, New: p, Profiles: [2]string{"default", ""}}); !errors.As(err, &ue) {
+		t.Errorf("one profile: %v", err)
+	}
+}

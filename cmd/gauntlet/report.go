@@ -48,11 +48,18 @@ match wins) overrides them: PATTERN matches metric names as in
 path.Match, SPEC lists N% (relative), N (absolute, in the metric's
 unit), higher or lower (the better direction) or off.
 
+--profiles OLD,NEW compares two profiles instead of two results: with
+one input, the run's TestX/PRESET/OLD variants against its
+TestX/PRESET/NEW ones (with --scheduler, EEVDF against the scheduler in
+one run: --profiles default,scx_simple RUN); with two, OLD's profile of
+the first against NEW's of the second.
+
 Examples:
   gauntlet report gauntlet-runs/20261126-120000-ab12
   gauntlet report --junit all.xml --results all/results.json shard*/
   gauntlet report build/test-results/*.xml
   gauntlet report --compare runs/before runs/after
+  gauntlet report --compare --profiles default,scx_simple runs/20261202-0900
   gauntlet report --compare --gate '*.latency_max_us=lower,20%,100' old.xml new.xml`
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,12 +73,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var gates gateFlag
 	fs.BoolVar(&compare, "compare", false, "compare the metrics of two results, OLD and NEW; exit 1 on a regression")
 	fs.Var(&gates, "gate", "override a metric's regression gate with --compare: `PATTERN=SPEC` (repeatable)")
+	profiles := fs.String("profiles", "", "with --compare: compare profile `OLD,NEW` (e.g. default,scx_simple) of one result (or OLD's of the first and NEW's of the second), paired by test, preset and kernel")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if compare {
-		return runCompare(paths, gates, stdout)
+		return runCompare(paths, gates, *profiles, stdout)
 	}
 	cfg.Paths = paths
 	merged, err := run.Merge(cfg)
@@ -96,11 +104,20 @@ func (g *gateFlag) String() string     { return strings.Join(*g, " ") }
 func (g *gateFlag) Set(s string) error { *g = append(*g, s); return nil }
 
 // runCompare prints the A/B comparison of OLD and NEW.
-func runCompare(paths []string, gates []string, stdout io.Writer) error {
+func runCompare(paths []string, gates []string, profiles string, stdout io.Writer) error {
+	cfg := run.CompareConfig{Gates: gates}
+	if profiles != "" {
+		old, new, _ := strings.Cut(profiles, ",")
+		cfg.Profiles = [2]string{old, new}
+		if len(paths) == 1 {
+			paths = append(paths, paths[0]) // one run: its two profiles
+		}
+	}
 	if len(paths) != 2 {
 		return &run.UsageError{Err: fmt.Errorf("report --compare: want OLD and NEW, got %d inputs", len(paths))}
 	}
-	c, err := run.Compare(run.CompareConfig{Old: paths[0], New: paths[1], Gates: gates})
+	cfg.Old, cfg.New = paths[0], paths[1]
+	c, err := run.Compare(cfg)
 	if err != nil {
 		return err
 	}
