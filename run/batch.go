@@ -39,6 +39,9 @@ type batch struct {
 
 	mu  sync.Mutex // guards cfg.Stdout and obs: observers are called one at a time
 	obs observers
+	// timeline is the observer writing TimelineFile; its err joins the
+	// run's write errors.
+	timeline *timelineView
 	// stopped is set when --failfast stops launching variants.
 	stopped atomic.Bool
 }
@@ -60,7 +63,7 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	b.plan.noteSkippedOverrides(vmCases)
 	b.observe(func() { b.obs.runFinished(runEnd{Time: b.r.now(), Cases: vmCases, Interrupted: ctx.Err() != nil}) })
 	cases := append(host, vmCases...)
-	werr := writeRun(b.dir, b.cfg.JUnit, b.results(vmCases), cases, b.started)
+	werr := errors.Join(writeRun(b.dir, b.cfg.JUnit, b.results(vmCases), cases, b.started), b.timeline.err)
 	res := &Result{Dir: b.dir, Cases: cases, Started: b.started, Elapsed: b.r.now().Sub(b.started)}
 	fmt.Fprintln(b.cfg.Stdout)
 	if err := report.WriteTables(b.cfg.Stdout, cases, true); err != nil {
@@ -104,10 +107,12 @@ func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) er
 	return nil
 }
 
-// newObservers returns the run's observers: the progress display, and the
-// test2json stream when Config.JSON is set.
+// newObservers returns the run's observers: the progress display, the
+// timeline ([TimelineFile]), and the test2json stream when Config.JSON
+// is set.
 func newObservers(b *batch) observers {
-	obs := observers{newProgressView(b)}
+	b.timeline = newTimelineView(b.dir)
+	obs := observers{newProgressView(b), b.timeline}
 	if b.cfg.JSON != nil {
 		obs = append(obs, newTestJSON(b.cfg.JSON))
 	}

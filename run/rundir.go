@@ -25,6 +25,9 @@ const (
 	// LogsDir holds each variant's test output (SLUG.out) and kernel
 	// console (SLUG.console.log).
 	LogsDir = "logs"
+	// TimelineFile shows where the run's slot time went: scenarios,
+	// boots and idle slots, and a text Gantt chart of the VMs per slot.
+	TimelineFile = "timeline.txt"
 )
 
 // newRunDir creates a fresh directory for one run under parent, named by

@@ -150,6 +150,14 @@ func checkRunDir(t *testing.T, res *Result, vms int) {
 			t.Errorf("results.json %s: boot %v total %v, want the measured 5 and 8", v.Variant, v.BootS, v.TotalS)
 		}
 	}
+	// The timeline names every VM once, under a slot.
+	tl, err := os.ReadFile(filepath.Join(res.Dir, TimelineFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(tl), " of slot time: scenarios ") || strings.Count(string(tl), " boot ") != vms {
+		t.Errorf("timeline does not list the %d VMs:\n%s", vms, tl)
+	}
 }
 
 // TestRunVerbose streams each variant's output with its name, and the
