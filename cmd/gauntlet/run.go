@@ -19,12 +19,18 @@ as many at once as the host's CPUs and memory allow, and reports.
 
 Every run writes into a new directory under --out: junit.xml,
 results.json (measured times; later plans read them through --history),
-and logs/ with each variant's test output and kernel console. Partial
+logs/ with each variant's test output and kernel console, and
+timeline.txt (where the slot time went: scenarios, boots, idle). Partial
 results are written when the run is interrupted or its -timeout passes.
 Exit status: 0 all selected variants passed or skipped (flaky ones
 passed), 1 a variant failed or -timeout passed, 2 usage or setup error
 (bad flag, no kernel, no QEMU, a package that does not build, a --run or
 --skip that matches nothing), 130 interrupted.
+
+A variant that passed with its checks' default limits scaled past 3s
+(gap) or 35% (spread) to fit this host, as under TCG, is inconclusive:
+not a failure, but not a pass either (a skip in JUnit, with the reason).
+--conclusive plans only the variants expected to keep their power.
 
 On a terminal a status block shows what is done, the variants running
 and the ETA against the budget, redrawn once a second, with failures
