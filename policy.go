@@ -15,7 +15,8 @@ func PolicyNormal() Policy { return Policy{} }
 func PolicyBatch() Policy { return Policy{guest.PolicySpec{Policy: guest.SchedBatch}} }
 
 // PolicyIdle is SCHED_IDLE: runs only when nothing else wants the CPU.
-// Its workers are exempt from the stuck check.
+// Its workers are exempt from the stuck check and are not compared for
+// fairness: they get what the other tasks leave, unevenly.
 func PolicyIdle() Policy { return Policy{guest.PolicySpec{Policy: guest.SchedIdle}} }
 
 // PolicyFIFO is SCHED_FIFO at real-time priority prio (1-99).

@@ -111,3 +111,22 @@ func TestInconclusiveNamesOnlyAppliedRelaxedChecks(t *testing.T) {
 		t.Errorf("conclusive scenarios gave %q", got)
 	}
 }
+
+// Workers are compared for fairness only under policies that owe them
+// equal shares: neither real-time nor SCHED_IDLE ones.
+func TestFairSharePolicies(t *testing.T) {
+	for _, tc := range []struct {
+		p    PolicySpec
+		want bool
+	}{
+		{PolicySpec{}, true},
+		{PolicySpec{Policy: SchedBatch}, true},
+		{PolicySpec{Policy: SchedIdle}, false},
+		{PolicySpec{Policy: SchedFIFO, Prio: 1}, false},
+		{PolicySpec{Policy: SchedRR, Prio: 1}, false},
+	} {
+		if got := tc.p.fairShare(); got != tc.want {
+			t.Errorf("%s: fairShare %v, want %v", tc.p, got, tc.want)
+		}
+	}
+}

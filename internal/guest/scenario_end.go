@@ -17,7 +17,7 @@ func (s *scenario) results() []workerResult {
 		r := workerResult{
 			Cgroup: p.cfg.Cgroup, Index: p.cfg.Index, PID: p.cmd.Process.Pid, Work: p.cfg.Work,
 			Report: p.report, Failure: p.failure, Spans: s.spans[p.cfg.Slot],
-			Fair: p.cfg.Work.fair() && m.origin.def.Affinity.inherit() && !pol.realTime() &&
+			Fair: p.cfg.Work.fair() && m.origin.def.Affinity.inherit() && pol.fairShare() &&
 				!m.origin.uneven && !m.moved && m.origin.def.Nice == 0,
 			GapExempt: pol.Policy == SchedIdle || p.cfg.Work.Kind == KindPolicyChurn,
 		}

@@ -31,7 +31,8 @@ type workerResult struct {
 	// Spans are the CPUs its cpuset allowed, by isolation epoch.
 	Spans []allowedSpan
 	// Fair marks workers the fairness check compares within their
-	// cgroup; GapExempt workers (SCHED_IDLE) skip the stuck check.
+	// cgroup (not real-time or SCHED_IDLE ones: [PolicySpec.fairShare]);
+	// GapExempt workers (SCHED_IDLE) skip the stuck check.
 	Fair      bool
 	GapExempt bool
 }
