@@ -50,7 +50,6 @@ func (sc *scheduler) awaitRestart() *goneSign {
 	st, _ := schedExtState()
 	if st == "enabled" && schedExtOps() == sc.name {
 		sc.restartBy, sc.reattachErr = time.Time{}, nil
-		sc.hotplugSeq = hotplugSeq()
 		return nil
 	}
 	if time.Now().After(sc.restartBy) {
@@ -90,9 +89,9 @@ func (sc *scheduler) loaderExit() *goneSign {
 	if !sc.attached {
 		return sign
 	}
-	if sc.restartBy.IsZero() && hotplugSeq() != sc.hotplugSeq {
-		// A CPU came or went: the kernel's line may say it asked for a
-		// restart.
+	if sc.restartBy.IsZero() {
+		// The kernel's line may say it asked for a restart (a CPU came
+		// or went); see observe for why the hotplug counter cannot tell.
 		if g := sc.awaitKernelVerdict(); g != nil {
 			return g
 		}

@@ -82,8 +82,6 @@ type scheduler struct {
 	// scheduler must be back (zero when none is pending).
 	restarts  []spec.SchedulerExit
 	restartBy time.Time
-	// hotplugSeq is sched_ext's hotplug counter when last seen loaded.
-	hotplugSeq string
 	// launch is how the scheduler was started, to start it again after a
 	// restart request; relaunchedFor the restart request it was last
 	// started again for, relaunches how often that happened.
@@ -315,7 +313,6 @@ func (sc *scheduler) awaitAttached(ctx context.Context) error {
 		ops := schedExtOps()
 		if st == "enabled" && ops != "" && (sc.name == "" || ops == sc.name) {
 			sc.name, sc.attached = ops, true
-			sc.hotplugSeq = hotplugSeq()
 			if sc.attachTS == 0 {
 				sc.attachTS = sc.now()
 			}

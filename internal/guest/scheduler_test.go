@@ -177,7 +177,6 @@ func TestSchedulerRestartRequest(t *testing.T) {
 func TestSchedulerRestartBeforeItsLogLine(t *testing.T) {
 	sc, k := watchedScheduler(t, "simple")
 	os.WriteFile(filepath.Join(scxRoot, "hotplug_seq"), []byte("4\n"), 0o644)
-	sc.hotplugSeq = hotplugSeq()
 	setSchedExt(t, "disabling", "simple")
 	if g := sc.observe(); g == nil || g.by != spec.DetectedSysfs {
 		t.Fatalf("no hotplug: sign %+v, want sysfs at once", g)

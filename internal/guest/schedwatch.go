@@ -99,19 +99,20 @@ func (sc *scheduler) observe() *goneSign {
 	}
 	st, err := schedExtState()
 	if err == nil && st == "enabled" && schedExtOps() == sc.name {
-		sc.hotplugSeq = hotplugSeq()
 		return nil
 	}
 	sign := &goneSign{by: spec.DetectedSysfs, at: sc.now(), why: fmt.Sprintf("sched_ext state %q, root/ops %q", st, schedExtOps())}
-	if hotplugSeq() != sc.hotplugSeq {
-		// A CPU came or went: this may be the kernel's restart request,
-		// which only its log tells apart.
-		if g := sc.awaitKernelVerdict(); g != nil || sc.restartBy.IsZero() {
-			return sign
-		}
-		return nil
+	// This may be the kernel's restart request (a CPU came or went),
+	// which only its log tells apart, so its verdict is awaited whatever
+	// sched_ext's hotplug counter says: the counter moves before the
+	// scheduler is unloaded, and a poll that saw "enabled" just after it
+	// moved would otherwise take the unload for an exit (seen in CI:
+	// the built-in scheduler "stopped" at a hotplug it restarts from).
+	// A real exit's "disabled" line ends the wait at once.
+	if g := sc.awaitKernelVerdict(); g != nil || sc.restartBy.IsZero() {
+		return sign
 	}
-	return sign
+	return nil
 }
 
 // awaitKernelVerdict waits (up to settleWait) for the kernel log's
@@ -128,12 +129,6 @@ func (sc *scheduler) awaitKernelVerdict() *goneSign {
 		sc.wait(min(time.Until(deadline), schedPoll))
 	}
 	return nil
-}
-
-// hotplugSeq reads sched_ext's CPU hotplug counter ("" when absent).
-func hotplugSeq() string {
-	b, _ := os.ReadFile(path.Join(scxRoot, "hotplug_seq"))
-	return strings.TrimSpace(string(b))
 }
 
 // readKmsg takes in the kernel log's new sched_ext lines; a "disabled"
