@@ -3,6 +3,8 @@ package budget
 import (
 	"fmt"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
+
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -16,7 +18,9 @@ import (
 // by side as alone; each slows down in proportion. Packing them one after
 // the other predicts the same makespan without pretending otherwise. On a
 // 2-core host this means every VM with 2 or more vCPUs runs alone, and two
-// 1-vCPU VMs may share the host.
+// 1-vCPU VMs may share the host. The exception is a TCG guest so large for
+// the host that it runs single-threaded ([spec.SingleThreadedTCG]): one
+// host thread keeps one core busy, so two such VMs share a 2-core host.
 type Capacity struct {
 	// CPUs is the number of host cores the VMs share.
 	CPUs int
@@ -24,6 +28,8 @@ type Capacity struct {
 	MemoryMiB int
 	// Jobs is the most VMs that run at once.
 	Jobs int
+	// Accel is the accelerator the VMs run on; empty means TCG.
+	Accel spec.Accel
 }
 
 // NewCapacity returns the capacity of host h with at most jobs VMs at
@@ -34,7 +40,7 @@ func NewCapacity(h Host, jobs int) Capacity {
 	if jobs <= 0 {
 		jobs = h.CPUs
 	}
-	c := Capacity{CPUs: max(h.CPUs, 1), Jobs: max(jobs, 1)}
+	c := Capacity{CPUs: max(h.CPUs, 1), Jobs: max(jobs, 1), Accel: h.accel()}
 	if h.MemoryMiB > 0 {
 		c.MemoryMiB = max(h.MemoryMiB*topo.HostMemoryShare/100, 1)
 	}
@@ -51,8 +57,12 @@ type Weight struct {
 
 // Weigh returns the weight of a VM with topology t and memMiB of guest
 // memory: min(vCPUs, c.CPUs) cores and its memory. A VM with more vCPUs
-// than the host has cores still holds every core, no more.
+// than the host has cores still holds every core, no more; a TCG guest
+// that runs single-threaded holds one.
 func (c Capacity) Weigh(t topo.Topology, memMiB int) Weight {
+	if c.Accel != spec.AccelKVM && spec.SingleThreadedTCG(t.CPUs(), c.CPUs) {
+		return Weight{CPUs: 1, MemoryMiB: memMiB}
+	}
 	return Weight{CPUs: max(1, min(t.CPUs(), c.CPUs)), MemoryMiB: memMiB}
 }
 

@@ -2,6 +2,8 @@ package budget
 
 import (
 	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 func TestNewCapacity(t *testing.T) {
@@ -10,9 +12,9 @@ func TestNewCapacity(t *testing.T) {
 		jobs int
 		want Capacity
 	}{
-		{Host{CPUs: 2, MemoryMiB: 24576}, 0, Capacity{CPUs: 2, MemoryMiB: 18432, Jobs: 2}},
-		{Host{CPUs: 2, MemoryMiB: 24576}, 5, Capacity{CPUs: 2, MemoryMiB: 18432, Jobs: 5}},
-		{Host{CPUs: 64}, 0, Capacity{CPUs: 64, MemoryMiB: 0, Jobs: 64}},
+		{Host{CPUs: 2, MemoryMiB: 24576}, 0, Capacity{CPUs: 2, MemoryMiB: 18432, Jobs: 2, Accel: spec.AccelTCG}},
+		{Host{CPUs: 2, MemoryMiB: 24576}, 5, Capacity{CPUs: 2, MemoryMiB: 18432, Jobs: 5, Accel: spec.AccelTCG}},
+		{Host{CPUs: 64, Accel: spec.AccelKVM}, 0, Capacity{CPUs: 64, MemoryMiB: 0, Jobs: 64, Accel: spec.AccelKVM}},
 	}
 	for _, c := range cases {
 		if got := NewCapacity(c.h, c.jobs); got != c.want {
@@ -22,9 +24,17 @@ func TestNewCapacity(t *testing.T) {
 }
 
 func TestWeighAndFit(t *testing.T) {
-	c := Capacity{CPUs: 4, MemoryMiB: 4096, Jobs: 3}
+	c := Capacity{CPUs: 4, MemoryMiB: 4096, Jobs: 3, Accel: spec.AccelKVM}
 	if w := c.Weigh(flat(32), 2048); w != (Weight{CPUs: 4, MemoryMiB: 2048}) {
-		t.Errorf("32 vCPUs on 4 cores weigh %+v; want all 4 cores", w)
+		t.Errorf("32 vCPUs on 4 kvm cores weigh %+v; want all 4 cores", w)
+	}
+	tcg := c
+	tcg.Accel = spec.AccelTCG
+	if w := tcg.Weigh(flat(16), 1024); w.CPUs != 4 {
+		t.Errorf("16 vCPUs on 4 tcg cores (multi-threaded) weigh %+v; want all 4 cores", w)
+	}
+	if w := tcg.Weigh(flat(17), 1024); w.CPUs != 1 {
+		t.Errorf("17 vCPUs on 4 tcg cores (single-threaded) weigh %+v; want 1 core", w)
 	}
 	one := c.Weigh(flat(1), 1024)
 	u := usage{}.add(one).add(one)

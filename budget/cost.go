@@ -47,17 +47,7 @@ const (
 	guestSetup      = time.Second
 	teardown        = 500 * time.Millisecond
 	stretchPerRatio = 0.5
-	// tcgTableHostCPUs is the core count of the host the TCG boot table
-	// was measured on.
-	tcgTableHostCPUs = 2
 )
-
-// tcgBoot is the measured TCG boot table (q35, Debian 6.12 cloud kernel,
-// busybox init that powers off at once, 64 MiB per vCPU and at least
-// 512 MiB, on a 2-core host): vCPUs -> seconds of wall time.
-var tcgBoot = []struct{ vcpus, secs float64 }{
-	{1, 5.3}, {4, 5.6}, {8, 8.2}, {16, 15.4}, {32, 32.6}, {64, 105},
-}
 
 // EstimateCost returns the estimated wall time of running c on host h.
 //
@@ -68,11 +58,13 @@ var tcgBoot = []struct{ vcpus, secs float64 }{
 //
 // The model, for a VM with v vCPUs on a host with H CPUs:
 //
-//   - Boot under TCG: the measured table (q35, on a 2-core host: 1 vCPU
-//     5.3 s, 4: 5.6 s, 8: 8.2 s, 16: 15.4 s, 32: 32.6 s, 64: 105 s) read
-//     at v x 2/H, since boot time grows with vCPUs per host core;
-//     interpolated piecewise linearly and extrapolated along the last
-//     segment (about 2.26 s more per step beyond 64).
+//   - Boot under TCG: the measured table of [spec.TCGBootTime] (q35, on a
+//     2-core host, multi-threaded: 1 vCPU 5.3 s, 4: 5.6 s, 8: 8.2 s, 16:
+//     15.4 s, 32: 32.6 s, 64: 105 s) read at v x 2/H, since boot time
+//     grows with vCPUs per host core. A guest that runs single-threaded
+//     ([spec.SingleThreadedTCG]: more than 4 vCPUs per core) reads the
+//     single-threaded table at v (16: 4.5 s, 32: 8.0 s, 64: 16.6 s): one
+//     thread does not use the other cores.
 //   - Boot under KVM: 1.5 s + 20 ms per vCPU, a guess (KVM is unusable on
 //     the machine the table comes from); history soon replaces it.
 //   - Test: (duration + 1 s of guest setup: cgroups, workers, scheduler
@@ -94,26 +86,16 @@ func modelCost(c *Candidate, h Host) Cost {
 	if h.accel() == spec.AccelKVM {
 		boot = kvmBootBase + time.Duration(v)*kvmBootPerVCPU
 	} else {
-		boot = seconds(tcgBootSecs(v * tcgTableHostCPUs / hostCPUs))
+		single := spec.SingleThreadedTCG(c.vcpus(), h.CPUs)
+		x := v * spec.TCGBootTableHostCPUs / hostCPUs
+		if single {
+			x = v
+		}
+		boot = spec.TCGBootTime(x, single)
 	}
 	stretch := max(1, stretchPerRatio*v/hostCPUs)
 	test := seconds(stretch * (c.duration() + guestSetup).Seconds())
 	return Cost{Boot: boot, Test: test, Teardown: teardown, Source: SourceModel}
-}
-
-// tcgBootSecs interpolates the TCG boot table at x vCPUs (on the table's
-// 2-core host).
-func tcgBootSecs(x float64) float64 {
-	t := tcgBoot
-	if x <= t[0].vcpus {
-		return t[0].secs
-	}
-	i := 1
-	for i < len(t)-1 && x > t[i].vcpus {
-		i++
-	}
-	a, b := t[i-1], t[i]
-	return a.secs + (x-a.vcpus)*(b.secs-a.secs)/(b.vcpus-a.vcpus)
 }
 
 // seconds converts s seconds to a Duration rounded to the millisecond, so

@@ -13,21 +13,6 @@ func flat(n int) topo.Topology {
 	return topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: n, ThreadsPerCore: 1}
 }
 
-func TestTCGBootTable(t *testing.T) {
-	cases := []struct {
-		x, want float64
-	}{
-		{0.5, 5.3}, {1, 5.3}, {4, 5.6}, {8, 8.2}, {16, 15.4}, {32, 32.6}, {64, 105}, // measured points
-		{2, 5.4}, {12, 11.8}, {48, 68.8}, // halfway between neighbours
-		{96, 177.4}, {128, 249.8}, // extrapolated along 32..64
-	}
-	for _, c := range cases {
-		if got := tcgBootSecs(c.x); got < c.want-1e-9 || got > c.want+1e-9 {
-			t.Errorf("tcgBootSecs(%v) = %v, want %v", c.x, got, c.want)
-		}
-	}
-}
-
 func TestModelCost(t *testing.T) {
 	two := Host{CPUs: 2, Accel: spec.AccelTCG}
 	cases := []struct {
@@ -38,8 +23,10 @@ func TestModelCost(t *testing.T) {
 	}{
 		{"tcg 2 vCPUs default duration", Candidate{Topology: flat(2)}, two,
 			Cost{Boot: 5400 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
-		{"tcg 32 vCPUs on 2 cores stretches the test 8x", Candidate{Topology: flat(32), Duration: 5 * time.Second}, two,
-			Cost{Boot: 32600 * time.Millisecond, Test: 48 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+		{"tcg 8 vCPUs on 2 cores boots multi-threaded", Candidate{Topology: flat(8)}, two,
+			Cost{Boot: 8200 * time.Millisecond, Test: 6 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+		{"tcg 32 vCPUs on 2 cores boots single-threaded and stretches the test 8x", Candidate{Topology: flat(32), Duration: 5 * time.Second}, two,
+			Cost{Boot: 8000 * time.Millisecond, Test: 48 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"tcg 32 vCPUs on 16 cores reads the table at 4", Candidate{Topology: flat(32)}, Host{CPUs: 16},
 			Cost{Boot: 5600 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"kvm 8 vCPUs", Candidate{Topology: flat(8), Duration: 10 * time.Second}, Host{CPUs: 64, Accel: spec.AccelKVM},

@@ -208,6 +208,48 @@ func (g *greedy) undone(is []int32) []int32 {
 	return out
 }
 
+// topUpTries bounds how many rejected candidates [greedy.topUp] tries:
+// each try packs the whole selection again.
+const topUpTries = 64
+
+// topUp selects rejected candidates that fit after all. The frontier
+// never starts a job before the previous one, so when VMs of different
+// weights mix (a 1-core single-threaded TCG guest beside 2-core ones) it
+// leaves holes that the final longest-first schedule with backfill
+// ([listSchedule]) fills. topUp tries the rejected candidates in the order
+// they were rejected (the most valuable first), at most topUpTries of
+// them, and keeps each whose addition leaves that schedule within the
+// budget. Base gating still holds. Once it adds one, the plan uses the
+// list schedule (g.starts becomes nil).
+func (g *greedy) topUp() {
+	jobs := make([]job, 0, len(g.order)+1)
+	for _, i := range g.order {
+		jobs = append(jobs, g.s.jobs[i])
+	}
+	end := makespan(jobs, listSchedule(jobs, g.s.cap))
+	still, tries := g.rejected[:0:0], 0
+	for _, i := range g.rejected {
+		j := g.s.jobs[i]
+		if tries >= topUpTries || g.budget-end < g.minDur || j.dur > g.budget || !g.eligible(i) {
+			still = append(still, i)
+			continue
+		}
+		tries++
+		with := append(jobs, j)
+		if e := makespan(with, listSchedule(with, g.s.cap)); e <= g.budget {
+			jobs, end = with, e
+			g.order, g.starts = append(g.order, i), nil
+			g.selected[i] = true
+			for _, id := range g.s.feats.of(i) {
+				g.count[id]++
+			}
+			continue
+		}
+		still = append(still, i)
+	}
+	g.rejected = still
+}
+
 // explain sets the Kind and Reason of every rejected candidate in why.
 func (g *greedy) explain(why []LeftOut) {
 	r := budgetReasons{g.s, &g.f, map[reasonKey]string{}}

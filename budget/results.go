@@ -26,6 +26,12 @@ type Results struct {
 	RunID string `json:"run_id"`
 	// Started is when the run started.
 	Started time.Time `json:"started"`
+	// WallS is the run's wall time in seconds, from Started until its
+	// last VM ended; zero when unknown (a merge of several runs).
+	WallS float64 `json:"wall_s,omitempty"`
+	// Slots is the most VMs the run's plan let run at once (its
+	// --jobs); zero when unknown.
+	Slots int `json:"slots,omitempty"`
 	// Host is the machine the run used.
 	Host Host `json:"host"`
 	// Accel is the accelerator the run's VMs used.

@@ -120,6 +120,7 @@ func (s *selector) plan() Plan {
 			}
 		}
 		g.phase(func(int32) bool { return true })
+		g.topUp()
 		chosen, fstarts = g.order, g.starts
 		g.explain(why)
 	}

@@ -58,13 +58,22 @@ func TestSelectNoBudgetTakesEverything(t *testing.T) {
 	if p.Coverage.Covered != p.Coverage.Possible {
 		t.Errorf("coverage %+v: everything selected must cover every feature", p.Coverage)
 	}
-	var sum time.Duration
+	// Every VM here with 2-8 vCPUs holds both cores, so those run one at
+	// a time; the 16-vCPU ones run single-threaded and hold one core, so
+	// two of them may share the host.
+	var whole, half time.Duration
 	for _, a := range p.Selected {
-		sum += a.Cost.Total()
+		if a.Weight.CPUs == 2 {
+			whole += a.Cost.Total()
+		} else {
+			half += a.Cost.Total()
+		}
 	}
-	// Every VM here has >= 2 vCPUs, so on 2 cores they run one at a time.
-	if p.EstWall != sum {
-		t.Errorf("EstWall %s; want the serial sum %s on a 2-core host", p.EstWall, sum)
+	if half == 0 {
+		t.Fatal("no single-threaded VM in the set; the test needs one")
+	}
+	if p.EstWall >= whole+half || p.EstWall < whole+half/2 {
+		t.Errorf("EstWall %s; want below the serial sum %s and at least %s (two 1-core VMs at a time)", p.EstWall, whole+half, whole+half/2)
 	}
 }
 

@@ -61,9 +61,12 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	b.observe(func() { b.obs.runStarted(b.runStart(host)) })
 	vmCases := b.runAll(ctx)
 	b.plan.noteSkippedOverrides(vmCases)
-	b.observe(func() { b.obs.runFinished(runEnd{Time: b.r.now(), Cases: vmCases, Interrupted: ctx.Err() != nil}) })
+	ended := b.r.now()
+	b.observe(func() { b.obs.runFinished(runEnd{Time: ended, Cases: vmCases, Interrupted: ctx.Err() != nil}) })
 	cases := append(host, vmCases...)
-	werr := errors.Join(writeRun(b.dir, b.cfg.JUnit, b.results(vmCases), cases, b.started), b.timeline.err)
+	results := b.results(vmCases)
+	results.WallS, results.Slots = ended.Sub(b.started).Seconds(), sel.Slots
+	werr := errors.Join(writeRun(b.dir, b.cfg.JUnit, results, cases, b.started), b.timeline.err)
 	res := &Result{Dir: b.dir, Cases: cases, Started: b.started, Elapsed: b.r.now().Sub(b.started)}
 	fmt.Fprintln(b.cfg.Stdout)
 	if err := report.WriteTables(b.cfg.Stdout, cases, true); err != nil {
@@ -264,6 +267,7 @@ func (b *batch) runOne(ctx context.Context, v variantStart, try int) report.Case
 		Scheduler: b.plan.override(desc, a.Profile)}
 	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, sv, k)
 	cfg.Accel = b.m.Accel
+	cfg.HostCPUs = b.plan.plan.Capacity.CPUs // the cores the plan weighed this VM against
 	cfg.ConsoleLog = filepath.Join(b.dir, LogsDir, slug+".console.log")
 	lines := &lineWriter{mu: &b.mu, fn: func(l []byte) {
 		at := v
@@ -338,6 +342,9 @@ func (b *batch) caseOf(a budget.Assignment, k kernel.Kernel, res vm.Result) repo
 	c.Message = res.Reason
 	if res.Retried != "" {
 		c.Properties = append(c.Properties, report.Property{Name: "retried", Value: res.Retried})
+	}
+	if res.TCGSingle {
+		c.Properties = append(c.Properties, report.Property{Name: "tcg-threads", Value: "single"})
 	}
 	c.Accel = string(res.Accel)
 	c.Output, c.ConsoleTail, c.ConsoleLog = res.Output, res.ConsoleTail, res.ConsoleLog

@@ -142,3 +142,33 @@ func bareBoot(b *testing.B, m machine) (toInit, total time.Duration) {
 	}
 	return toInit, time.Since(start)
 }
+
+// BenchmarkBootVCPUs measures boots of this test binary as the guest's
+// init (a test that does nothing) at growing vCPU counts, under the
+// accelerator auto mode picks and, for TCG, with multi- and
+// single-threaded TCG: "s-to-main" is Config.Start to the init's first
+// message, "s-total" to the VM's end (medians). The kernel is
+// $KTSTR_TEST_KERNEL (spec.EnvTestKernel) or the newest /boot/vmlinuz-*, so two runs compare
+// two kernels. Run:
+//
+//	CGO_ENABLED=0 go test ./vm -run '^$' -bench BootVCPUs -benchtime 3x
+func BenchmarkBootVCPUs(b *testing.B) {
+	for _, tp := range []string{"1n1l2c1t", "1n2l4c1t", "1n7l2c1t", "1n4l8c1t"} {
+		for _, mode := range []TCGThreads{TCGThreadsMulti, TCGThreadsSingle} {
+			b.Run(tp+"/"+string(mode), func(b *testing.B) {
+				cfg := vmConfig(b, tp, "noop")
+				cfg.TCGThreads = mode
+				var boot, total []time.Duration
+				for b.Loop() {
+					res, err := cfg.Run(b.Context())
+					if err != nil || res.Outcome != spec.OutcomePass {
+						b.Fatalf("boot: %v %s", err, explain(res))
+					}
+					boot, total = append(boot, res.BootTime), append(total, res.TotalTime)
+				}
+				b.ReportMetric(median(boot).Seconds(), "s-to-main")
+				b.ReportMetric(median(total).Seconds(), "s-total")
+			})
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/cachedir"
@@ -43,6 +44,13 @@ type Config struct {
 	MemoryMiB int
 	// Accel picks the accelerator; empty means [spec.AccelAuto].
 	Accel spec.Accel
+	// TCGThreads picks how TCG runs the vCPUs; empty means
+	// [TCGThreadsAuto]. KVM ignores it.
+	TCGThreads TCGThreads
+	// HostCPUs is the number of host cores VMs share, which
+	// [TCGThreadsAuto] weighs the vCPUs against; zero means
+	// runtime.NumCPU().
+	HostCPUs int
 	// Timeout bounds the run from Start until the guest reports; zero
 	// derives it with [DefaultTimeout] from Topology, the accelerator and
 	// Duration. On timeout QEMU is killed and the outcome is [spec.OutcomeTimeout].
@@ -109,6 +117,16 @@ func (r *resolved) defaults() error {
 		return fmt.Errorf("%w: %v", ErrBadConfig, err)
 	}
 	r.Accel = a
+	switch r.TCGThreads {
+	case "":
+		r.TCGThreads = TCGThreadsAuto
+	case TCGThreadsAuto, TCGThreadsMulti, TCGThreadsSingle:
+	default:
+		return fmt.Errorf("%w: TCGThreads %q is not one of %s, %s, %s", ErrBadConfig, r.TCGThreads, TCGThreadsAuto, TCGThreadsMulti, TCGThreadsSingle)
+	}
+	if r.HostCPUs <= 0 {
+		r.HostCPUs = runtime.NumCPU()
+	}
 	if r.CacheDir == "" {
 		r.CacheDir = DefaultCacheDir()
 	}
@@ -136,4 +154,31 @@ func (r resolved) timeout(a spec.Accel) time.Duration {
 		return r.Timeout
 	}
 	return DefaultTimeout(r.Topology, a, r.Duration)
+}
+
+// TCGThreads is how QEMU's TCG runs a guest's vCPUs.
+type TCGThreads string
+
+// TCG thread modes.
+const (
+	// TCGThreadsAuto runs a guest single-threaded when it has more than
+	// [spec.MaxMultiTCGVCPUsPerCore] vCPUs per host core
+	// ([spec.SingleThreadedTCG]), else multi-threaded.
+	TCGThreadsAuto TCGThreads = "auto"
+	// TCGThreadsMulti runs each vCPU on its own host thread.
+	TCGThreadsMulti TCGThreads = "multi"
+	// TCGThreadsSingle runs every vCPU on one host thread, in turn.
+	TCGThreadsSingle TCGThreads = "single"
+)
+
+// tcgSingle reports whether the guest runs single-threaded under TCG by
+// r's choice (a retry after an emulator race may force it as well).
+func (r resolved) tcgSingle() bool {
+	switch r.TCGThreads {
+	case TCGThreadsSingle:
+		return true
+	case TCGThreadsMulti:
+		return false
+	}
+	return spec.SingleThreadedTCG(r.Topology.CPUs(), r.HostCPUs)
 }

@@ -58,6 +58,9 @@ type Result struct {
 	// auto mode chose it.
 	Accel     spec.Accel
 	AccelNote string
+	// TCGSingle is set when the guest ran under single-threaded TCG (see
+	// [Config.TCGThreads]).
+	TCGSingle bool
 	// QEMUArgs is the QEMU command line, shell-quoted.
 	QEMUArgs string
 	// QEMUPID is the QEMU process's id (gone once the run has ended).
@@ -192,11 +195,14 @@ func (m *Machine) attempt(ctx context.Context, a spec.Accel, initrd string, sing
 		return Result{}, fmt.Errorf("boot vm: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	single = a == spec.AccelTCG && (single || m.cfg.tcgSingle())
 	b, err := m.launch(a, initrd, dir, single)
 	if err != nil {
 		return Result{}, err
 	}
-	return b.wait(ctx, m.cfg.timeout(a))
+	res, err := b.wait(ctx, m.cfg.timeout(a))
+	res.TCGSingle = single
+	return res, err
 }
 
 // boot is one running QEMU process and what watches it.
