@@ -1,0 +1,177 @@
+// Command throughput is the throughput benchmark of a gauntlet run: it
+// runs `gauntlet run --budget B` on the built-in example twice, cold (an
+// empty history) and then with the first run's history, and prints for
+// each run what the budget bought: variants completed per budget-minute,
+// scenario-seconds per slot-second (the share of the slots' time spent in
+// scenarios rather than booting or idle), boots per variant, and the wall
+// time against the budget.
+//
+//	go run ./internal/cmd/throughput [-budget 3m] [-gauntlet bin/gauntlet] [-keep DIR] [PKG]
+//
+// PKG defaults to ./testdata/example. Run it from the repository's root on
+// an otherwise idle host: the numbers are wall-clock measurements.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/budget"
+)
+
+func main() {
+	budgetFlag := flag.Duration("budget", 3*time.Minute, "the `budget` of each run")
+	bin := flag.String("gauntlet", "", "the gauntlet `binary`; empty builds ./cmd/gauntlet into the work directory")
+	keep := flag.String("keep", "", "keep the runs in `dir` (default: a temporary directory, removed at the end)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./internal/cmd/throughput [flags] [PKG]\n\nRuns gauntlet on PKG (default ./testdata/example) twice, cold and with history,\nand prints variants per budget-minute, scenario share of slot time and boots per variant.\n\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	pkg := "./testdata/example"
+	if flag.NArg() > 1 {
+		flag.Usage()
+		os.Exit(2)
+	} else if flag.NArg() == 1 {
+		pkg = flag.Arg(0)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, *budgetFlag, *bin, *keep, pkg); err != nil {
+		fmt.Fprintln(os.Stderr, "throughput:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, b time.Duration, bin, keep, pkg string) error {
+	if b <= 0 {
+		return fmt.Errorf("-budget %v: want a positive duration, like 3m", b)
+	}
+	dir := keep
+	if dir == "" {
+		d, err := os.MkdirTemp("", "gauntlet-throughput-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if bin == "" {
+		bin = filepath.Join(dir, "gauntlet")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/gauntlet")
+		build.Env, build.Stdout, build.Stderr = append(os.Environ(), "CGO_ENABLED=0"), os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build gauntlet (run from the repository's root): %w", err)
+		}
+	}
+	hist := filepath.Join(dir, "runs") // both runs write here, so the second plans from the first
+	var rows []row
+	for _, pass := range []string{"cold", "history"} {
+		r, err := runOnce(ctx, bin, hist, pkg, b)
+		if err != nil {
+			return fmt.Errorf("%s run: %w", pass, err)
+		}
+		r.pass = pass
+		rows = append(rows, r)
+	}
+	printRows(w, b, rows)
+	return nil
+}
+
+// row is one run's measurements.
+type row struct {
+	pass                        string
+	dir                         string
+	variants, ran, boots, slots int
+	scenarioS, wallS            float64
+	outcomes                    map[string]int
+}
+
+func runOnce(ctx context.Context, bin, hist, pkg string, b time.Duration) (row, error) {
+	before, _ := filepath.Glob(filepath.Join(hist, "*", "results.json"))
+	cmd := exec.CommandContext(ctx, bin, "run", "--budget", b.String(), "--history", hist, "--out", hist, "--progress", "plain", pkg)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) { // 1: some variant failed, still measured
+		return row{}, fmt.Errorf("%s: %w", bin, err)
+	}
+	after, _ := filepath.Glob(filepath.Join(hist, "*", "results.json"))
+	fresh := newest(after, before)
+	if fresh == "" {
+		return row{}, fmt.Errorf("no new results.json under %s", hist)
+	}
+	data, err := os.ReadFile(fresh)
+	if err != nil {
+		return row{}, err
+	}
+	var res budget.Results
+	if err := json.Unmarshal(data, &res); err != nil {
+		return row{}, fmt.Errorf("%s: %w", fresh, err)
+	}
+	return measure(&res, filepath.Dir(fresh)), nil
+}
+
+// newest returns the path in after that is not in before, the last in name
+// order (run directories sort by time).
+func newest(after, before []string) string {
+	old := map[string]bool{}
+	for _, p := range before {
+		old[p] = true
+	}
+	sort.Strings(after)
+	for i := len(after) - 1; i >= 0; i-- {
+		if !old[after[i]] {
+			return after[i]
+		}
+	}
+	return ""
+}
+
+// measure reads one run's numbers from its results.json.
+func measure(res *budget.Results, dir string) row {
+	r := row{dir: dir, variants: len(res.Variants), slots: res.Slots, wallS: res.WallS, outcomes: map[string]int{}}
+	for _, v := range res.Variants {
+		r.outcomes[string(v.Outcome)]++
+		if v.Outcome.Ran() {
+			r.ran++
+		}
+		r.scenarioS += v.TestS
+		r.boots += 1 + len(v.Attempts) // each earlier attempt (a --retries rerun) booted its own VM
+	}
+	return r
+}
+
+func printRows(w io.Writer, b time.Duration, rows []row) {
+	fmt.Fprintf(w, "\nthroughput of gauntlet run --budget %v (scenario share = scenario-seconds / (slots x wall))\n\n", b)
+	fmt.Fprintf(w, "%-8s %8s %12s %9s %14s %14s %9s  %s\n", "run", "variants", "per-budget-m", "boots/var", "scenario-s", "slot-s", "share", "wall / budget")
+	for _, r := range rows {
+		slotS := float64(r.slots) * r.wallS
+		share := 0.0
+		if slotS > 0 {
+			share = r.scenarioS / slotS
+		}
+		perVar := 0.0
+		if r.variants > 0 {
+			perVar = float64(r.boots) / float64(r.variants)
+		}
+		fmt.Fprintf(w, "%-8s %8d %12.2f %9.2f %14.1f %14.1f %8.0f%%  %.0fs / %.0fs (%.0f%%)\n", r.pass, r.ran, float64(r.ran)/b.Minutes(),
+			perVar, r.scenarioS, slotS, 100*share, r.wallS, b.Seconds(), 100*r.wallS/b.Seconds())
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s: outcomes %v; %s\n", r.pass, r.outcomes, r.dir)
+	}
+}
