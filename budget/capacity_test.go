@@ -30,11 +30,11 @@ func TestWeighAndFit(t *testing.T) {
 	}
 	tcg := c
 	tcg.Accel = spec.AccelTCG
-	if w := tcg.Weigh(flat(16), 1024); w.CPUs != 4 {
-		t.Errorf("16 vCPUs on 4 tcg cores (multi-threaded) weigh %+v; want all 4 cores", w)
+	if w := tcg.Weigh(flat(8), 1024); w.CPUs != 4 {
+		t.Errorf("8 vCPUs on 4 tcg cores (multi-threaded) weigh %+v; want all 4 cores", w)
 	}
-	if w := tcg.Weigh(flat(17), 1024); w.CPUs != 1 {
-		t.Errorf("17 vCPUs on 4 tcg cores (single-threaded) weigh %+v; want 1 core", w)
+	if w := tcg.Weigh(flat(9), 1024); w.CPUs != 1 {
+		t.Errorf("9 vCPUs on 4 tcg cores (single-threaded) weigh %+v; want 1 core", w)
 	}
 	one := c.Weigh(flat(1), 1024)
 	u := usage{}.add(one).add(one)

@@ -23,8 +23,8 @@ func TestModelCost(t *testing.T) {
 	}{
 		{"tcg 2 vCPUs default duration", Candidate{Topology: flat(2)}, two,
 			Cost{Boot: 5400 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
-		{"tcg 8 vCPUs on 2 cores boots multi-threaded", Candidate{Topology: flat(8)}, two,
-			Cost{Boot: 8200 * time.Millisecond, Test: 6 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+		{"tcg 4 vCPUs on 2 cores boots multi-threaded", Candidate{Topology: flat(4)}, two,
+			Cost{Boot: 5600 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"tcg 32 vCPUs on 2 cores boots single-threaded and stretches the test 8x", Candidate{Topology: flat(32), Duration: 5 * time.Second}, two,
 			Cost{Boot: 8000 * time.Millisecond, Test: 48 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"tcg 32 vCPUs on 16 cores reads the table at 4", Candidate{Topology: flat(32)}, Host{CPUs: 16},

@@ -35,8 +35,8 @@ func ExampleSelect() {
 	fmt.Printf("%d/%d variants, %s of %s on %d slots, %d/%d features\n", len(plan.Selected), len(cands),
 		plan.EstWall, plan.Budget, plan.Slots, plan.Coverage.Covered, plan.Coverage.Possible)
 	// Output:
-	// run TestFair/numa2-4llc/default at +0s in slot 0 (est 17s)
+	// run TestFair/smt-2llc/default at +0s in slot 0 (est 11.2s)
+	// run TestFair/numa2-4llc/default at +0s in slot 1 (est 17s)
 	// run TestFair at +17s in slot 0 (est 8.9s)
-	// skip TestFair/smt-2llc/default: budget: estimated 14.7s (boot 8.2s + test 6s + teardown 500ms, model); after the more valuable variants it would end the plan at 40.6s, past the 30s budget
-	// 2/3 variants, 25.9s of 30s on 2 slots, 16/20 features
+	// 3/3 variants, 25.9s of 30s on 2 slots, 20/20 features
 }

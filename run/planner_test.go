@@ -122,8 +122,8 @@ func TestPlanPackageFailures(t *testing.T) {
 // TestPlanJSON checks the JSON contract on the fixture packages.
 func TestPlanJSON(t *testing.T) {
 	t.Parallel()
-	p := planJSONOf(t, PlanConfig{Budget: 5 * time.Minute, Patterns: fixtures})
-	checkPlanJSON(t, p, 300)
+	p := planJSONOf(t, PlanConfig{Budget: 2 * time.Minute, Patterns: fixtures})
+	checkPlanJSON(t, p, 120)
 	if p.Accel != "tcg" || p.Host.CPUs != 2 || p.Host.MaxVCPUs != 32 {
 		t.Errorf("accel %s, host %+v", p.Accel, p.Host)
 	}
@@ -272,14 +272,14 @@ func TestPlanTopologies(t *testing.T) {
 // Regenerate: go test ./run -run TestPlanTextGolden -update
 func TestPlanTextGolden(t *testing.T) {
 	t.Parallel()
-	pl := makePlan(t, PlanConfig{Budget: 2 * time.Minute, Patterns: fixtures,
+	pl := makePlan(t, PlanConfig{Budget: 90 * time.Second, Patterns: fixtures,
 		Presets: presets(t, "tiny-1llc,tiny-2llc,smt-2llc,medium-8llc,numa2-4llc")})
 	var b bytes.Buffer
 	if err := pl.WriteText(&b, true); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, filepath.Join("testdata", "plan-explain.golden"), b.Bytes())
-	for _, want := range []string{"legend: run = selected", "left out (", "selected ", "on 2 slots, budget 2m; features covered"} {
+	for _, want := range []string{"legend: run = selected", "left out (", "selected ", "on 2 slots, budget 1m30s; features covered"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}

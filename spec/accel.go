@@ -42,24 +42,28 @@ func (a Accel) String() string { return string(a) }
 // runs with one host thread per vCPU (QEMU's multi-threaded TCG); a guest
 // with more runs all its vCPUs on one host thread ([SingleThreadedTCG]).
 //
-// Measured on a 2-core host (Debian 6.12 cloud kernel, busybox init that
-// powers off at once, seconds from starting QEMU to power-off):
+// Measured on a 2-core host (vm's BenchmarkBootVCPUs, medians of 3:
+// seconds from starting QEMU to the test binary's main in the guest; and
+// the guest's calibration of TestSteady, how many CPUs its vCPUs "ran
+// like"):
 //
-//	vCPUs   multi-threaded   single-threaded
-//	    2        3.4              4.7
-//	    8        5.3              4.7
-//	   14       10.1              5.7
-//	   32       31.9              8.0
+//	vCPUs  Debian 6.12 cloud     gauntlet's sched_ext     ran like
+//	       multi   single        multi   single           multi     single
+//	    2    2.7     2.9           2.2     2.0            1.8       1.2
+//	    4      -       -             -       -            1.7       1.0-1.1
+//	    8    5.5     4.2           5.6     2.5            1.5-1.8   1.9-2.1
+//	   14   10.8     6.0          12.9     3.3            1.5-2.4   1.5
+//	   32   32.4     7.7          92.3     5.7            2.7-2.8   2.1-3.9
 //
 // With many more vCPU threads than host cores, multi-threaded TCG spends
-// the boot with both cores busy (32 vCPUs: 58 CPU-seconds in 32 s) while
+// the boot with every core busy (32 vCPUs: 58 CPU-seconds in 32 s) while
 // the kernel brings secondary CPUs up one at a time; one thread does the
-// same work 4 times faster. In the scenario both modes give such guests
-// the same calibrated speed (13 vCPUs "ran like" 1.5 CPUs either way, 31
-// like 2.1-3.9 against 2.7-2.8), so their checks are as (in)conclusive
-// as before, and a single-threaded guest leaves the host's other cores
-// to other VMs: the planner weighs it as one core.
-const MaxMultiTCGVCPUsPerCore = 4
+// same work 4 to 16 times faster. From 8 vCPUs on 2 cores, the guest runs
+// as fast single-threaded in the scenario too, so its checks keep what
+// power they had, and it leaves the host's other cores to other VMs: the
+// planner weighs it as one core. At 4 vCPUs on 2 cores multi-threaded TCG
+// still runs the scenario faster, so the line lies between 2 and 4 per core.
+const MaxMultiTCGVCPUsPerCore = 2
 
 // SingleThreadedTCG reports whether a TCG guest with vcpus vCPUs on a host
 // with hostCPUs cores runs single-threaded by default: more than

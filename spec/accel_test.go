@@ -24,8 +24,8 @@ func TestSingleThreadedTCG(t *testing.T) {
 		vcpus, host int
 		want        bool
 	}{
-		{2, 2, false}, {8, 2, false}, {9, 2, true}, {14, 2, true}, {32, 2, true},
-		{32, 8, false}, {33, 8, true}, {4, 0, false}, {5, 0, true},
+		{2, 2, false}, {4, 2, false}, {5, 2, true}, {8, 2, true}, {32, 2, true},
+		{16, 8, false}, {17, 8, true}, {2, 0, false}, {3, 0, true},
 	} {
 		if got := SingleThreadedTCG(c.vcpus, c.host); got != c.want {
 			t.Errorf("SingleThreadedTCG(%d, %d) = %v, want %v", c.vcpus, c.host, got, c.want)

@@ -14,7 +14,7 @@ func TestTCGThreads(t *testing.T) {
 		vcpus int
 		want  bool
 	}{
-		{"", 8, false}, {"", 9, true}, {TCGThreadsAuto, 32, true},
+		{"", 4, false}, {"", 5, true}, {TCGThreadsAuto, 32, true},
 		{TCGThreadsMulti, 32, false}, {TCGThreadsSingle, 2, true},
 	} {
 		r := resolved{Config: Config{Topology: flat(c.vcpus), TCGThreads: c.mode, QEMU: "/bin/true"}}
