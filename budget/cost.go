@@ -62,9 +62,9 @@ const (
 //     2-core host, multi-threaded: 1 vCPU 5.3 s, 4: 5.6 s, 8: 8.2 s, 16:
 //     15.4 s, 32: 32.6 s, 64: 105 s) read at v x 2/H, since boot time
 //     grows with vCPUs per host core. A guest that runs single-threaded
-//     ([spec.SingleThreadedTCG]: more than 2 vCPUs per core) reads the
-//     single-threaded table at v (16: 4.5 s, 32: 8.0 s, 64: 16.6 s): one
-//     thread does not use the other cores.
+//     ([spec.SingleThreadedTCG]: more than 2 and at most 8 vCPUs per
+//     core) reads the single-threaded table at v (16: 4.5 s, 32: 8.0 s,
+//     64: 16.6 s): one thread does not use the other cores.
 //   - Boot under KVM: 1.5 s + 20 ms per vCPU, a guess (KVM is unusable on
 //     the machine the table comes from); history soon replaces it.
 //   - Test: (duration + 1 s of guest setup: cgroups, workers, scheduler

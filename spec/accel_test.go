@@ -24,8 +24,8 @@ func TestSingleThreadedTCG(t *testing.T) {
 		vcpus, host int
 		want        bool
 	}{
-		{2, 2, false}, {4, 2, false}, {5, 2, true}, {8, 2, true}, {32, 2, true},
-		{16, 8, false}, {17, 8, true}, {2, 0, false}, {3, 0, true},
+		{2, 2, false}, {4, 2, false}, {5, 2, true}, {8, 2, true}, {16, 2, true}, {17, 2, false}, {32, 2, false},
+		{16, 8, false}, {17, 8, true}, {64, 8, true}, {65, 8, false}, {2, 0, false}, {3, 0, true}, {9, 0, false},
 	} {
 		if got := SingleThreadedTCG(c.vcpus, c.host); got != c.want {
 			t.Errorf("SingleThreadedTCG(%d, %d) = %v, want %v", c.vcpus, c.host, got, c.want)

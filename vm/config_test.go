@@ -14,7 +14,7 @@ func TestTCGThreads(t *testing.T) {
 		vcpus int
 		want  bool
 	}{
-		{"", 4, false}, {"", 5, true}, {TCGThreadsAuto, 32, true},
+		{"", 4, false}, {"", 5, true}, {TCGThreadsAuto, 16, true}, {TCGThreadsAuto, 17, false},
 		{TCGThreadsMulti, 32, false}, {TCGThreadsSingle, 2, true},
 	} {
 		r := resolved{Config: Config{Topology: flat(c.vcpus), TCGThreads: c.mode, QEMU: "/bin/true"}}
