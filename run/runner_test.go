@@ -32,15 +32,25 @@ type fakeVMs struct {
 func (f *fakeVMs) boot(ctx context.Context, cfg vm.Config) (vm.Result, error) {
 	f.mu.Lock()
 	f.cfgs = append(f.cfgs, cfg)
-	f.running += min(cfg.Topology.CPUs(), testHost.CPUs)
+	w := hostCores(cfg)
+	f.running += w
 	f.maxCPUs = max(f.maxCPUs, f.running)
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
-		f.running -= min(cfg.Topology.CPUs(), testHost.CPUs)
+		f.running -= w
 		f.mu.Unlock()
 	}()
 	return f.fn(ctx, cfg)
+}
+
+// hostCores is how many of testHost's cores a VM of cfg keeps busy under
+// TCG: one when it runs single-threaded, else min(vCPUs, host cores).
+func hostCores(cfg vm.Config) int {
+	if spec.SingleThreadedTCG(cfg.Topology.CPUs(), testHost.CPUs) {
+		return 1
+	}
+	return min(cfg.Topology.CPUs(), testHost.CPUs)
 }
 
 // testRunner plans like testPlanner and boots with f, on a fake kernel

@@ -43,7 +43,7 @@ func TestTCGBootTime(t *testing.T) {
 		{16, false, 15400 * time.Millisecond}, {32, false, 32600 * time.Millisecond}, {64, false, 105 * time.Second}, // measured points
 		{2, false, 5400 * time.Millisecond}, {12, false, 11800 * time.Millisecond}, {48, false, 68800 * time.Millisecond}, // halfway between neighbours
 		{96, false, 177400 * time.Millisecond}, // extrapolated along 32..64
-		{32, true, 8000 * time.Millisecond}, {48, true, 12300 * time.Millisecond}, {128, true, 33800 * time.Millisecond},
+		{16, true, 7000 * time.Millisecond}, {48, true, 15000 * time.Millisecond}, {128, true, 40000 * time.Millisecond},
 	}
 	for _, c := range cases {
 		if got := TCGBootTime(c.x, c.single); got != c.want {
