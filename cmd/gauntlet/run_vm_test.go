@@ -31,27 +31,8 @@ func TestRunExampleInVMs(t *testing.T) {
 		}
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	var outb, errb bytes.Buffer
-	c := &cli{stdout: &outb, stderr: &errb} // the real machine
-	code, stdout, stderr := gauntletWith(c, &outb, &errb, "run", "--history=", "--out", out, "--presets", "tiny-2llc",
-		"--run", "^TestTwoCgroups$", "../../testdata/example")
-	if code != exitPass {
-		t.Fatalf("exit %d; stderr: %s\nstdout:\n%s", code, stderr, stdout)
-	}
-	dirs := runDirs(t, out)
-	if len(dirs) != 1 {
-		t.Fatalf("run directories %v, want one", dirs)
-	}
-	junit, err := os.ReadFile(filepath.Join(dirs[0], run.JUnitFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, _, junit, suites := runInVMs(t, "--presets", "tiny-2llc", "--run", "^TestTwoCgroups$", "../../testdata/example")
 	testutil.ValidateXML(t, "../../report/testdata/xsd/junit-10.xsd", junit)
-	suites, err := report.ReadJUnit(bytes.NewReader(junit), run.JUnitFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var variants []string
 	for _, c := range report.CasesFromJUnit(suites) {
 		if !strings.HasPrefix(c.Variant, "TestTwoCgroups") {
@@ -72,7 +53,7 @@ func TestRunExampleInVMs(t *testing.T) {
 	if strings.Join(variants, ",") != "TestTwoCgroups,TestTwoCgroups/tiny-2llc/default" {
 		t.Errorf("variants in JUnit: %v", variants)
 	}
-	res := readResults(t, filepath.Join(dirs[0], run.ResultsFile))
+	res := readResults(t, filepath.Join(dir, run.ResultsFile))
 	for _, v := range res.Variants {
 		// Under TCG the default limits are scaled past their bounds, so
 		// a correct run is inconclusive, never a plain pass.
@@ -91,6 +72,34 @@ func TestRunExampleInVMs(t *testing.T) {
 	if len(cases) < 2 {
 		t.Errorf("report reads back %d cases", len(cases))
 	}
+}
+
+// runInVMs runs `gauntlet run --history= --out DIR args...` on the real
+// machine (QEMU, kernels) into a fresh DIR and fails t unless it exits 0
+// with one run directory. It returns that directory, stdout, and the run's
+// JUnit, as read and as parsed.
+func runInVMs(t *testing.T, args ...string) (dir, stdout string, junit []byte, suites report.Suites) {
+	t.Helper()
+	out := t.TempDir()
+	var outb, errb bytes.Buffer
+	c := &cli{stdout: &outb, stderr: &errb} // the real machine
+	code, stdout, stderr := gauntletWith(c, &outb, &errb, append([]string{"run", "--history=", "--out", out}, args...)...)
+	if code != exitPass {
+		t.Fatalf("exit %d; stderr: %s\nstdout:\n%s", code, stderr, stdout)
+	}
+	dirs := runDirs(t, out)
+	if len(dirs) != 1 {
+		t.Fatalf("run directories %v, want one", dirs)
+	}
+	junit, err := os.ReadFile(filepath.Join(dirs[0], run.JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suites, err = report.ReadJUnit(bytes.NewReader(junit), run.JUnitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirs[0], stdout, junit, suites
 }
 
 func readResults(t *testing.T, path string) *budget.Results {

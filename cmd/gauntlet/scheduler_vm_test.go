@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,27 +25,9 @@ func TestRunSchedulerOverrideInVMs(t *testing.T) {
 	if _, err := vm.LookQEMU(); err != nil {
 		testutil.SkipNotPossible(t, "no QEMU: apt-get install qemu-system-x86")
 	}
-	out := t.TempDir()
-	var outb, errb bytes.Buffer
-	c := &cli{stdout: &outb, stderr: &errb} // the real machine
 	// --kernel is the sched_ext kernel: the run needs none other.
-	code, stdout, stderr := gauntletWith(c, &outb, &errb, "run", "--history=", "--out", out, "--kernel", os.Getenv(spec.EnvSchedExtKernel),
+	dir, stdout, _, suites := runInVMs(t, "--kernel", os.Getenv(spec.EnvSchedExtKernel),
 		"--topology", "1n1l2c1t", "--run", "^TestSteady$/1n1l2c1t/scx_simple$", "--scheduler", bin, "../../testdata/example")
-	if code != exitPass {
-		t.Fatalf("exit %d; stderr: %s\nstdout:\n%s", code, stderr, stdout)
-	}
-	dirs := runDirs(t, out)
-	if len(dirs) != 1 {
-		t.Fatalf("run directories %v, want one", dirs)
-	}
-	junit, err := os.ReadFile(filepath.Join(dirs[0], run.JUnitFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	suites, err := report.ReadJUnit(bytes.NewReader(junit), run.JUnitFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var found bool
 	for _, c := range report.CasesFromJUnit(suites) {
 		if c.Variant != "TestSteady/1n1l2c1t/scx_simple" {
@@ -65,14 +46,14 @@ func TestRunSchedulerOverrideInVMs(t *testing.T) {
 		}
 		if loader := props["gauntlet.log.sched-simple-loader.log"]; loader == "" {
 			t.Errorf("no loader log named in the case's properties: %v", props)
-		} else if _, err := os.Stat(filepath.Join(dirs[0], loader)); err != nil {
+		} else if _, err := os.Stat(filepath.Join(dir, loader)); err != nil {
 			t.Errorf("loader log: %v", err)
 		}
 	}
 	if !found {
 		t.Errorf("no TestSteady/1n1l2c1t/scx_simple in JUnit:\n%s", stdout)
 	}
-	res := readResults(t, filepath.Join(dirs[0], run.ResultsFile))
+	res := readResults(t, filepath.Join(dir, run.ResultsFile))
 	if len(res.Variants) != 1 || res.Variants[0].Scheduler != "simple" || len(res.Variants[0].BPFPrograms) == 0 {
 		t.Errorf("results.json variants %+v: want scx_simple's with its BPF programs", res.Variants)
 	}

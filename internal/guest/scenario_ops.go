@@ -78,19 +78,30 @@ func (s *scenario) requests(n *cgNode, w WorkSpec, count int) ([]spawnRequest, [
 	}
 	var files []*os.File
 	for i := 0; i+1 < count; i += 2 {
-		aR, aW, err := os.Pipe()
+		f, err := pipePair(&reqs[i], &reqs[i+1])
+		files = append(files, f...)
 		if err != nil {
-			return nil, files, fmt.Errorf("PipeIo pipe: %w", err)
+			return nil, files, err
 		}
-		bR, bW, err := os.Pipe()
-		if err != nil {
-			return nil, append(files, aR, aW), fmt.Errorf("PipeIo pipe: %w", err)
-		}
-		files = append(files, aR, aW, bR, bW)
-		reqs[i].pipes = []*os.File{bR, aW}
-		reqs[i+1].pipes = []*os.File{aR, bW}
 	}
 	return reqs, files, nil
+}
+
+// pipePair joins the partners a and b by two pipes, each reading what the
+// other writes. It returns the ends it opened, the harness's copies, to be
+// closed once the workers started (also when it fails).
+func pipePair(a, b *spawnRequest) ([]*os.File, error) {
+	aR, aW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("PipeIo pipe: %w", err)
+	}
+	bR, bW, err := os.Pipe()
+	if err != nil {
+		return []*os.File{aR, aW}, fmt.Errorf("PipeIo pipe: %w", err)
+	}
+	a.pipes = []*os.File{bR, aW}
+	b.pipes = []*os.File{aR, bW}
+	return []*os.File{aR, aW, bR, bW}, nil
 }
 
 // change applies a cpuset or membership change around two isolation

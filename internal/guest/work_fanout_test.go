@@ -1,7 +1,6 @@
 package guest
 
 import (
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -68,14 +67,7 @@ func TestCacheAndFaultWork(t *testing.T) {
 	churn := WorkSpec{Kind: KindPageFaultChurn, SizeKiB: 1024, Touches: 64}
 	reqs := []spawnRequest{req(0, yield), req(1, pipe), req(2, pipe), req(3, churn), req(4, cpuSpin)}
 	reqs[1].cfg.PairSlot, reqs[2].cfg.PairSlot, reqs[2].cfg.PairRole = 1, 1, 1
-	aR, aW, _ := os.Pipe()
-	bR, bW, _ := os.Pipe()
-	reqs[1].pipes = []*os.File{bR, aW}
-	reqs[2].pipes = []*os.File{aR, bW}
-	procs := testBatch(t, reqs, hold)
-	for _, f := range []*os.File{aR, aW, bR, bW} {
-		f.Close()
-	}
+	procs := testPipedBatch(t, reqs, 1, 2)
 	for i, p := range procs {
 		r := p.report
 		if r == nil || r.Error != "" || r.WorkUnits == 0 {

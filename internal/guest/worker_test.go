@@ -49,6 +49,18 @@ func testBatch(t *testing.T, reqs []spawnRequest, d time.Duration) []*workerProc
 	return b.procs
 }
 
+// testPipedBatch runs reqs as testBatch does for hold, with the partners
+// reqs[a] and reqs[b] joined by pipePair.
+func testPipedBatch(t *testing.T, reqs []spawnRequest, a, b int) []*workerProc {
+	t.Helper()
+	ends, err := pipePair(&reqs[a], &reqs[b])
+	defer closeFiles(ends)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testBatch(t, reqs, hold)
+}
+
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 func req(slot int, w WorkSpec) spawnRequest {
@@ -99,14 +111,7 @@ func TestPairedAndSharedLockWorkers(t *testing.T) {
 		r.cfg.LockSlot = 4
 		reqs = append(reqs, r)
 	}
-	aR, aW, _ := os.Pipe()
-	bR, bW, _ := os.Pipe()
-	reqs[0].pipes = []*os.File{bR, aW}
-	reqs[1].pipes = []*os.File{aR, bW}
-	procs := testBatch(t, reqs, hold)
-	for _, f := range []*os.File{aR, aW, bR, bW} {
-		f.Close()
-	}
+	procs := testPipedBatch(t, reqs, 0, 1)
 	for i, p := range procs {
 		r := p.report
 		if r == nil || r.Error != "" || r.WorkUnits == 0 {
