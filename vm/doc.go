@@ -37,5 +37,8 @@
 // run tries it and watches QEMU's stderr, so a failure such as kvm_pvm's
 // "emulation failure" is caught within seconds, remembered, and the run
 // falls back to TCG (`-accel tcg,thread=multi -cpu max`). [DetectAccel]
-// answers the question up front.
+// answers the question up front. Under TCG a guest with more than 2 and at
+// most 8 vCPUs per host core runs single-threaded (`thread=single`, see
+// [spec.SingleThreadedTCG] and [Config.TCGThreads]), which boots it up to
+// 16 times faster on a small host and holds one host core.
 package vm
