@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/cachedir"
@@ -73,6 +74,53 @@ type Config struct {
 	// CacheDir holds cached initramfs archives and the accelerator
 	// verdict; empty means $XDG_CACHE_HOME/gauntlet (~/.cache/gauntlet).
 	CacheDir string
+	// Next, when set, lets the VM run more than one test in one boot. It
+	// is called with the Result of every test the VM runs, in order, as
+	// each ends: this Config's, then those of the Configs it returned
+	// (each with its own Next). When that test passed and the guest
+	// reported itself as clean as after its boot ([Result.Reusable]), a
+	// Config it returns runs next in the same VM, with its own Args, Env,
+	// Variant, Timeout, Duration and Output; otherwise, or when it returns
+	// nil, the VM powers off. A returned Config must boot the same VM
+	// ([Config.SameBoot]); one that does not is not run, and Wait returns
+	// an error wrapping [ErrBadConfig] once the VM is off. Next is called
+	// from the VM's goroutine, one call at a time, and must not block.
+	Next func(Result) *Config
+}
+
+// SameBoot reports whether a test configured by o can run in a VM booted
+// for c: the same kernel and its arguments, init, files, topology,
+// memory, accelerator, TCG threads, host CPUs, QEMU and cache
+// directory. When it cannot, the error names the first difference.
+func (c Config) SameBoot(o Config) error {
+	diff := func(what string, a, b any) error {
+		return fmt.Errorf("%w: next test's %s %v differs from the booted VM's %v", ErrBadConfig, what, b, a)
+	}
+	switch {
+	case c.Kernel != o.Kernel:
+		return diff("Kernel", c.Kernel, o.Kernel)
+	case c.Init != o.Init:
+		return diff("Init", c.Init, o.Init)
+	case !slices.Equal(c.Files, o.Files):
+		return diff("Files", c.Files, o.Files)
+	case c.Topology != o.Topology:
+		return diff("Topology", c.Topology, o.Topology)
+	case c.MemoryMiB != o.MemoryMiB:
+		return diff("MemoryMiB", c.MemoryMiB, o.MemoryMiB)
+	case c.Accel != o.Accel:
+		return diff("Accel", c.Accel, o.Accel)
+	case c.TCGThreads != o.TCGThreads:
+		return diff("TCGThreads", c.TCGThreads, o.TCGThreads)
+	case c.HostCPUs != o.HostCPUs:
+		return diff("HostCPUs", c.HostCPUs, o.HostCPUs)
+	case !slices.Equal(c.KernelArgs, o.KernelArgs):
+		return diff("KernelArgs", c.KernelArgs, o.KernelArgs)
+	case c.QEMU != o.QEMU:
+		return diff("QEMU", c.QEMU, o.QEMU)
+	case c.CacheDir != o.CacheDir:
+		return diff("CacheDir", c.CacheDir, o.CacheDir)
+	}
+	return nil
 }
 
 // resolved is a validated Config with defaults applied.

@@ -72,6 +72,15 @@ type Result struct {
 	// output, [Config.Output] got a line saying so before the second
 	// run's output.
 	Retried string
+	// Reusable is set when the test passed and the guest reported itself
+	// as clean as after its boot, so [Config.Next] may run another test
+	// in it. Dirty says what the guest found left over when it did not.
+	Reusable bool
+	Dirty    string
+	// Shared is set when the test ran in a VM booted for an earlier test
+	// ([Config.Next]); Name is that VM's. BootTime and SetupTime are then
+	// zero, and TotalTime runs from the request to the guest's report.
+	Shared bool
 
 	race bool // the kernel died of an emulator race (see emulatorRace)
 }

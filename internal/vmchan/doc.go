@@ -14,4 +14,10 @@
 //	host  -> guest Ack       the host has everything; the guest powers off
 //
 // InitError may replace Layout/Output/Status when the init itself fails.
+//
+// A Status with Reusable set (the test exited 0 and the guest is as clean
+// as after its boot) may be answered with the next Request instead of
+// the Ack: the guest runs it in the same boot, from Layout on, and the
+// conversation goes on until the host sends an Ack or the guest reports a
+// Status that is not reusable.
 package vmchan

@@ -80,6 +80,15 @@ type Status struct {
 	// Warnings are setup steps of the init that failed without stopping
 	// the run, e.g. a filesystem the kernel lacks.
 	Warnings []string `json:"warnings,omitempty"`
+	// Reusable is set when the test exited 0 and the guest is as clean as
+	// after its boot (no scheduler loaded, no process or cgroup left,
+	// taint and online CPUs unchanged, no kernel errors logged), so the
+	// host may answer with the next Request instead of the Ack (see the
+	// package doc).
+	Reusable bool `json:"reusable,omitempty"`
+	// Dirty says what the guest found left over when it is not reusable
+	// for that reason, e.g. "sched_ext is enabled, not disabled".
+	Dirty string `json:"dirty,omitempty"`
 }
 
 // Frame is one decoded frame.
