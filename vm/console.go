@@ -31,14 +31,19 @@ const (
 // consoleTail returns an excerpt of the console log at path (see
 // [consoleExcerpt]), cleaned of carriage returns, and the kernel's panic
 // line ("" when there is none) from the log's last consoleReadBytes.
-func consoleTail(path string) (excerpt, panic string) {
+func consoleTail(path string) (excerpt, panic string) { return consoleTailFrom(path, 0) }
+
+// consoleTailFrom is consoleTail of the log's part from byte offset from
+// on: what a test that ran in a VM booted for an earlier one left there.
+func consoleTailFrom(path string, from int64) (excerpt, panic string) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", ""
 	}
 	defer f.Close()
 	cut := false
-	if info, err := f.Stat(); err == nil && info.Size() > consoleReadBytes {
+	f.Seek(from, io.SeekStart)
+	if info, err := f.Stat(); err == nil && info.Size()-from > consoleReadBytes {
 		f.Seek(info.Size()-consoleReadBytes, io.SeekStart)
 		cut = true
 	}

@@ -65,6 +65,9 @@ func fakeQEMU(mode string, args []string) int {
 	}
 	var req vmchan.Request
 	f.Decode(&req)
+	if mode == "reuse" || mode == "reuse-dirty" {
+		return fakeReuse(ch, console, mode, req)
+	}
 	if req.Topology != nil {
 		vmchan.WriteJSON(ch, vmchan.KindLayout, topo.ExpectedLayout(*req.Topology))
 	}
@@ -84,6 +87,33 @@ func fakeQEMU(mode string, args []string) int {
 		hang()
 	}
 	return 0
+}
+
+// fakeReuse plays a guest that runs requests until told to power off:
+// each test passes and reports itself reusable ("reuse-dirty": leaves a
+// cgroup behind) unless its arguments hold "fail"; each appends a line to
+// the console.
+func fakeReuse(ch *os.File, console, mode string, req vmchan.Request) int {
+	for n := 1; ; n++ {
+		vmchan.WriteJSON(ch, vmchan.KindLayout, topo.ExpectedLayout(*req.Topology))
+		fmt.Fprintf(vmchan.Writer{W: ch}, "test %d args=%q\n", n, req.Args)
+		c, _ := os.OpenFile(console, os.O_APPEND|os.O_WRONLY, 0)
+		fmt.Fprintf(c, "console of test %d\n", n)
+		c.Close()
+		st := vmchan.Status{Exit: 0, Reusable: true}
+		if slices.ContainsFunc(req.Args, func(a string) bool { return strings.Contains(strings.ToLower(a), "fail") }) {
+			st = vmchan.Status{Exit: 1}
+		} else if mode == "reuse-dirty" {
+			st = vmchan.Status{Exit: 0, Dirty: "cgroups left: x"}
+		}
+		vmchan.WriteJSON(ch, vmchan.KindStatus, st)
+		f, err := vmchan.Read(ch)
+		if err != nil || f.Kind != vmchan.KindRequest {
+			return 0 // the ack: power off
+		}
+		req = vmchan.Request{}
+		f.Decode(&req)
+	}
 }
 
 // hang blocks until the process is killed. (A bare select{} would be
@@ -326,4 +356,86 @@ func TestDetectAccelProbe(t *testing.T) {
 			assertClean(t)
 		})
 	}
+}
+
+// chainOf returns configs for the tests named, each chaining to the
+// next, and the results their Next calls got, in order.
+func chainOf(base Config, tests ...string) (*Config, *[]Result) {
+	var got []Result
+	cfgs := make([]Config, len(tests))
+	for i, name := range tests {
+		cfgs[i] = base
+		cfgs[i].Args = []string{"-test.run", name}
+		cfgs[i].Output = nil
+	}
+	for i := range cfgs {
+		cfgs[i].Next = func(r Result) *Config {
+			got = append(got, r)
+			if i+1 < len(cfgs) {
+				return &cfgs[i+1]
+			}
+			return nil
+		}
+	}
+	return &cfgs[0], &got
+}
+
+func TestRunFakeNext(t *testing.T) {
+	first, got := chainOf(fakeConfig(t, "reuse"), "^TestA$", "^TestB$", "^TestC$")
+	res, err := first.Run(t.Context())
+	if err != nil || len(*got) != 3 {
+		t.Fatalf("%v; %d results, want 3", err, len(*got))
+	}
+	rs := *got
+	if res.Name != rs[0].Name || res.Shared || res.BootTime <= 0 || !res.Reusable {
+		t.Errorf("first result %s, shared %v, boot %v", explain(res), res.Shared, res.BootTime)
+	}
+	for i, r := range rs {
+		want := fmt.Sprintf(`test %d args=["-test.run" "^Test%c$"]`, i+1, 'A'+i)
+		if r.Outcome != spec.OutcomePass || !strings.Contains(string(r.Output), want) || strings.Count(string(r.Output), "test ") != 1 {
+			t.Errorf("result %d: %s, output %q, want %q alone", i, explain(r), r.Output, want)
+		}
+		if r.Name != rs[0].Name || (i > 0) != r.Shared || (i > 0 && (r.BootTime != 0 || r.SetupTime != 0)) || r.Observed == nil {
+			t.Errorf("result %d: name %s, shared %v, boot %v, setup %v, layout %v", i, r.Name, r.Shared, r.BootTime, r.SetupTime, r.Observed)
+		}
+		if i > 0 && (strings.Contains(r.ConsoleTail, fmt.Sprintf("test %d\n", i)) || !strings.Contains(r.ConsoleTail, fmt.Sprintf("console of test %d", i+1))) {
+			t.Errorf("result %d: console tail %q holds another test's lines or not its own", i, r.ConsoleTail)
+		}
+	}
+	assertClean(t)
+}
+
+func TestRunFakeNextStopsAfterFailureOrDirt(t *testing.T) {
+	first, got := chainOf(fakeConfig(t, "reuse"), "^TestA$", "^TestFail$", "^TestC$")
+	if _, err := first.Run(t.Context()); err != nil || len(*got) != 2 {
+		t.Fatalf("%v; %d results, want 2: a failed test ends the chain", err, len(*got))
+	}
+	if r := (*got)[1]; r.Outcome != spec.OutcomeFail || r.Reusable || !r.Shared {
+		t.Errorf("failed test in the chain: %s, reusable %v, shared %v", explain(r), r.Reusable, r.Shared)
+	}
+	assertClean(t)
+
+	first, got = chainOf(fakeConfig(t, "reuse-dirty"), "^TestA$", "^TestB$")
+	res, err := first.Run(t.Context())
+	if err != nil || len(*got) != 1 || res.Reusable || res.Dirty != "cgroups left: x" || res.Outcome != spec.OutcomePass {
+		t.Fatalf("%v; %d results (want 1); %s, dirty %q", err, len(*got), explain(res), res.Dirty)
+	}
+	assertClean(t)
+}
+
+func TestRunFakeNextRejectsMismatch(t *testing.T) {
+	first, got := chainOf(fakeConfig(t, "reuse"), "^TestA$", "^TestB$")
+	other, _ := topo.Parse("1n1l4c1t")
+	ran := false
+	first.Next = func(r Result) *Config {
+		*got = append(*got, r)
+		next := *first
+		next.Topology, next.Next = other, func(Result) *Config { ran = true; return nil }
+		return &next
+	}
+	_, err := first.Run(t.Context())
+	if !errors.Is(err, ErrBadConfig) || !strings.Contains(err.Error(), "Topology") || ran || len(*got) != 1 {
+		t.Errorf("err %v, mismatched test ran %v, %d results; want ErrBadConfig naming Topology, not run", err, ran, len(*got))
+	}
+	assertClean(t)
 }

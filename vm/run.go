@@ -1,8 +1,10 @@
 package vm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -82,12 +84,14 @@ type Result struct {
 	// zero, and TotalTime runs from the request to the guest's report.
 	Shared bool
 
-	race bool // the kernel died of an emulator race (see emulatorRace)
+	race      bool // the kernel died of an emulator race (see emulatorRace)
+	delivered bool // given to Config.Next already
 }
 
 // Machine is a started VM run; see [Config.Start].
 type Machine struct {
 	cfg   resolved
+	orig  Config // as given, for [Config.SameBoot]
 	start time.Time
 	done  chan struct{}
 	res   Result
@@ -129,10 +133,13 @@ func (c Config) Start(ctx context.Context) (*Machine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boot vm: %w", err)
 	}
-	m := &Machine{cfg: r, start: start, done: make(chan struct{})}
+	m := &Machine{cfg: r, orig: c, start: start, done: make(chan struct{})}
 	go func() {
 		defer close(m.done)
 		m.res, m.err = m.run(ctx, ac, initrd)
+		if m.err == nil && !m.res.delivered && c.Next != nil {
+			c.Next(m.res) // the first test's result, after any retry
+		}
 	}()
 	return m, nil
 }
@@ -222,6 +229,7 @@ type boot struct {
 	host    *os.File
 	stderr  *stderrWatch
 	st      *channelState
+	srv     *server
 	served  chan struct{}
 	exited  chan error
 	request vmchan.Request
@@ -260,9 +268,10 @@ func (m *Machine) launch(a spec.Accel, initrd, dir string, single bool) (*boot, 
 	}
 	b.started = time.Now()
 	go func() { b.exited <- b.cmd.Wait() }()
+	b.srv = newServer(host, b.request, m.cfg.Output, b.st, m.cfg.Next != nil)
 	go func() {
 		defer close(b.served)
-		serveChannel(host, b.request, m.cfg.Output, b.st)
+		b.srv.serve()
 	}()
 	return b, nil
 }
@@ -277,16 +286,21 @@ func (m *Machine) consoleLog(dir string) string {
 // request builds what the init runs: the init binary with the Config's
 // arguments and environment, plus the variant.
 func (m *Machine) request(a spec.Accel) (vmchan.Request, error) {
-	t := m.cfg.Topology
-	req := vmchan.Request{Args: m.cfg.Args, Env: append([]string(nil), m.cfg.Env...), Topology: &t}
-	if v := m.cfg.Variant; v != nil {
+	return requestOf(m.cfg, a)
+}
+
+// requestOf builds the request of the test r configures, on accelerator a.
+func requestOf(r resolved, a spec.Accel) (vmchan.Request, error) {
+	t := r.Topology
+	req := vmchan.Request{Args: r.Args, Env: append([]string(nil), r.Env...), Topology: &t}
+	if v := r.Variant; v != nil {
 		vv := *v
 		if vv.Topology == (topo.Topology{}) {
 			vv.Topology = t
 		}
 		vv.Accel = string(a)
 		if vv.Kernel == "" {
-			vv.Kernel = m.cfg.Kernel
+			vv.Kernel = r.Kernel
 		}
 		js, err := json.Marshal(vv)
 		if err != nil {
@@ -304,43 +318,136 @@ const killGrace = 5 * time.Second
 // reported its result and been told to power off (a variable for tests).
 var powerOffGrace = 20 * time.Second
 
-// wait waits for QEMU to exit, the timeout, a KVM failure or ctx, kills
-// QEMU when it is still running, and classifies the run.
+// test is one test a boot runs: the first, or one [Config.Next] chained.
+type test struct {
+	cfg     resolved
+	st      *channelState
+	seq     int       // 1 for the test the VM was booted for
+	start   time.Time // when it was requested (Start for the first)
+	console int64     // the console log's size when it was requested
+	timeout time.Duration
+}
+
+// wait waits for the VM's tests to end (see [Config.Next]) and for QEMU to
+// exit, the timeout, a KVM failure or ctx, kills QEMU when it is still
+// running, and classifies the run. It returns the first test's result;
+// the results of later tests go to their Config's Next, as does the
+// first's when it was reusable.
 func (b *boot) wait(ctx context.Context, timeout time.Duration) (Result, error) {
-	o := observed{timeout: timeout, want: &b.m.cfg.Topology}
-	qemuErr, err := b.watch(ctx, timeout, &o)
-	b.drain()
-	if err != nil {
-		return b.result(o, nil), fmt.Errorf("boot vm: %w", err)
+	t := &test{cfg: b.m.cfg, st: b.st, seq: 1, start: b.m.start, timeout: timeout}
+	var first *Result
+	var chainErr error
+	// grace: the guest reported and was told to power off; delivered:
+	// the last test's result has gone to its Next already.
+	grace, delivered := false, false
+	for {
+		o := observed{timeout: t.timeout, want: &t.cfg.Topology, hello: t.seq > 1}
+		qemuErr, held, err := b.watch(ctx, t, &o, grace)
+		if held {
+			res := b.result(t, o, nil)
+			if res.Outcome.Failed() || !res.Outcome.Ran() {
+				// Exit 0, yet the output says otherwise: no reuse; the
+				// result is taken once QEMU is off, as without Next.
+				b.srv.decide(decision{})
+				grace = true
+				continue
+			}
+			res.Reusable, res.delivered = true, true
+			if first == nil {
+				first = &res
+			}
+			nt, err := b.chain(t, t.cfg.Next(res))
+			if err != nil {
+				chainErr = err
+			}
+			if nt == nil {
+				b.srv.decide(decision{})
+				grace, delivered = true, true
+				continue
+			}
+			t = nt
+			continue
+		}
+		b.drain()
+		if delivered {
+			return *first, errors.Join(chainErr, ctxErr(err))
+		}
+		res := b.result(t, o, qemuErr)
+		if t.seq == 1 {
+			return res, ctxErr(err)
+		}
+		if err == nil {
+			t.cfg.Next(res) // the chain ends here: the VM is off
+		}
+		return *first, ctxErr(err)
 	}
-	return b.result(o, qemuErr), nil
+}
+
+// ctxErr wraps a boot's error for Wait.
+func ctxErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("boot vm: %w", err)
+}
+
+// chain starts the test next configures in the running VM after t, when
+// next is not nil and fits the boot ([Config.SameBoot]).
+func (b *boot) chain(t *test, next *Config) (*test, error) {
+	if next == nil {
+		return nil, nil
+	}
+	if err := b.m.orig.SameBoot(*next); err != nil {
+		return nil, fmt.Errorf("boot vm: run the next test in %s: %w", b.mach.name, err)
+	}
+	r := resolved{Config: *next, qemu: b.m.cfg.qemu}
+	r.Topology, r.MemoryMiB, r.TCGThreads, r.HostCPUs, r.CacheDir = b.m.cfg.Topology, b.m.cfg.MemoryMiB, b.m.cfg.TCGThreads, b.m.cfg.HostCPUs, b.m.cfg.CacheDir
+	req, err := requestOf(r, b.mach.accel)
+	if err != nil {
+		return nil, err
+	}
+	nt := &test{cfg: r, st: newChannelState(), seq: t.seq + 1, start: time.Now(), timeout: r.timeout(b.mach.accel)}
+	if info, err := os.Stat(b.mach.consoleLog); err == nil {
+		nt.console = info.Size()
+	}
+	b.srv.decide(decision{req: &req, st: nt.st, out: r.Output})
+	return nt, nil
 }
 
 // watch returns QEMU's exit error once it has ended, killing it on
 // timeout, on a KVM failure, when it does not power off after the guest's
-// final report, or when ctx ends (then returning ctx's error).
-func (b *boot) watch(ctx context.Context, timeout time.Duration, o *observed) (qemuErr, err error) {
-	timer := time.NewTimer(timeout)
+// final report, or when ctx ends (then returning ctx's error). It
+// returns early, with held set and QEMU running, when the guest reported
+// a reusable Status that waits for the boot's decision. poweringOff
+// starts it in the grace period a guest told to power off gets.
+func (b *boot) watch(ctx context.Context, t *test, o *observed, poweringOff bool) (qemuErr error, held bool, err error) {
+	timer := time.NewTimer(time.Until(t.start.Add(t.timeout)))
 	defer timer.Stop()
-	final := b.st.final
+	final := t.st.final
 	var grace <-chan time.Time
+	if poweringOff {
+		final, grace = nil, time.After(powerOffGrace)
+	}
 	for {
 		select {
 		case qemuErr = <-b.exited:
-			return qemuErr, ctx.Err()
+			return qemuErr, false, ctx.Err()
 		case <-final:
+			if t.st.reusableHeld() {
+				return nil, true, nil
+			}
 			final, grace = nil, time.After(powerOffGrace)
 		case <-grace:
-			return b.kill(), nil
+			return b.kill(), false, nil
 		case <-timer.C:
-			o.timedOut = !b.st.finished()
-			return b.kill(), nil
+			o.timedOut = !t.st.finished()
+			return b.kill(), false, nil
 		case <-b.stderr.kvmFailed:
 			o.accelFailed = b.stderr.failed()
-			return b.kill(), nil
+			return b.kill(), false, nil
 		case <-ctx.Done():
 			b.kill()
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 	}
 }
@@ -354,6 +461,7 @@ func (b *boot) kill() error {
 // drain waits for the channel reader to see the end of the stream, which
 // comes once QEMU, the other end's only holder, has exited.
 func (b *boot) drain() {
+	close(b.srv.stop)
 	select {
 	case <-b.served:
 	case <-time.After(killGrace):
@@ -363,31 +471,40 @@ func (b *boot) drain() {
 	b.host.Close()
 }
 
-// result assembles the Result from what was observed.
-func (b *boot) result(o observed, qemuErr error) Result {
-	cfg := b.m.cfg
-	st := b.st
-	o.hello, o.status, o.initErr, o.layout = st.hello != nil, st.status, st.initErr, st.layout
-	o.output, o.qemuErr, o.stderrTail = st.output.Bytes(), qemuErr, b.stderr.String()
-	o.consoleTail, o.panicLine = consoleTail(b.mach.consoleLog)
+// result assembles test t's Result from what was observed; qemuErr is
+// nil while QEMU still runs.
+func (b *boot) result(t *test, o observed, qemuErr error) Result {
+	st := t.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	o.status, o.initErr, o.layout = st.status, st.initErr, st.layout
+	if t.seq == 1 {
+		o.hello = st.hello != nil
+	}
+	o.output, o.qemuErr, o.stderrTail = bytes.Clone(st.output.Bytes()), qemuErr, b.stderr.String()
+	o.consoleTail, o.panicLine = consoleTailFrom(b.mach.consoleLog, t.console)
 	if o.status == nil && o.initErr == "" && st.err != nil && o.stderrTail == "" {
 		o.stderrTail = st.err.Error()
 	}
 	res := Result{
 		ExitCode: -1, Output: o.output, ConsoleTail: o.consoleTail, Observed: o.layout,
-		TotalTime: time.Since(b.m.start), SetupTime: b.started.Sub(b.m.start), Accel: b.mach.accel,
-		QEMUArgs: QuoteArgs(b.mach.argv()), QEMUPID: b.cmd.Process.Pid, Name: b.mach.name,
+		TotalTime: time.Since(t.start), Accel: b.mach.accel,
+		QEMUArgs: QuoteArgs(b.mach.argv()), QEMUPID: b.cmd.Process.Pid, Name: b.mach.name, Shared: t.seq > 1,
+	}
+	if t.seq == 1 {
+		res.SetupTime = b.started.Sub(b.m.start)
 	}
 	res.Outcome, res.Reason = classify(o)
 	res.race = res.Outcome == spec.OutcomeKernelPanic && b.mach.accel == spec.AccelTCG && emulatorRace(b.mach.consoleLog)
-	if cfg.ConsoleLog != "" {
-		res.ConsoleLog = cfg.ConsoleLog
+	if b.m.cfg.ConsoleLog != "" {
+		res.ConsoleLog = b.m.cfg.ConsoleLog
 	}
 	if st.hello != nil {
 		res.BootTime, res.GuestUptime = st.helloAt.Sub(b.m.start), st.hello.Uptime
 	}
 	if st.status != nil {
 		res.ExitCode, res.Warnings = st.status.Exit, st.status.Warnings
+		res.Dirty = st.status.Dirty
 	}
 	return res
 }

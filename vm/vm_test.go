@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +51,20 @@ func TestGuestHelper(t *testing.T) {
 		checkGuest(t)
 		printShapeSysfs(t)
 		onlineFirstOffline(t)
+	case "leave-process":
+		// A process outside the test's process group, which the init's
+		// kill of that group misses.
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestGuestHelper$")
+		cmd.Env = append(os.Environ(), envHelper+"=hang")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("guest helper: left process", cmd.Process.Pid)
+	case "leave-cgroup":
+		if err := os.Mkdir("/sys/fs/cgroup/leftover", 0o755); err != nil {
+			t.Fatal(err)
+		}
 	case "hang":
 		fmt.Println("guest helper: hanging")
 		time.Sleep(24 * time.Hour) // a test that never returns
@@ -278,6 +293,43 @@ func run(t *testing.T, cfg Config) Result {
 // explain formats a result's evidence for a failure message.
 func explain(res Result) string {
 	return fmt.Sprintf("outcome %s: %s\noutput:\n%s\nconsole tail:\n%s\nqemu: %s", res.Outcome, res.Reason, res.Output, res.ConsoleTail, res.QEMUArgs)
+}
+
+func TestBootRunsNextTestInSameVM(t *testing.T) {
+	// A process left behind is killed and reaped (the guest stays clean);
+	// a cgroup left behind makes the guest dirty: the chain ends there.
+	modes := []string{"check", "leave-process", "leave-cgroup", "check"}
+	cfgs := make([]Config, len(modes))
+	var got []Result
+	for i, mode := range modes {
+		cfgs[i] = vmConfig(t, "1n1l2c1t", mode)
+		cfgs[i].Next = func(r Result) *Config {
+			got = append(got, r)
+			if i+1 < len(cfgs) {
+				return &cfgs[i+1]
+			}
+			return nil
+		}
+	}
+	run(t, cfgs[0])
+	if len(got) != 3 {
+		t.Fatalf("%d results, want 3 (the fourth test must not run in a dirty guest)", len(got))
+	}
+	for i, r := range got {
+		t.Logf("test %d (%s): %s in %v, shared %v, reusable %v, dirty %q", i+1, modes[i], r.Outcome, r.TotalTime.Round(time.Millisecond), r.Shared, r.Reusable, r.Dirty)
+		if r.Outcome != spec.OutcomePass || r.Name != got[0].Name || r.Shared != (i > 0) {
+			t.Errorf("test %d: %s (VM %s, shared %v)", i+1, explain(r), r.Name, r.Shared)
+		}
+	}
+	if !got[0].Reusable || !got[1].Reusable {
+		t.Errorf("clean guests not reusable: dirty %q, %q", got[0].Dirty, got[1].Dirty)
+	}
+	if got[2].Reusable || got[2].Dirty != "cgroups left: leftover" {
+		t.Errorf("after a cgroup was left: reusable %v, dirty %q; want cgroups left: leftover", got[2].Reusable, got[2].Dirty)
+	}
+	if !bytes.Contains(got[1].Output, []byte("guest helper: left process")) || !bytes.Contains(got[0].Output, []byte("guest check: variant")) {
+		t.Errorf("outputs:\n%s\n%s", got[0].Output, got[1].Output)
+	}
 }
 
 func TestBootTopologyFidelity(t *testing.T) {

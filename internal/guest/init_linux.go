@@ -25,7 +25,9 @@ var baseEnv = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp", "TMPDI
 
 // RunInit is the guest's PID 1. It mounts the filesystems tests need,
 // opens the channel to the host, runs the requested test process with its
-// output on the channel, reports how it ended and powers the VM off. It
+// output on the channel, reports how it ended and powers the VM off. When
+// the test exited 0 and the guest is as clean as after its boot, the host
+// may send another request instead, which it runs the same way. It
 // never returns: if powering off fails the process exits, which makes the
 // kernel panic and QEMU (started with -no-reboot) stop.
 //
@@ -96,23 +98,45 @@ func (p *pid1) serve() error {
 		return err
 	}
 	p.setup()
+	base := p.snapshot()
 	req, err := p.readRequest()
 	if err != nil {
 		return err
 	}
+	for {
+		st, err := p.runOne(req, &base)
+		if err != nil {
+			return err
+		}
+		if !st.Reusable {
+			p.awaitAck()
+			return nil
+		}
+		next, ok := p.awaitNext()
+		if !ok {
+			return nil
+		}
+		req = next
+	}
+}
+
+// runOne runs the test req asks for and reports its Status, reusable
+// when it exited 0 and the guest is as clean as base.
+func (p *pid1) runOne(req vmchan.Request, base *baseline) (vmchan.Status, error) {
 	if err := p.checkTopology(req.Topology); err != nil {
-		return err
+		return vmchan.Status{}, err
 	}
 	st, err := p.runTest(req)
 	if err != nil {
-		return err
+		return st, err
 	}
 	st.Warnings = p.warnings
-	if err := vmchan.WriteJSON(port, vmchan.KindStatus, st); err != nil {
-		return err
+	p.sys.Reap()
+	if st.Exit == 0 {
+		st.Dirty = p.dirt(base)
+		st.Reusable = st.Dirty == ""
 	}
-	p.awaitAck()
-	return nil
+	return st, vmchan.WriteJSON(p.port, vmchan.KindStatus, st)
 }
 
 // setup mounts the remaining filesystems and enables cgroup controllers,
@@ -154,6 +178,39 @@ func (p *pid1) checkTopology(want *topo.Topology) error {
 		return err
 	}
 	return topo.CheckLayout(*want, got)
+}
+
+// awaitNext waits, at most ackWait, for the host's answer to a reusable
+// Status: the next Request (ok), or an Ack or nothing (power off).
+func (p *pid1) awaitNext() (vmchan.Request, bool) {
+	type answer struct {
+		f   vmchan.Frame
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		f, err := vmchan.Read(p.port)
+		got <- answer{f, err}
+	}()
+	select {
+	case a := <-got:
+		switch {
+		case a.err != nil:
+			p.logf("wait for the host's answer: %v", a.err)
+		case a.f.Kind == vmchan.KindRequest:
+			var req vmchan.Request
+			if err := a.f.Decode(&req); err != nil {
+				p.logf("%v", err)
+				return req, false
+			}
+			return req, true
+		case a.f.Kind != vmchan.KindAck:
+			p.logf("wait for the host's answer: got a %s frame: %v", a.f.Kind, vmchan.ErrBadFrame)
+		}
+	case <-time.After(ackWait):
+		p.logf("no answer from the host within %v; powering off", ackWait)
+	}
+	return vmchan.Request{}, false
 }
 
 // awaitAck waits, at most ackWait, for the host to confirm it has read

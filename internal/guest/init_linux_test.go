@@ -23,6 +23,7 @@ type fakeSys struct {
 	mounts   []string
 	failOn   string // mount target that fails
 	poweroff int
+	reaps    int
 }
 
 func (f *fakeSys) Mount(source, target, fstype string, flags uintptr, data string) error {
@@ -37,6 +38,7 @@ func (f *fakeSys) Mount(source, target, fstype string, flags uintptr, data strin
 
 func (f *fakeSys) PowerOff() error       { f.poweroff++; return nil }
 func (f *fakeSys) Uptime() time.Duration { return 1234 * time.Millisecond }
+func (f *fakeSys) Reap()                 { f.mu.Lock(); f.reaps++; f.mu.Unlock() }
 
 // testInit returns an init rooted in a temporary tree holding the sysfs
 // of a real 1n2l2c2t guest (from package topo's fixtures), talking to the

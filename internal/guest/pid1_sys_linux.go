@@ -23,7 +23,13 @@ type syscaller interface {
 	PowerOff() error
 	// Uptime is the time since boot.
 	Uptime() time.Duration
+	// Reap kills every process but the init (kernel threads ignore the
+	// signal) and reaps them, waiting at most reapWait for the last.
+	Reap()
 }
+
+// reapWait bounds how long Reap waits for killed processes to exit.
+const reapWait = 2 * time.Second
 
 // realSys is the syscaller of a real PID 1.
 type realSys struct{}
@@ -38,6 +44,20 @@ func (realSys) PowerOff() error {
 		return fmt.Errorf("power off: %w", err)
 	}
 	return nil
+}
+
+func (realSys) Reap() {
+	_ = unix.Kill(-1, unix.SIGKILL)
+	deadline := time.Now().Add(reapWait)
+	for time.Now().Before(deadline) {
+		pid, err := unix.Wait4(-1, nil, unix.WNOHANG, nil)
+		switch {
+		case errors.Is(err, unix.ECHILD):
+			return // no child left
+		case err == nil && pid == 0:
+			time.Sleep(5 * time.Millisecond) // children exiting; wait4 cannot block with a deadline
+		}
+	}
 }
 
 func (realSys) Uptime() time.Duration {
