@@ -25,6 +25,21 @@
 //     and carries the evidence: output, console tail, timings, QEMU
 //     command line.
 //
+// # Several tests in one boot
+//
+// [Config.Next] lets one VM run several tests back to back. After each
+// test that exited 0 the init kills and reaps every process left, then
+// checks the guest is as clean as after its boot: sched_ext disabled, no
+// process but itself and kernel threads, no cgroup below the root, the
+// kernel's taint and online CPUs unchanged, no kernel error, WARNING or
+// BUG logged since. Only then is the result [Result.Reusable], and Next
+// may hand it the next test, which must fit the boot ([Config.SameBoot]).
+// After a failure, crash, timeout or dirty guest ([Result.Dirty] says
+// what was left) the VM powers off. A chained test's Result has its own
+// output, console excerpt (the log from its request on), timeout and
+// [Result.Shared]; its BootTime is zero. Measured with TCG on 2 vCPUs:
+// a chained test ran in 0.3 s where its own boot took 3-11 s.
+//
 // Cancelling the context kills QEMU and removes the run's temporary
 // files; so does the timeout ([DefaultTimeout] derives it from the
 // topology and the scenario duration). Runs are independent: many may run
