@@ -54,6 +54,9 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), %s; estimated %s%s; results in %s\n",
 		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.kernelNote(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget)+b.plan.retriesNote(), b.dir)
 	b.plan.writeKernelExclusions(b.cfg.Stdout)
+	if note := b.plan.sharingNote(); note != "" {
+		fmt.Fprintf(b.cfg.Stdout, "gauntlet: %s\n", note)
+	}
 	var host []report.Case
 	if b.plan.cfg.ShardK <= 1 {
 		host = hostCases(b.plan)

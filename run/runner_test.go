@@ -149,7 +149,7 @@ func TestRunFakeVMs(t *testing.T) {
 	}
 	// A later plan reads the measured times through the history.
 	p := testPlanner()
-	pl, err := p.Plan(context.Background(), PlanConfig{Accel: spec.AccelTCG, History: cfg.Out, Presets: cfg.Plan.Presets, Patterns: cfg.Plan.Patterns})
+	pl, err := p.Plan(context.Background(), PlanConfig{Accel: spec.AccelTCG, History: cfg.Out, Presets: cfg.Plan.Presets, Patterns: cfg.Plan.Patterns, FreshVM: true})
 	if err != nil {
 		t.Fatal(err)
 	}
