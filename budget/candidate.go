@@ -45,6 +45,11 @@ type Candidate struct {
 	// unknown. History is looked up per kernel, and when candidates name
 	// more than one kernel, kernels are features (see the package doc).
 	Kernel string
+	// BootKey is equal for candidates that boot the same VM (kernel,
+	// test binary, scheduler and payload files, topology, memory), so
+	// that with [Options.ShareBoots] one may run in the VM booted for
+	// another; empty means it never shares.
+	BootKey string
 }
 
 // vcpus returns the VM's vCPU count.
@@ -150,6 +155,10 @@ type Options struct {
 	// History holds measured durations of earlier runs; nil means the
 	// cost model only.
 	History *History
+	// ShareBoots counts that the runner runs candidates with the same
+	// BootKey one after another in one VM, paying one boot (see
+	// [Select]).
+	ShareBoots bool
 
 	// costModel replaces [EstimateCost] when set; tests use it to compare
 	// selectors under one cost model.

@@ -77,8 +77,11 @@ const (
 //     s at 32 (multi-threaded): 1.9x at 14, 3.25x at 32.
 //   - Teardown: 0.5 s (power-off, QEMU exit, temp dir removal).
 func EstimateCost(c Candidate, h Host, hist *History) Cost {
-	if cost, ok := hist.lookup(&c, h.accel()); ok {
-		return cost
+	if e, ok := hist.lookup(&c, h.accel()); ok {
+		if e.noBoot {
+			e.cost.Boot = modelCost(&c, h).Boot
+		}
+		return e.cost
 	}
 	return modelCost(&c, h)
 }

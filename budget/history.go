@@ -16,8 +16,15 @@ const historyRuns = 5
 // History holds measured durations from earlier runs, ready to replace
 // the cost model (see [EstimateCost]). A nil *History is empty.
 type History struct {
-	byVariant  map[variantKey]Cost
-	byTopology map[topologyKey]Cost
+	byVariant  map[variantKey]estimate
+	byTopology map[topologyKey]estimate
+}
+
+// estimate is a key's measured cost; noBoot when every sample shared a
+// boot, so the boot time is not measured (the model's replaces it).
+type estimate struct {
+	cost   Cost
+	noBoot bool
 }
 
 // anyKernel is the kernel of the keys that hold every kernel's samples.
@@ -36,9 +43,11 @@ type topologyKey struct {
 	kernel    string
 }
 
-// sample is one measured run.
+// sample is one measured run; shared when it ran in a VM booted for an
+// earlier variant (its boot is zero and says nothing).
 type sample struct {
 	boot, test, total time.Duration
+	shared            bool
 }
 
 // NewHistory builds a History from earlier runs' results, in any order;
@@ -51,7 +60,11 @@ type sample struct {
 // time (the mean of the middle two for an even count), so one slow outlier
 // does not move it. Samples are kept per kernel (a result's KernelLabel)
 // and for all kernels together, which is what a variant on a kernel
-// without measurements gets.
+// without measurements gets. A run that shared a boot
+// ([VariantResult.SharedBoot]) counts for the test time only: when a key
+// has such runs, its test and teardown are the median of all its runs
+// by test plus teardown, and its boot the median of the runs that
+// booted, or the cost model's when none did.
 func NewHistory(rs ...*Results) *History {
 	runs := slices.DeleteFunc(slices.Clone(rs), func(r *Results) bool { return r == nil })
 	slices.SortStableFunc(runs, func(a, b *Results) int {
@@ -68,7 +81,7 @@ func NewHistory(rs ...*Results) *History {
 			if v.Outcome != spec.OutcomePass && v.Outcome != spec.OutcomeFail && v.Outcome != spec.OutcomeInconclusive {
 				continue
 			}
-			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS)}
+			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS), v.SharedBoot != ""}
 			name := withoutKernel(v.Variant, v.KernelLabel)
 			for _, k := range []string{v.KernelLabel, anyKernel} {
 				vk := variantKey{v.Package, name, v.Accel, k}
@@ -107,30 +120,54 @@ func (h *History) Len() int {
 // lookup returns the measured cost of c under accel, if any: the
 // variant's on c's kernel, else its test's at the same topology on that
 // kernel, else the same two on any kernel.
-func (h *History) lookup(c *Candidate, accel spec.Accel) (Cost, bool) {
+func (h *History) lookup(c *Candidate, accel spec.Accel) (estimate, bool) {
 	if h == nil {
-		return Cost{}, false
+		return estimate{}, false
 	}
 	name := withoutKernel(c.Variant, c.Kernel)
 	for _, k := range []string{c.Kernel, anyKernel} {
-		if cost, ok := h.byVariant[variantKey{c.Package, name, accel, k}]; ok {
-			return cost, true
+		if e, ok := h.byVariant[variantKey{c.Package, name, accel, k}]; ok {
+			return e, true
 		}
-		if cost, ok := h.byTopology[topologyKey{c.Package, c.Test, accel, c.Topology, k}]; ok {
-			return cost, true
+		if e, ok := h.byTopology[topologyKey{c.Package, c.Test, accel, c.Topology, k}]; ok {
+			return e, true
 		}
 	}
-	return Cost{}, false
+	return estimate{}, false
 }
 
-// medians reduces each key's samples (oldest first) to one Cost.
-func medians[K comparable](m map[K][]sample, src CostSource) map[K]Cost {
-	out := make(map[K]Cost, len(m))
+// medians reduces each key's samples (oldest first) to one estimate.
+func medians[K comparable](m map[K][]sample, src CostSource) map[K]estimate {
+	out := make(map[K]estimate, len(m))
 	for k, ss := range m {
 		ss = ss[max(0, len(ss)-historyRuns):]
-		out[k] = median(ss, src)
+		out[k] = estimateOf(ss, src)
 	}
 	return out
+}
+
+// estimateOf is the estimate of samples ss: their median by total time
+// when none shared a boot; else the median test and teardown of all of
+// them (by their sum) and the median boot of those that booted.
+func estimateOf(ss []sample, src CostSource) estimate {
+	if !slices.ContainsFunc(ss, func(s sample) bool { return s.shared }) {
+		return estimate{cost: median(ss, src)}
+	}
+	all := make([]sample, len(ss))
+	var booted []sample
+	for i, s := range ss {
+		all[i] = sample{0, s.test, s.total - s.boot, false} // by test + teardown
+		if !s.shared {
+			booted = append(booted, sample{s.boot, 0, s.boot, false})
+		}
+	}
+	e := estimate{cost: median(all, src)}
+	if len(booted) == 0 {
+		e.noBoot = true
+	} else {
+		e.cost.Boot = median(booted, src).Boot
+	}
+	return e
 }
 
 // median returns the median sample by total time as a Cost.
@@ -141,7 +178,7 @@ func median(ss []sample, src CostSource) Cost {
 	m := sorted[n/2]
 	if n%2 == 0 {
 		a := sorted[n/2-1]
-		m = sample{(a.boot + m.boot) / 2, (a.test + m.test) / 2, (a.total + m.total) / 2}
+		m = sample{(a.boot + m.boot) / 2, (a.test + m.test) / 2, (a.total + m.total) / 2, false}
 	}
 	td := max(0, m.total-m.boot-m.test)
 	return Cost{Boot: m.boot, Test: m.test, Teardown: td, Source: src, Runs: n}

@@ -124,3 +124,27 @@ func TestHistoryPerKernel(t *testing.T) {
 		t.Errorf("Len = %d, want 1 (TestA on every kernel is one variant)", h.Len())
 	}
 }
+
+// A run that shared a boot counts for the test time only: the boot comes
+// from the runs that booted, or from the cost model when none did.
+func TestHistorySharedBoots(t *testing.T) {
+	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2)}
+	h := Host{CPUs: 2}
+	shared := func(id string, start int, test float64) *Results {
+		r := run(id, start, spec.OutcomePass, test+1)
+		v := &r.Variants[0]
+		v.BootS, v.TestS, v.SharedBoot = 0, test, "vm-1" // teardown 1 s
+		return r
+	}
+	model := EstimateCost(c, h, nil)
+	got := EstimateCost(c, h, NewHistory(shared("a", 1, 3), shared("b", 2, 4), shared("c", 3, 5)))
+	if got.Boot != model.Boot || got.Test != 4*time.Second || got.Teardown != time.Second || got.Runs != 3 || got.Source != SourceHistory {
+		t.Errorf("only shared runs: %+v; want the model's boot %s, the median test 4s and teardown 1s of 3 runs", got, model.Boot)
+	}
+	// Booted runs: boot 5 s, test total-6 (run's shape); with shared ones
+	// the test is the median of all, the boot that of the booted ones.
+	got = EstimateCost(c, h, NewHistory(run("a", 1, spec.OutcomePass, 16), shared("b", 2, 3), shared("c", 3, 4)))
+	if got.Boot != 5*time.Second || got.Test != 4*time.Second || got.Teardown != time.Second || got.Runs != 3 {
+		t.Errorf("mixed runs: %+v; want the booted run's boot 5s, the median test 4s, teardown 1s of 3 runs", got)
+	}
+}

@@ -24,13 +24,17 @@ type Plan struct {
 	EstWall time.Duration
 	// Coverage counts the features the selection covers.
 	Coverage Coverage
+	// ShareBoots is set when the schedule counts boot sharing
+	// ([Options.ShareBoots]): some assignments run in a VM booted for an
+	// earlier one ([Assignment.SharedBoot], [Plan.SharedBoots]).
+	ShareBoots bool
 }
 
 // Assignment is a selected candidate with its predicted place in the run.
 type Assignment struct {
 	Candidate
-	// Cost is the estimated wall time; Cost.Total() is what the plan
-	// counts.
+	// Cost is the estimated wall time of the variant in a VM of its
+	// own; [Assignment.Est] is what the plan counts.
 	Cost Cost
 	// Weight is what the VM holds of the Capacity while it runs.
 	Weight Weight
@@ -38,6 +42,10 @@ type Assignment struct {
 	Slot int
 	// Start is the predicted start, as an offset from the run's start.
 	Start time.Duration
+	// SharedBoot is set when the plan expects the variant to run in the
+	// VM that ran the variant before it in its slot, booted for an
+	// earlier variant of the same BootKey: it costs no boot.
+	SharedBoot bool
 }
 
 // LeftOutKind says why a candidate was left out.

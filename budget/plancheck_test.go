@@ -33,13 +33,13 @@ func checkPlan(t testing.TB, p Plan, cands []Candidate) {
 	}
 	var end time.Duration
 	for i, a := range p.Selected {
-		end = max(end, a.Start+a.Cost.Total())
+		end = max(end, a.Start+a.Est())
 		if a.Slot < 0 || a.Slot >= p.Slots {
 			t.Errorf("%s: slot %d outside 0..%d", a.id(), a.Slot, p.Slots-1)
 		}
 		var u usage
 		for j, b := range p.Selected {
-			if j == i || b.Start > a.Start || b.Start+b.Cost.Total() <= a.Start {
+			if j == i || b.Start > a.Start || b.Start+b.Est() <= a.Start {
 				continue
 			}
 			if b.Slot == a.Slot {

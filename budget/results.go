@@ -56,7 +56,8 @@ type VariantResult struct {
 	// name of a run with several kernels ends in "/" and it. Empty in
 	// files written before labels: those runs count for every kernel.
 	KernelLabel string `json:"kernel_label,omitempty"`
-	// BootS is the measured boot time in seconds (QEMU start to init).
+	// BootS is the measured boot time in seconds (QEMU start to init);
+	// zero when the variant shared a boot (SharedBoot).
 	BootS float64 `json:"boot_s"`
 	// TestS is the measured test time in seconds.
 	TestS float64 `json:"test_s"`
@@ -76,6 +77,11 @@ type VariantResult struct {
 	// the verifier processed, most first, so a change that bloats the
 	// verifier's work shows between runs.
 	BPFPrograms []spec.BPFProgram `json:"bpf_programs,omitempty"`
+	// SharedBoot, when set, names the VM, booted for an earlier variant,
+	// that the variant ran in (boot sharing): its BootS is zero and
+	// says nothing of how long its boot takes, so [NewHistory] learns
+	// boot times from the variant's other runs only.
+	SharedBoot string `json:"shared_boot,omitempty"`
 	// Flaky is set when the variant passed after failed attempts.
 	Flaky bool `json:"flaky,omitempty"`
 	// Attempts are the earlier attempts of a variant booted again after

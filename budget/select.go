@@ -35,6 +35,18 @@ import (
 // one and longest-first list scheduling of the same set, so the predicted
 // makespan never exceeds B.
 //
+// With [Options.ShareBoots], candidates with the same [Candidate.BootKey]
+// may run back to back in one VM, the later ones for their test and
+// teardown only (see share.go for how the runner is predicted). The
+// selection above is predicted that way in its schedule's order; with a
+// budget, the room the shared boots free goes to the rejected candidates
+// (those of a selected boot key first, in the order they were rejected)
+// while the prediction stays within B. The assignments say which share a
+// boot ([Assignment.SharedBoot]), and EstWall is the prediction. Should
+// the prediction of the selection exceed B (starting in order leaves holes
+// the list schedule backfills), the plan keeps the schedule without
+// sharing.
+//
 // The error is for bad input only and names it: invalid options, an
 // invalid candidate, or two candidates with the same Package, Variant and
 // Kernel.
@@ -75,6 +87,11 @@ type selector struct {
 	costs []Cost
 	jobs  []job
 	feats *features
+	// share is set when the plan counts boot sharing
+	// ([Options.ShareBoots] and candidates with the same BootKey);
+	// group numbers each candidate's boot key (see [bootGroups]).
+	share bool
+	group []int32
 }
 
 func newSelector(cs []Candidate, opts Options) *selector {
@@ -94,6 +111,9 @@ func newSelector(cs []Candidate, opts Options) *selector {
 		}
 		s.jobs[i] = job{dur: s.costs[i].Total(), w: s.cap.Weigh(cs[i].Topology, cs[i].guestMemoryMiB())}
 	}
+	if opts.ShareBoots {
+		s.group, s.share = bootGroups(cs)
+	}
 	return s
 }
 
@@ -110,9 +130,10 @@ func (s *selector) plan() Plan {
 		runnable = append(runnable, int32(i))
 	}
 	chosen, fstarts := runnable, []time.Duration(nil)
+	var g *greedy
 	if s.opts.Budget > 0 {
 		isBase := func(i int32) bool { return s.cs[i].Base }
-		g := newGreedy(s, runnable, true)
+		g = newGreedy(s, runnable, true)
 		if s.mayAllFit(runnable, isBase) {
 			g = newGreedy(s, runnable, false)
 			if g.phase(isBase); len(g.rejected) > 0 {
@@ -122,9 +143,15 @@ func (s *selector) plan() Plan {
 		g.phase(func(int32) bool { return true })
 		g.topUp()
 		chosen, fstarts = g.order, g.starts
+	}
+	var order []int32
+	p.Selected, p.EstWall, order = s.schedule(chosen, fstarts)
+	if s.share {
+		chosen = s.shareBoots(&p, g, order)
+	}
+	if g != nil {
 		g.explain(why)
 	}
-	p.Selected, p.EstWall = s.schedule(chosen, fstarts)
 	picked := make([]bool, len(s.cs))
 	for _, i := range chosen {
 		picked[i] = true
@@ -187,10 +214,11 @@ func (s *selector) gates(runnable []int32, gated bool) ([]int32, map[int32][]int
 	return gate, waiting
 }
 
-// schedule returns the assignments of chosen and the makespan: the
-// longest-first list schedule, or the frontier schedule fstarts (nil when
-// there is none) when that one ends sooner.
-func (s *selector) schedule(chosen []int32, fstarts []time.Duration) ([]Assignment, time.Duration) {
+// schedule returns the assignments of chosen, the makespan and chosen in
+// the assignments' order: the longest-first list schedule, or the
+// frontier schedule fstarts (nil when there is none) when that one ends
+// sooner.
+func (s *selector) schedule(chosen []int32, fstarts []time.Duration) ([]Assignment, time.Duration, []int32) {
 	jobs := make([]job, len(chosen))
 	for k, i := range chosen {
 		jobs[k] = s.jobs[i]
@@ -201,11 +229,30 @@ func (s *selector) schedule(chosen []int32, fstarts []time.Duration) ([]Assignme
 	}
 	slots := assignSlots(jobs, starts)
 	out := make([]Assignment, 0, len(chosen))
+	order := make([]int32, 0, len(chosen))
 	for _, k := range scheduleOrder(starts, slots) {
 		i := chosen[k]
 		out = append(out, Assignment{Candidate: s.cs[i], Cost: s.costs[i], Weight: s.jobs[i].w, Slot: slots[k], Start: starts[k]})
+		order = append(order, i)
 	}
-	return out, makespan(jobs, starts)
+	return out, makespan(jobs, starts), order
+}
+
+// shareBoots predicts p's selection, in order, run with boot sharing;
+// with a budget (g not nil) it adds the rejected candidates that fit in
+// the room the shared boots free. When the prediction ends within the
+// budget it replaces p's schedule (p.ShareBoots). It returns the
+// selection.
+func (s *selector) shareBoots(p *Plan, g *greedy, order []int32) []int32 {
+	sp := s.simulate(order)
+	if g != nil && sp.end <= g.budget {
+		sp = g.shareTopUp(sp)
+	}
+	if s.opts.Budget > 0 && sp.end > s.opts.Budget {
+		return order // the runner shares anyway; the estimate stays the fresh VMs'
+	}
+	p.Selected, p.EstWall, p.ShareBoots = s.assignments(sp), sp.end, true
+	return sp.order
 }
 
 // scheduleOrder returns job indices by start, then slot, then index. It

@@ -41,14 +41,15 @@ func checkShard(k, n int) error {
 // work so far (ties to the lower shard). The shard's variants are
 // rescheduled on p.Capacity (the better of longest-first list scheduling
 // and p's own schedule restricted to them), so its EstWall is at most
-// p.EstWall. Its LeftOut holds p.LeftOut plus the variants of the other
+// p.EstWall; a plan that shares boots ([Plan.ShareBoots]) has its shard
+// predicted with boot sharing in p's order instead. Its LeftOut holds p.LeftOut plus the variants of the other
 // shards, of kind [LeftOutShard]; Coverage counts what the shard covers.
 func (p Plan) Shard(k, n int) (Plan, error) {
 	if err := checkShard(k, n); err != nil {
 		return Plan{}, fmt.Errorf("shard %d/%d: %w", k, n, err)
 	}
 	owner := dealShards(p.Selected, p.Capacity, n)
-	out := Plan{Budget: p.Budget, Slots: p.Slots, Capacity: p.Capacity, LeftOut: slices.Clone(p.LeftOut)}
+	out := Plan{Budget: p.Budget, Slots: p.Slots, Capacity: p.Capacity, LeftOut: slices.Clone(p.LeftOut), ShareBoots: p.ShareBoots}
 	var mine []Assignment
 	for i, a := range p.Selected {
 		if owner[i] == k-1 {
@@ -57,7 +58,11 @@ func (p Plan) Shard(k, n int) (Plan, error) {
 		}
 		out.LeftOut = append(out.LeftOut, LeftOut{a.Candidate, LeftOutShard, fmt.Sprintf("shard: selected for shard %d/%d", owner[i]+1, n)})
 	}
-	out.Selected, out.EstWall = reschedule(mine, p.Capacity)
+	if p.ShareBoots {
+		out.Selected, out.EstWall = rescheduleShared(mine, p.Capacity)
+	} else {
+		out.Selected, out.EstWall = reschedule(mine, p.Capacity)
+	}
 	slices.SortFunc(out.LeftOut, func(a, b LeftOut) int { return compareCandidates(&a.Candidate, &b.Candidate) })
 	out.Coverage = planCoverage(out.Selected, out.LeftOut)
 	return out, nil
@@ -65,7 +70,7 @@ func (p Plan) Shard(k, n int) (Plan, error) {
 
 // dealShards returns, for each assignment, its shard (0-based).
 func dealShards(as []Assignment, c Capacity, n int) []int {
-	work := func(a *Assignment) float64 { return a.Cost.Total().Seconds() * c.share(a.Weight) }
+	work := func(a *Assignment) float64 { return a.Est().Seconds() * c.share(a.Weight) }
 	order := make([]int, len(as))
 	for i := range order {
 		order[i] = i

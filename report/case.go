@@ -58,6 +58,22 @@ type Property struct {
 	Value string `json:"value"`
 }
 
+// PropSharedBoot is the property of a case whose variant ran in a VM
+// booted for an earlier variant (boot sharing); its value is that VM's
+// name, the same for every variant that shared the boot. Such a case's
+// Boot is zero.
+const PropSharedBoot = "shared-boot"
+
+// Property returns the value of c's first property called name, or "".
+func (c Case) Property(name string) string {
+	for _, p := range c.Properties {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return ""
+}
+
 // Host reports whether c is a plain host test (no VM).
 func (c Case) Host() bool { return c.Accel == "" && c.Topology == "" }
 

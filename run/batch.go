@@ -54,6 +54,9 @@ func (b *batch) run(ctx context.Context) (*Result, error) {
 	fmt.Fprintf(b.cfg.Stdout, "gauntlet: %d variants on %s (%s), %s; estimated %s%s; results in %s\n",
 		len(sel.Selected), b.m.Accel, b.m.AccelNote, b.kernelNote(), sel.EstWall.Round(time.Second), budgetNote(sel.Budget)+b.plan.retriesNote(), b.dir)
 	b.plan.writeKernelExclusions(b.cfg.Stdout)
+	if note := b.plan.sharingNote(); note != "" {
+		fmt.Fprintf(b.cfg.Stdout, "gauntlet: %s\n", note)
+	}
 	var host []report.Case
 	if b.plan.cfg.ShardK <= 1 {
 		host = hostCases(b.plan)
@@ -176,24 +179,38 @@ func budgetNote(d time.Duration) string {
 // runAll boots every selected variant under an errgroup: the group's
 // limit is the plan's job count, and two weighted semaphores hold each
 // VM's share of host CPUs and memory, the same weights the plan was
-// packed with. A cancelled ctx kills running VMs (package vm) and leaves
+// packed with. A VM whose test ended reusable runs the next variant of
+// the same boot in the same goroutine, under the same weights (see
+// share.go). A cancelled ctx kills running VMs (package vm) and leaves
 // the variants not yet started as not run; so does a failure under
 // --failfast ([Config.FailFast]), without stopping the running VMs.
 func (b *batch) runAll(ctx context.Context) []report.Case {
 	sel := b.plan.plan.Selected
 	capa := b.plan.plan.Capacity
 	cases := make([]report.Case, len(sel))
+	for i, a := range sel { // before any goroutine: a chain may claim any of them
+		cases[i] = b.notRun(a, b.kernelOf(a), "cancelled before it started")
+	}
+	sh := b.newSharing(cases)
 	cpus := semaphore.NewWeighted(int64(max(capa.CPUs, 1)))
 	mem := semaphore.NewWeighted(int64(max(capa.MemoryMiB, 1)))
 	g := new(errgroup.Group)
 	g.SetLimit(max(capa.Jobs, 1))
 	for i, a := range sel {
-		cases[i] = b.notRun(a, b.kernelOf(a), "cancelled before it started")
-		if ctx.Err() != nil || b.failedFast(&cases[i]) {
+		if sh.claimed[i].Load() || ctx.Err() != nil {
+			continue
+		}
+		if b.stopped.Load() {
+			if sh.claim(i) {
+				b.failedFast(&cases[i])
+			}
 			continue
 		}
 		w := a.Weight
 		g.Go(func() error {
+			if sh.claimed[i].Load() {
+				return nil // a VM booted for an earlier variant ran it
+			}
 			if err := acquire(ctx, cpus, mem, w, capa.MemoryMiB > 0); err != nil {
 				return nil
 			}
@@ -201,23 +218,38 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 			if capa.MemoryMiB > 0 {
 				defer mem.Release(int64(w.MemoryMiB))
 			}
+			if !sh.claim(i) {
+				return nil
+			}
 			if b.failedFast(&cases[i]) {
 				return nil
 			}
-			v := variantStart{Time: b.r.now(), Index: i, A: a}
-			b.observe(func() { b.obs.variantStarted(v) })
-			cases[i] = b.runVariant(ctx, v)
-			if b.cfg.FailFast && cases[i].Outcome.Failed() {
-				b.stopped.Store(true)
-			}
-			b.observe(func() {
-				b.obs.variantFinished(variantEnd{Time: b.r.now(), Index: i, Case: cases[i], Log: b.logPath(a, len(cases[i].Attempts)+1)})
-			})
+			b.runChain(ctx, sh, i)
 			return nil
 		})
 	}
 	g.Wait()
 	return cases
+}
+
+// startVariant tells the observers that variant index of the plan starts now.
+func (b *batch) startVariant(index int) variantStart {
+	v := variantStart{Time: b.r.now(), Index: index, A: b.plan.plan.Selected[index]}
+	b.observe(func() { b.obs.variantStarted(v) })
+	return v
+}
+
+// finished records c as the case of v, stops the run under --failfast
+// when it failed, and tells the observers; vmName names the VM when it
+// ran more than one variant.
+func (b *batch) finished(sh *sharing, v variantStart, c report.Case, vmName string) {
+	sh.cases[v.Index] = c
+	if b.cfg.FailFast && c.Outcome.Failed() {
+		b.stopped.Store(true)
+	}
+	b.observe(func() {
+		b.obs.variantFinished(variantEnd{Time: b.r.now(), Index: v.Index, Case: c, Log: b.logPath(v.A, len(c.Attempts)+1), VM: vmName})
+	})
 }
 
 // failedFast reports whether --failfast stopped the run, marking the
@@ -244,30 +276,62 @@ func acquire(ctx context.Context, cpus, mem *semaphore.Weighted, w budget.Weight
 	return nil
 }
 
-// runOne boots variant v once, as attempt try (1 for the first), and
-// turns its result into a case (not run, with the reason, when the VM
-// could not be started or the run was interrupted).
+// runOne boots variant v once, in a VM of its own, as attempt try (1
+// for the first), and turns its result into a case (not run, with the
+// reason, when the VM could not be started or the run was interrupted).
 func (b *batch) runOne(ctx context.Context, v variantStart, try int) report.Case {
-	a := v.A
-	k := b.kernelOf(a)
+	t, c := b.prepare(v, try)
+	if t == nil {
+		return c
+	}
+	res, err := b.r.bootVM(ctx, t.cfg)
+	return b.caseOfTest(ctx, t, res, err)
+}
+
+// vmTest is one attempt of a variant, ready to run: its VM config, with
+// the attempt's output log, console log and output observers.
+type vmTest struct {
+	v     variantStart
+	k     kernel.Kernel
+	slug  string
+	cfg   vm.Config
+	out   *os.File
+	lines *lineWriter
+}
+
+// vmConfig is the VM config of assignment a, without the attempt's log
+// files and output: what decides its boot ([vm.Config.SameBoot]).
+func (b *batch) vmConfig(a budget.Assignment) (vm.Config, error) {
 	pkg, desc, err := b.lookup(a)
 	if err != nil {
-		return b.notRun(a, k, err.Error())
+		return vm.Config{}, err
 	}
 	if _, _, err := launch.PayloadFiles(desc.Spec); err != nil {
-		return b.notRun(a, k, err.Error()) // a payload binary missing on the host: skipped, naming its package
+		return vm.Config{}, err // a payload binary missing on the host: skipped, naming its package
+	}
+	sv := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel,
+		Scheduler: b.plan.override(desc, a.Profile)}
+	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, sv, b.kernelOf(a))
+	cfg.Accel = b.m.Accel
+	cfg.HostCPUs = b.plan.plan.Capacity.CPUs // the cores the plan weighed this VM against
+	return cfg, nil
+}
+
+// prepare makes attempt try of v ready to run: its VM config, log file,
+// console log and output writer. When it cannot, it returns nil and the
+// case, not run with the reason.
+func (b *batch) prepare(v variantStart, try int) (*vmTest, report.Case) {
+	a := v.A
+	k := b.kernelOf(a)
+	cfg, err := b.vmConfig(a)
+	if err != nil {
+		return nil, b.notRun(a, k, err.Error())
 	}
 	slug := attemptSlug(slugify(a.Package+"."+a.Variant), try)
 	out, err := os.Create(b.logPath(a, try))
 	if err != nil {
-		return b.notRun(a, k, fmt.Sprintf("create log: %v", err))
+		return nil, b.notRun(a, k, fmt.Sprintf("create log: %v", err))
 	}
-	defer out.Close()
-	sv := spec.Variant{Name: a.Variant, Preset: a.Preset, Topology: a.Topology, Flags: a.Flags, Kernel: a.Kernel,
-		Scheduler: b.plan.override(desc, a.Profile)}
-	cfg := launch.VariantConfig(pkg.Binary, desc.Test, desc.Spec, sv, k)
-	cfg.Accel = b.m.Accel
-	cfg.HostCPUs = b.plan.plan.Capacity.CPUs // the cores the plan weighed this VM against
 	cfg.ConsoleLog = filepath.Join(b.dir, LogsDir, slug+".console.log")
 	lines := &lineWriter{mu: &b.mu, fn: func(l []byte) {
 		at := v
@@ -275,16 +339,23 @@ func (b *batch) runOne(ctx context.Context, v variantStart, try int) report.Case
 		b.obs.variantOutput(at, l)
 	}}
 	cfg.Output = io.MultiWriter(out, lines)
-	res, err := b.r.bootVM(ctx, cfg)
-	lines.Flush()
+	return &vmTest{v: v, k: k, slug: slug, cfg: cfg, out: out, lines: lines}, report.Case{}
+}
+
+// caseOfTest turns the result of t (or the error that ended its VM)
+// into its case and closes t's log.
+func (b *batch) caseOfTest(ctx context.Context, t *vmTest, res vm.Result, err error) report.Case {
+	t.lines.Flush()
+	t.out.Close()
+	a := t.v.A
 	if err != nil && ctx.Err() != nil {
-		return b.notRun(a, k, fmt.Sprintf("interrupted while it ran (%v); its output so far is in %s", context.Cause(ctx), filepath.Join(LogsDir, slug+".out")))
+		return b.notRun(a, t.k, fmt.Sprintf("interrupted while it ran (%v); its output so far is in %s", context.Cause(ctx), filepath.Join(LogsDir, t.slug+".out")))
 	}
 	if err != nil {
-		return b.notRun(a, k, oneLine(err))
+		return b.notRun(a, t.k, oneLine(err))
 	}
-	c := b.caseOf(a, k, res)
-	b.writeFiles(&c, slug)
+	c := b.caseOf(a, t.k, res)
+	b.writeFiles(&c, t.slug)
 	return c
 }
 
@@ -346,6 +417,9 @@ func (b *batch) caseOf(a budget.Assignment, k kernel.Kernel, res vm.Result) repo
 	if res.TCGSingle {
 		c.Properties = append(c.Properties, report.Property{Name: "tcg-threads", Value: "single"})
 	}
+	if res.Shared {
+		c.Properties = append(c.Properties, report.Property{Name: report.PropSharedBoot, Value: res.Name})
+	}
 	c.Accel = string(res.Accel)
 	c.Output, c.ConsoleTail, c.ConsoleLog = res.Output, res.ConsoleTail, res.ConsoleLog
 	c.Boot, c.Total = res.BootTime, res.TotalTime
@@ -396,6 +470,7 @@ func (b *batch) results(cases []report.Case) *budget.Results {
 			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel, KernelLabel: c.KernelLabel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
 			Outcome: c.Outcome, Flaky: c.Flaky(), Attempts: attemptResults(c), Metrics: report.CaseMetrics(c),
+			SharedBoot: c.Property(report.PropSharedBoot),
 		}
 		if r, ok := c.Result(); ok {
 			vr.Scheduler, vr.BPFPrograms = r.Scheduler, r.BPFPrograms

@@ -56,6 +56,15 @@ type PlanConfig struct {
 	// failure is not foreseen); the plan's summary says what they may
 	// cost.
 	Retries int
+	// FreshVM boots every variant in a VM of its own. Without it, a VM
+	// whose test passed and whose guest reported itself clean runs the
+	// next selected variant that boots the same VM (kernel, test binary,
+	// files, topology, memory, accelerator) instead of powering off, and
+	// the plan counts one boot for such variants run back to back. Any
+	// failure, crash, timeout or dirty guest ends the VM; the next
+	// variant boots its own. FreshVM is for bisecting a state leak
+	// between tests, or for comparing against shared boots.
+	FreshVM bool
 	// Count runs each selected variant Count times, like go test -count;
 	// zero or one means once. Repeat k (from 2) is its own variant,
 	// named with a "#k" suffix (TestX/tiny-1llc/default#2), planned,

@@ -23,12 +23,18 @@
 // ([PlanConfig.SchedExtKernel]); with --kernel that fallback is off.
 //
 // A [Runner] checks the host ([Runner.Preflight]: QEMU, a kernel, the
-// accelerator), plans, and boots every selected variant in its own VM
+// accelerator), plans, and boots the selected variants in VMs
 // (package vm, through internal/launch) under an errgroup whose CPU and
 // memory semaphores hold the weights the plan was packed with. It writes
 // a new run directory under [Config.Out]: [JUnitFile], [ResultsFile]
 // (the measured times and the verifier's counts per BPF program, which
-// later plans read as history) and [LogsDir]; partial
+// later plans read as history) and [LogsDir]. Variants that boot the same
+// VM share one: a VM whose test passed with a clean guest runs the next
+// unstarted variant of the same boot (vm.Config.Next), claimed race-free
+// in plan order, in the same goroutine and under the same weights, with
+// its own logs and case (property shared-boot=VMNAME; see share.go);
+// a failure or dirty guest ends the VM, and [PlanConfig.FreshVM] turns
+// sharing off (the plan then counts a boot per variant). Partial
 // results are written when the run is interrupted or its [Config.Timeout]
 // passes. A variant whose test failed is booted again up to
 // [PlanConfig.Retries] times, each in a fresh VM; the case keeps its

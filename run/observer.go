@@ -56,6 +56,9 @@ type variantEnd struct {
 	Index int
 	Case  report.Case
 	Log   string
+	// VM names the VM when it ran more than one variant (boot sharing):
+	// the variants of one VM ran one after another in one slot.
+	VM string
 }
 
 // runEnd is the run's end: one case per selected variant in plan order

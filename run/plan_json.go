@@ -29,6 +29,10 @@ type planJSON struct {
 	Retries         int          `json:"retries,omitempty"`
 	EstWallRetriesS float64      `json:"est_wall_with_retries_s,omitempty"`
 	Kernels         []kernelJSON `json:"kernels,omitempty"`
+	// SharedBoots is how many selected variants the estimate expects to
+	// run in a VM booted for an earlier one, saving BootSavedS.
+	SharedBoots int     `json:"shared_boots,omitempty"`
+	BootSavedS  float64 `json:"boot_saved_s,omitempty"`
 }
 
 type kernelJSON struct {
@@ -53,6 +57,9 @@ type selectedJSON struct {
 	StartS   float64 `json:"start_s"`
 	Kernel   string  `json:"kernel,omitempty"`
 	Source   string  `json:"estimate"` // model or history
+	// SharedBoot: expected to run in the VM of the variant before it in
+	// its slot; EstS is then its test alone.
+	SharedBoot bool `json:"shared_boot,omitempty"`
 }
 
 type excludedJSON struct {
@@ -106,12 +113,14 @@ func (pl *Plan) WriteJSON(w io.Writer) error {
 	if r := pl.cfg.Retries; r > 0 {
 		out.Retries, out.EstWallRetriesS = r, seconds(pl.worstWall())
 	}
+	n, saved := pl.plan.SharedBoots()
+	out.SharedBoots, out.BootSavedS = n, seconds(saved)
 	c := pl.plan.Coverage
 	out.Coverage = coverageJSON{c.Covered, c.Possible, c.SingleCovered, c.SinglePossible, c.PairCovered, c.PairPossible}
 	for _, a := range pl.plan.Selected {
 		out.Selected = append(out.Selected, selectedJSON{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Topology: a.Topology.String(),
-			Profile: a.Profile, VCPUs: a.Topology.CPUs(), EstS: seconds(a.Cost.Total()), Slot: a.Slot,
+			Profile: a.Profile, VCPUs: a.Topology.CPUs(), EstS: seconds(a.Est()), Slot: a.Slot, SharedBoot: a.SharedBoot,
 			StartS: seconds(a.Start), Kernel: a.Kernel, Source: string(a.Cost.Source),
 		})
 	}

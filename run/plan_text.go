@@ -39,7 +39,29 @@ func (pl *Plan) WriteText(w io.Writer, explain bool) error {
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n%s\n", planLegend, pl.summary(st))
+	if note := pl.sharingNote(); note != "" {
+		fmt.Fprintln(w, note)
+	}
 	return nil
+}
+
+// sharingNote is the plan's line on boot sharing: how many variants the
+// estimate expects to run in a VM booted for an earlier one and the boot
+// time saved, "off" under --fresh-vm, "" when no two selected variants
+// boot the same VM.
+func (pl *Plan) sharingNote() string {
+	if pl.cfg.FreshVM {
+		return "boot sharing: off (--fresh-vm): every variant boots its own VM"
+	}
+	n, saved := pl.plan.SharedBoots()
+	if n == 0 {
+		return ""
+	}
+	what := "variants"
+	if n == 1 {
+		what = "variant"
+	}
+	return fmt.Sprintf("boot sharing: %d %s expected to reuse a boot, saving ~%s", n, what, fmtDuration(saved))
 }
 
 func (pl *Plan) writePackage(w io.Writer, pkg *expand.Package, st map[variantKey]variantStatus, explain bool) error {

@@ -121,9 +121,9 @@ func (p *Planner) fill(ctx context.Context, pl *Plan) error {
 func (pl *Plan) selectVariants() error {
 	hist, warnings := readHistory(pl.cfg.History)
 	pl.warnings = append(pl.warnings, warnings...)
-	bopts := budget.Options{Budget: pl.cfg.Budget, Jobs: pl.cfg.Jobs, History: hist,
+	bopts := budget.Options{Budget: pl.cfg.Budget, Jobs: pl.cfg.Jobs, History: hist, ShareBoots: !pl.cfg.FreshVM,
 		Host: budget.Host{CPUs: pl.host.CPUs, MemoryMiB: pl.host.MemoryMiB, Accel: pl.accel}}
-	full, err := budget.Select(candidates(pl.variants), bopts)
+	full, err := budget.Select(pl.candidates(), bopts)
 	if err != nil {
 		return fmt.Errorf("select variants: %w", err)
 	}
@@ -185,9 +185,15 @@ func loadError(err error) error {
 }
 
 // candidates turns the variants that may run into budget candidates.
-func candidates(vs []expand.Variant) []budget.Candidate {
+func (pl *Plan) candidates() []budget.Candidate {
+	specs := map[[2]string]spec.Spec{}
+	for _, pkg := range pl.pkgs {
+		for _, d := range pkg.Descriptions {
+			specs[[2]string{pkg.ImportPath, d.Test}] = d.Spec
+		}
+	}
 	var out []budget.Candidate
-	for _, v := range vs {
+	for _, v := range pl.variants {
 		if v.Excluded != "" {
 			continue
 		}
@@ -195,9 +201,26 @@ func candidates(vs []expand.Variant) []budget.Candidate {
 			Package: v.Package, Test: v.Test, Variant: v.Name, Preset: v.Preset,
 			Profile: v.Profile.Name, Flags: v.Profile.Flags, Topology: v.Topology, Base: v.Base,
 			Duration: v.Duration, MemoryMiB: v.MemoryMiB, Scheduler: v.Scheduler, Kernel: v.Kernel,
+			BootKey: bootKeyOf(v, specs[[2]string{v.Package, v.Test}]),
 		})
 	}
 	return out
+}
+
+// bootKeyOf is the planner's boot key of variant v of a test with Spec
+// s ([budget.Candidate.BootKey]): its package (the test binary), kernel,
+// scheduler binary, payload binaries, topology and guest memory, what
+// the runner's VMs differ in ([vm.Config.SameBoot]).
+func bootKeyOf(v expand.Variant, s spec.Spec) string {
+	sched := ""
+	if sc := spec.SchedulerOf(s, spec.Variant{Scheduler: v.Override}); sc != nil {
+		sched = sc.Binary
+	}
+	var payloads []string
+	for _, p := range s.Payloads {
+		payloads = append(payloads, p.Binary)
+	}
+	return fmt.Sprintf("%q %q %q %q %q %s %d", v.Package, v.Kernel, v.Scheduler, sched, payloads, v.Topology, v.MemoryMiB)
 }
 
 // failed returns the packages that could not be planned.

@@ -268,11 +268,12 @@ func TestPlanTopologies(t *testing.T) {
 	}
 }
 
-// TestPlanTextGolden: the human plan with explain for a small budget.
+// TestPlanTextGolden: the human plan with explain for a small budget (in
+// fresh VMs, so that variants are left out by it).
 // Regenerate: go test ./run -run TestPlanTextGolden -update
 func TestPlanTextGolden(t *testing.T) {
 	t.Parallel()
-	pl := makePlan(t, PlanConfig{Budget: 90 * time.Second, Patterns: fixtures,
+	pl := makePlan(t, PlanConfig{Budget: 90 * time.Second, Patterns: fixtures, FreshVM: true,
 		Presets: presets(t, "tiny-1llc,tiny-2llc,smt-2llc,medium-8llc,numa2-4llc")})
 	var b bytes.Buffer
 	if err := pl.WriteText(&b, true); err != nil {
@@ -282,6 +283,39 @@ func TestPlanTextGolden(t *testing.T) {
 	for _, want := range []string{"legend: run = selected", "left out (", "selected ", "on 2 slots, budget 1m30s; features covered"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+// TestPlanBootSharing: the plan of TestPlanTextGolden without --fresh-vm
+// counts that variants of one boot run back to back in one VM: it says
+// so in one line, selects more within the same budget, and the shared
+// variants are estimated without their boot.
+func TestPlanBootSharing(t *testing.T) {
+	t.Parallel()
+	cfg := PlanConfig{Budget: 90 * time.Second, Patterns: fixtures, Presets: presets(t, "tiny-1llc,tiny-2llc,smt-2llc,medium-8llc,numa2-4llc")}
+	shared := makePlan(t, cfg)
+	cfg.FreshVM = true
+	fresh := makePlan(t, cfg)
+	var b bytes.Buffer
+	if err := shared.WriteText(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	sj, fj := jsonOf(t, shared), jsonOf(t, fresh)
+	line := fmt.Sprintf("\nboot sharing: %d variants expected to reuse a boot, saving ~", sj.SharedBoots)
+	if sj.SharedBoots == 0 || !strings.Contains(b.String(), line) {
+		t.Errorf("plan lacks %q:\n%s", line, b.String())
+	}
+	if len(sj.Selected) <= len(fj.Selected) || sj.EstWallS > sj.BudgetS || fj.SharedBoots != 0 {
+		t.Errorf("sharing selects %d (est. %vs), fresh VMs %d (%d shared); want more within the %vs budget", len(sj.Selected), sj.EstWallS, len(fj.Selected), fj.SharedBoots, sj.BudgetS)
+	}
+	est := map[string]float64{}
+	for _, s := range fj.Selected {
+		est[s.Variant] = s.EstS
+	}
+	for _, s := range sj.Selected {
+		if f, ok := est[s.Variant]; ok && s.SharedBoot != (s.EstS < f) {
+			t.Errorf("%s: shared %v, est %vs against %vs in a fresh VM", s.Variant, s.SharedBoot, s.EstS, f)
 		}
 	}
 }

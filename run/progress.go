@@ -56,8 +56,8 @@ func newProgressView(b *batch) *progressView {
 func (v *progressView) runStarted(e runStart) {
 	v.st = progress.State{Started: e.Time, Total: len(e.Variants), Slots: e.Slots, Budget: e.Budget}
 	for _, a := range e.Variants {
-		v.est = append(v.est, a.Cost.Total())
-		v.st.Pending += a.Cost.Total()
+		v.est = append(v.est, a.Est())
+		v.st.Pending += a.Est()
 	}
 	if v.term == nil {
 		return

@@ -9,8 +9,9 @@ import (
 	"github.com/gauntlet-sched/gauntlet/report"
 )
 
-// runVariant runs variant a and, while it fails and retries are left
-// ([PlanConfig.Retries]), boots it again in a fresh VM. The case is the
+// retry takes c, the first attempt of variant v, and, while it fails and
+// retries are left ([PlanConfig.Retries]), boots v again in a fresh VM
+// (also when the first attempt ran in a shared one). The case is the
 // last attempt with the earlier ones in its Attempts; it is flaky when
 // that attempt passed. Only the test's failures are retried (fail, crash,
 // kernel panic, timeout): an infrastructure failure (QEMU failed, the
@@ -19,8 +20,7 @@ import (
 // neither passes nor fails (it skips, or is cancelled) never replaces a
 // failure: the failure stays the case, and the property gauntlet.retry
 // says what became of the attempt.
-func (b *batch) runVariant(ctx context.Context, v variantStart) report.Case {
-	c := b.runOne(ctx, v, 1)
+func (b *batch) retry(ctx context.Context, v variantStart, c report.Case) report.Case {
 	var earlier []report.Case
 	tries := b.plan.cfg.Retries + 1
 	for try := 2; retryable(c) && try <= tries && ctx.Err() == nil; try++ {

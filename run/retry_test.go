@@ -40,8 +40,8 @@ func TestRunRetriesFlaky(t *testing.T) {
 		t.Fatalf("no flaky case; stdout:\n%s", stdout)
 	}
 	vms := len(res.Cases) - 1 // one host test
-	if len(f.cfgs) != vms+len(flaky) {
-		t.Errorf("%d boots for %d variants of which %d flaky; want one retry each", len(f.cfgs), vms, len(flaky))
+	if len(f.tests) != vms+len(flaky) {
+		t.Errorf("%d tests run for %d variants of which %d flaky; want one retry each", len(f.tests), vms, len(flaky))
 	}
 	for _, c := range flaky {
 		if !strings.Contains(c.Variant, "tiny-1llc") || len(c.Attempts) != 1 || c.Attempts[0].Outcome != spec.OutcomeFail {

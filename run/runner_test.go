@@ -20,18 +20,32 @@ import (
 )
 
 // fakeVMs is a [Runner.BootVM]: each boot calls fn, and the fake records
-// the configs and the most host CPUs held by VMs at once.
+// the configs booted, those of every test run (booted or chained by
+// Next), each VM's chain of tests with their results as Next saw them,
+// and the most host CPUs held by VMs at once.
 type fakeVMs struct {
 	mu      sync.Mutex
 	cfgs    []vm.Config
+	tests   []vm.Config
+	chains  [][]chained
 	running int
 	maxCPUs int
 	fn      func(ctx context.Context, cfg vm.Config) (vm.Result, error)
 }
 
+// chained is one test of a VM and its result, as its Next saw it.
+type chained struct {
+	variant string
+	res     vm.Result
+}
+
 func (f *fakeVMs) boot(ctx context.Context, cfg vm.Config) (vm.Result, error) {
 	f.mu.Lock()
 	f.cfgs = append(f.cfgs, cfg)
+	f.tests = append(f.tests, cfg)
+	chain := len(f.chains)
+	f.chains = append(f.chains, nil)
+	cfg.Next = f.recordNext(cfg, chain)
 	w := hostCores(cfg)
 	f.running += w
 	f.maxCPUs = max(f.maxCPUs, f.running)
@@ -42,6 +56,29 @@ func (f *fakeVMs) boot(ctx context.Context, cfg vm.Config) (vm.Result, error) {
 		f.mu.Unlock()
 	}()
 	return f.fn(ctx, cfg)
+}
+
+// recordNext wraps the Next of cfg, a test of the VM of chain, to record
+// its result and the tests it chains.
+func (f *fakeVMs) recordNext(cfg vm.Config, chain int) func(vm.Result) *vm.Config {
+	if cfg.Next == nil {
+		return nil
+	}
+	return func(res vm.Result) *vm.Config {
+		f.mu.Lock()
+		f.chains[chain] = append(f.chains[chain], chained{cfg.Variant.Name, res})
+		f.mu.Unlock()
+		c := cfg.Next(res)
+		if c == nil {
+			return nil
+		}
+		cc := *c
+		f.mu.Lock()
+		f.tests = append(f.tests, cc)
+		f.mu.Unlock()
+		cc.Next = f.recordNext(*c, chain)
+		return &cc
+	}
 }
 
 // hostCores is how many of testHost's cores a VM of cfg keeps busy under
@@ -87,6 +124,7 @@ func TestRunFakeVMs(t *testing.T) {
 	t.Parallel()
 	f := failOn("smt-2llc")
 	cfg, stdout := testConfig(t, "tiny-1llc,smt-2llc")
+	cfg.Plan.FreshVM = true // every variant boots: checkRunDir counts boots and their times
 	res, err := testRunner(f).Run(context.Background(), cfg)
 	if !errors.Is(err, ErrTestsFailed) {
 		t.Fatalf("err %v, want ErrTestsFailed (a variant fails)\nstdout:\n%s", err, stdout)
@@ -111,7 +149,7 @@ func TestRunFakeVMs(t *testing.T) {
 	}
 	// A later plan reads the measured times through the history.
 	p := testPlanner()
-	pl, err := p.Plan(context.Background(), PlanConfig{Accel: spec.AccelTCG, History: cfg.Out, Presets: cfg.Plan.Presets, Patterns: cfg.Plan.Patterns})
+	pl, err := p.Plan(context.Background(), PlanConfig{Accel: spec.AccelTCG, History: cfg.Out, Presets: cfg.Plan.Presets, Patterns: cfg.Plan.Patterns, FreshVM: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func (v *timelineView) variantFinished(e variantEnd) {
 		return
 	}
 	v.spans = append(v.spans, timeline.Span{Name: e.Case.Variant, Start: start.Sub(v.start), End: e.Time.Sub(v.start),
-		Boot: e.Case.Boot, Outcome: e.Case.Outcome.String()})
+		Boot: e.Case.Boot, Outcome: e.Case.Outcome.String(), VM: e.VM})
 }
 
 func (v *timelineView) runFinished(e runEnd) {

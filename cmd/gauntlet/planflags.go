@@ -316,6 +316,7 @@ func (f *planFlags) add(fs *flag.FlagSet) {
 		"boot a variant whose test failed again, up to `N` times, each in a fresh VM; one that then passes is flaky (terminal, results.json, JUnit flakyFailure); not booked in the estimate, which the plan's summary says")
 	fs.Var(countFlag{&c.Count, 1, "want a positive number of runs, e.g. 3"}, "count",
 		"run each selected variant `N` times, like go test -count; repeat k>=2 is its own variant and testcase, named VARIANT#k (TestX/tiny-1llc/default#2), planned, budgeted and sharded like the others")
+	fs.BoolVar(&c.FreshVM, "fresh-vm", false, "boot every variant in a VM of its own; without it a VM whose test passed and whose guest is clean runs the next variant of the same kernel, test binary, files, topology and memory (JUnit property shared-boot); use it to bisect a state leak between tests or to compare against shared boots")
 	fs.Var(tagsFlag{&c.Tags}, "tags", "comma-separated build `tags` for the test binaries, like go test -tags")
 	fs.BoolVar(&f.failFast, "failfast", false, "start no variant after the first failure (after its retries), like go test -failfast; running VMs finish, the rest are reported not run (run only; plan accepts it)")
 	fs.Var(timeoutFlag{&f.timeout}, "timeout", "bound the whole command by `d`, like go test -timeout: when it passes, running VMs are killed and recorded not run (interrupted), partial results are written, exit status 1")

@@ -52,6 +52,18 @@ attempt (as Surefire and nextest write it; all attempts failing give
 not retried; the emulator's code-patching race has its own retry.
 Attempt N's logs are logs/VARIANT.attemptN.*.
 
+Variants that boot the same VM (one package's test binary, kernel,
+scheduler and payload files, topology and memory) run one after another
+in one VM when the one before passed and the guest reports itself as
+clean as after its boot, so the budget buys scenarios rather than boots;
+the plan counts it ("boot sharing: N variants expected to reuse a
+boot"). Such a variant has its own logs and testcase, with the JUnit
+property shared-boot=VMNAME (the VM booted for an earlier variant) and
+"shared_boot" in results.json; its boot time is 0. A failure, crash,
+timeout or dirty guest ends the VM: the next variant, and any retry,
+boots a fresh one. --fresh-vm boots every variant in its own VM, to
+bisect a state leak between tests or to compare against shared boots.
+
 The go test flags mean what they mean there: -count N runs each variant
 N times (repeats are named VARIANT#2 ... VARIANT#N, each its own
 testcase), -failfast stops starting variants after a failure, -timeout
@@ -87,6 +99,7 @@ Examples:
   gauntlet run --retries 2 --budget 30m ./...   a variant that fails, then passes, is flaky
   gauntlet run -count 5 -failfast -run TestSteady/tiny-1llc ./sched   hunt a flaky test
   gauntlet run -tags slow -timeout 45m ./...
+  gauntlet run --fresh-vm -run TestSteady ./sched   every variant in a VM of its own
   gauntlet run --kernel 6.12.8 --kernel scx=./linux ./sched    every variant on both kernels`
 
 func (c *cli) runRun(ctx context.Context, args []string) error {

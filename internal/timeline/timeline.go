@@ -24,6 +24,10 @@ type Span struct {
 	Boot time.Duration
 	// Outcome is the variant's outcome, for the legend.
 	Outcome string
+	// VM, when set, names the VM the span ran in when that VM ran more
+	// than one variant, one after another (boot sharing): such spans
+	// keep to one lane.
+	VM string
 }
 
 // Summary is a run's slot time and what filled it.
@@ -76,7 +80,9 @@ func round(d time.Duration) time.Duration {
 // Lanes assigns the spans to lanes so that no two spans of a lane
 // overlap, taking the spans by start time and each into the lane that
 // freed up first (the fewest lanes for the spans: as many as ran at
-// once at the most). It returns indexes into spans, per lane.
+// once at the most), except that a span of a VM (Span.VM) follows the
+// VM's previous span in its lane. It returns indexes into spans, per
+// lane.
 func Lanes(spans []Span) [][]int {
 	order := make([]int, len(spans))
 	for i := range order {
@@ -90,6 +96,13 @@ func Lanes(spans []Span) [][]int {
 		for l, f := range free {
 			if f <= spans[i].Start && (best < 0 || f < free[best]) {
 				best = l
+			}
+		}
+		if vm := spans[i].VM; vm != "" {
+			for l, lane := range lanes {
+				if spans[lane[len(lane)-1]].VM == vm && free[l] <= spans[i].Start {
+					best = l
+				}
 			}
 		}
 		if best < 0 {

@@ -49,3 +49,17 @@ func TestRenderGolden(t *testing.T) {
 	}
 	golden.Check(t, "testdata/timeline.golden", []byte(b.String()))
 }
+
+// The spans of one VM (boot sharing) keep to its lane even when another
+// lane freed up first.
+func TestLanesKeepAVMsSpans(t *testing.T) {
+	shared := []Span{
+		{Name: "TestA", Start: 0, End: 10 * s, Boot: 4 * s, VM: "vm-1"},
+		{Name: "TestB", Start: 0, End: 5 * s, Boot: 4 * s},
+		{Name: "TestC", Start: 10 * s, End: 13 * s, VM: "vm-1"},
+	}
+	lanes := Lanes(shared)
+	if len(lanes) != 2 || len(lanes[0]) != 2 || lanes[0][1] != 2 {
+		t.Errorf("lanes %v, want TestC after TestA in lane 0 (the VM they shared), not after TestB", lanes)
+	}
+}

@@ -1,0 +1,250 @@
+package budget
+
+import (
+	"time"
+)
+
+// Boot sharing ([Options.ShareBoots]): the runner runs a variant in the VM
+// booted for the one before it when both have the same [Candidate.BootKey]
+// and the first passed clean. The plan predicts that runner: variants start
+// in plan order, each as soon as it fits beside those running; when one
+// ends, the VM claims the first variant of its boot key in plan order not
+// yet started and runs it at once, in the same slot and under the same
+// weight, for its test and teardown only; only a VM with none left powers
+// off and frees its weight. The prediction assumes every test passes, as
+// the estimates do.
+
+// shareJobs is what [chainSchedule] needs besides the jobs: per job (in
+// plan order) its duration when it shares a boot, and its boot group, -1
+// for none.
+type shareJobs struct {
+	short []time.Duration
+	group []int32
+}
+
+// chainSchedule predicts the run of jobs in plan order with boot sharing
+// and returns each job's start and slot, whether it shares a boot, and
+// the makespan.
+func chainSchedule(jobs []job, sj shareJobs, c Capacity) (starts []time.Duration, slots []int, shared []bool, end time.Duration) {
+	n := len(jobs)
+	starts, slots, shared = make([]time.Duration, n), make([]int, n), make([]bool, n)
+	claimed := make([]bool, n)
+	members := map[int32][]int32{}
+	for i, g := range sj.group {
+		if g >= 0 {
+			members[g] = append(members[g], int32(i))
+		}
+	}
+	cursor := map[int32]int{}
+	claimNext := func(g int32) int32 {
+		ms := members[g]
+		for k := cursor[g]; k < len(ms); k++ {
+			if !claimed[ms[k]] {
+				cursor[g] = k + 1
+				return ms[k]
+			}
+		}
+		cursor[g] = len(ms)
+		return -1
+	}
+	type vmRun struct {
+		end  time.Duration
+		i    int32
+		slot int
+	}
+	busy := minHeap[vmRun]{less: func(a, b vmRun) bool { return a.end < b.end || (a.end == b.end && a.slot < b.slot) }}
+	free := minHeap[int]{less: func(a, b int) bool { return a < b }}
+	var u usage
+	var t time.Duration
+	next, nextSlot := 0, 0
+	for {
+		for ; next < n; next++ {
+			if claimed[next] {
+				continue
+			}
+			w := jobs[next].w
+			if u.jobs > 0 && !c.fits(u, w) {
+				break
+			}
+			slot := nextSlot
+			if free.len() > 0 {
+				slot = free.pop()
+			} else {
+				nextSlot++
+			}
+			claimed[next], starts[next], slots[next] = true, t, slot
+			u = u.add(w)
+			busy.push(vmRun{t + jobs[next].dur, int32(next), slot})
+		}
+		if busy.len() == 0 {
+			return starts, slots, shared, t
+		}
+		t = busy.peek().end
+		for busy.len() > 0 && busy.peek().end == t {
+			r := busy.pop()
+			if g := sj.group[r.i]; g >= 0 {
+				if j := claimNext(g); j >= 0 {
+					claimed[j], shared[j], starts[j], slots[j] = true, true, t, r.slot
+					busy.push(vmRun{t + sj.short[j], j, r.slot})
+					continue
+				}
+			}
+			u = u.sub(jobs[r.i].w)
+			free.push(r.slot)
+		}
+	}
+}
+
+// bootGroups numbers the boot keys of cs: -1 for an empty key, else the
+// same number for the same key. ok is false when no two candidates share
+// a key (sharing changes nothing).
+func bootGroups(cs []Candidate) (group []int32, ok bool) {
+	group = make([]int32, len(cs))
+	ids := map[string]int32{}
+	for i := range cs {
+		k := cs[i].BootKey
+		if k == "" {
+			group[i] = -1
+			continue
+		}
+		id, seen := ids[k]
+		if !seen {
+			id = int32(len(ids))
+			ids[k] = id
+		}
+		ok = ok || seen
+		group[i] = id
+	}
+	return group, ok
+}
+
+// sharedCost is c's duration when it runs in a VM booted for another
+// variant: its test and teardown.
+func sharedCost(c Cost) time.Duration { return c.Test + c.Teardown }
+
+// sharePlan is the prediction of a set of candidates (indexes into the
+// selector's, in plan order) run with boot sharing.
+type sharePlan struct {
+	order  []int32
+	starts []time.Duration
+	slots  []int
+	shared []bool
+	end    time.Duration
+}
+
+// simulate predicts order, a plan order of candidates, with sharing.
+func (s *selector) simulate(order []int32) sharePlan {
+	jobs := make([]job, len(order))
+	sj := shareJobs{short: make([]time.Duration, len(order)), group: make([]int32, len(order))}
+	for k, i := range order {
+		jobs[k], sj.short[k], sj.group[k] = s.jobs[i], sharedCost(s.costs[i]), s.group[i]
+	}
+	starts, slots, shared, end := chainSchedule(jobs, sj, s.cap)
+	return sharePlan{order, starts, slots, shared, end}
+}
+
+// shareTopUp adds rejected candidates to a selection run with boot
+// sharing while the prediction stays within the budget: those whose boot
+// key a selected candidate has (each costs its test only) before the
+// others, in the order they were rejected (the most valuable first).
+// It goes over them again while it adds some (an added base variant
+// opens its test's other variants); a candidate that did not fit is not
+// tried again, and it gives up after 2 x topUpTries of them. Each added
+// candidate goes to the end of the plan order; base gating holds.
+func (g *greedy) shareTopUp(sp sharePlan) sharePlan {
+	inPlan := map[int32]bool{}
+	for _, i := range sp.order {
+		if gr := g.s.group[i]; gr >= 0 {
+			inPlan[gr] = true
+		}
+	}
+	cheap := func(i int32) bool { gr := g.s.group[i]; return gr >= 0 && inPlan[gr] }
+	missed := map[int32]bool{}
+	for added := true; added; {
+		added = false
+		for _, want := range []bool{true, false} {
+			still := g.rejected[:0:0]
+			for _, i := range g.rejected {
+				if cheap(i) != want || missed[i] || len(missed) >= 2*topUpTries || g.s.jobs[i].dur > g.budget || !g.eligible(i) {
+					still = append(still, i)
+					continue
+				}
+				try := g.s.simulate(append(sp.order[:len(sp.order):len(sp.order)], i))
+				if try.end > g.budget {
+					missed[i] = true
+					still = append(still, i)
+					continue
+				}
+				sp, added = try, true
+				g.selected[i] = true
+				if gr := g.s.group[i]; gr >= 0 {
+					inPlan[gr] = true
+				}
+				for _, id := range g.s.feats.of(i) {
+					g.count[id]++
+				}
+			}
+			g.rejected = still
+		}
+	}
+	return sp
+}
+
+// assignments turns a prediction into the plan's assignments, by start,
+// then slot.
+func (s *selector) assignments(sp sharePlan) []Assignment {
+	out := make([]Assignment, 0, len(sp.order))
+	for _, k := range scheduleOrder(sp.starts, sp.slots) {
+		i := sp.order[k]
+		out = append(out, Assignment{Candidate: s.cs[i], Cost: s.costs[i], Weight: s.jobs[i].w, Slot: sp.slots[k], Start: sp.starts[k], SharedBoot: sp.shared[k]})
+	}
+	return out
+}
+
+// rescheduleShared predicts as (in plan order) anew with boot sharing,
+// as [Plan.Shard] does for a shard of a plan that shares boots.
+func rescheduleShared(as []Assignment, c Capacity) ([]Assignment, time.Duration) {
+	group, _ := bootGroups(candidatesOf(as))
+	jobs := make([]job, len(as))
+	sj := shareJobs{short: make([]time.Duration, len(as)), group: group}
+	for i, a := range as {
+		jobs[i], sj.short[i] = job{a.Cost.Total(), a.Weight}, sharedCost(a.Cost)
+	}
+	starts, slots, shared, end := chainSchedule(jobs, sj, c)
+	out := make([]Assignment, 0, len(as))
+	for _, i := range scheduleOrder(starts, slots) {
+		a := as[i]
+		a.Start, a.Slot, a.SharedBoot = starts[i], slots[i], shared[i]
+		out = append(out, a)
+	}
+	return out, end
+}
+
+func candidatesOf(as []Assignment) []Candidate {
+	out := make([]Candidate, len(as))
+	for i := range as {
+		out[i] = as[i].Candidate
+	}
+	return out
+}
+
+// SharedBoots returns how many of the selected variants the plan expects
+// to run in a VM booted for an earlier one, and the boot time that saves.
+func (p Plan) SharedBoots() (n int, saved time.Duration) {
+	for _, a := range p.Selected {
+		if a.SharedBoot {
+			n++
+			saved += a.Cost.Boot
+		}
+	}
+	return n, saved
+}
+
+// Est returns the time the plan counts for a: Cost.Total(), less the
+// boot when a shares one.
+func (a Assignment) Est() time.Duration {
+	if a.SharedBoot {
+		return a.Cost.Total() - a.Cost.Boot
+	}
+	return a.Cost.Total()
+}

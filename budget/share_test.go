@@ -1,0 +1,125 @@
+package budget
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gauntlet-sched/gauntlet/topo"
+)
+
+// shareSet is n tests in one package at one 2-vCPU topology, every one
+// of them bootable in the same VM; each also has a variant at a 4-vCPU
+// topology (another boot key).
+func shareSet(n int) []Candidate {
+	var out []Candidate
+	for i := range n {
+		test := fmt.Sprintf("Test%02d", i)
+		c := Candidate{Package: "p", Test: test, Variant: test, Base: true, Profile: "default",
+			Topology: topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 2, ThreadsPerCore: 1}, BootKey: "p 2"}
+		v := c
+		v.Variant, v.Base, v.Preset, v.BootKey = test+"/big/default", false, "big", "p 4"
+		v.Topology.CoresPerLLC = 4
+		out = append(out, c, v)
+	}
+	return out
+}
+
+// fixedCost costs every candidate a 6 s boot, a 3 s test and a 1 s
+// teardown.
+func fixedCost(*Candidate) Cost {
+	return Cost{Boot: 6 * time.Second, Test: 3 * time.Second, Teardown: time.Second, Source: SourceModel}
+}
+
+// A group of variants of one boot run back to back in one VM: one boot,
+// then the tests.
+func TestSelectShareBootsOneVM(t *testing.T) {
+	cs := shareSet(4)[:0]
+	for _, c := range shareSet(4) {
+		if c.Base {
+			cs = append(cs, c)
+		}
+	}
+	p, err := Select(cs, Options{Host: tcgHost, Jobs: 1, ShareBoots: true, costModel: fixedCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPlan(t, p, cs)
+	if want := 6*time.Second + 4*(3+1)*time.Second; p.EstWall != want || !p.ShareBoots {
+		t.Errorf("EstWall %s (sharing %v), want one boot and four tests, %s", p.EstWall, p.ShareBoots, want)
+	}
+	if n, saved := p.SharedBoots(); n != 3 || saved != 18*time.Second {
+		t.Errorf("SharedBoots = %d, %s; want 3 variants saving 3 boots, 18s", n, saved)
+	}
+	for i, a := range p.Selected {
+		if a.SharedBoot != (i > 0) || a.Slot != 0 {
+			t.Errorf("%s: shared %v slot %d; want all but the first sharing slot 0", a.Variant, a.SharedBoot, a.Slot)
+		}
+	}
+	// Without ShareBoots nothing changes: four boots.
+	p, _ = Select(cs, Options{Host: tcgHost, Jobs: 1, costModel: fixedCost})
+	if n, _ := p.SharedBoots(); p.EstWall != 40*time.Second || n != 0 || p.ShareBoots {
+		t.Errorf("without sharing: EstWall %s, %d shared; want 40s, none", p.EstWall, n)
+	}
+}
+
+// Side by side, each VM pays one boot: two slots of 1-vCPU VMs run two
+// chains.
+func TestSelectShareBootsTwoSlots(t *testing.T) {
+	var cs []Candidate
+	for i := range 6 {
+		test := fmt.Sprintf("Test%d", i)
+		cs = append(cs, Candidate{Package: "p", Test: test, Variant: test, Base: true, Topology: topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 1, ThreadsPerCore: 1}, BootKey: "k"})
+	}
+	p, err := Select(cs, Options{Host: tcgHost, ShareBoots: true, costModel: fixedCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPlan(t, p, cs)
+	if n, _ := p.SharedBoots(); p.EstWall != 6*time.Second+3*4*time.Second || n != 4 {
+		t.Errorf("EstWall %s, %d shared; want two VMs of one boot and three tests each (18s), 4 shared", p.EstWall, n)
+	}
+}
+
+// With sharing the same budget buys more variants, and the plan still
+// ends within it.
+func TestSelectShareBootsBuysMore(t *testing.T) {
+	cs := shareSet(20)
+	budget := 2 * time.Minute
+	fresh, err := Select(cs, Options{Host: tcgHost, Budget: budget, costModel: fixedCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := Select(cs, Options{Host: tcgHost, Budget: budget, ShareBoots: true, costModel: fixedCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPlan(t, fresh, cs)
+	checkPlan(t, shared, cs)
+	n, saved := shared.SharedBoots()
+	if len(shared.Selected) < 2*len(fresh.Selected) || n == 0 || saved != time.Duration(n)*6*time.Second {
+		t.Errorf("%s budget: %d variants in fresh VMs, %d sharing boots (%d shared, saving %s); want at least twice as many",
+			budget, len(fresh.Selected), len(shared.Selected), n, saved)
+	}
+	// Base gating holds: no preset variant without its base.
+	sel := map[string]bool{}
+	for _, a := range shared.Selected {
+		sel[a.Variant] = true
+	}
+	for _, a := range shared.Selected {
+		if !a.Base && !sel[a.Test] {
+			t.Errorf("%s selected without its base %s", a.Variant, a.Test)
+		}
+	}
+	// A shard of a sharing plan is predicted with sharing too.
+	for k := 1; k <= 2; k++ {
+		s, err := shared.Shard(k, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPlan(t, s, cs)
+		if !s.ShareBoots {
+			t.Errorf("shard %d/2 does not count shared boots", k)
+		}
+	}
+}

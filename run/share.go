@@ -1,0 +1,183 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/vm"
+)
+
+// Boot sharing: a VM whose test passed and whose guest reported itself
+// clean ([vm.Result.Reusable]) runs the next variant that boots the same
+// VM ([vm.Config.SameBoot]: kernel, init binary, files, topology,
+// memory, accelerator, TCG threads) instead of powering off, through
+// [vm.Config.Next]. Every assignment has a claimed flag: the goroutine
+// that would boot it sets it after acquiring its weights (and returns if
+// it lost), and so does the Next of a VM that runs it, which claims the
+// first unclaimed assignment of its boot in plan order. The chained
+// variant runs in the goroutine, and under the weights, of the VM that
+// booted (equal weights: equal topology and memory), with its own log
+// files, case and events.
+
+// sharing is a run's claims and, unless [PlanConfig.FreshVM], the boot
+// key of every assignment and the assignments of each key in plan order.
+type sharing struct {
+	claimed []atomic.Bool
+	cases   []report.Case // by plan index; an assignment's is written by who claimed it
+	on      bool
+	keys    []string // "" when the assignment cannot share (its config could not be made)
+	byKey   map[string][]int
+
+	mu     sync.Mutex
+	cursor map[string]int // by key: the assignments before it are claimed
+}
+
+// newSharing prepares the claims of a run whose cases (by plan index)
+// the claimers fill in.
+func (b *batch) newSharing(cases []report.Case) *sharing {
+	sel := b.plan.plan.Selected
+	sh := &sharing{claimed: make([]atomic.Bool, len(sel)), cases: cases, on: !b.plan.cfg.FreshVM}
+	if !sh.on {
+		return sh
+	}
+	sh.keys, sh.byKey, sh.cursor = make([]string, len(sel)), map[string][]int{}, map[string]int{}
+	for i, a := range sel {
+		cfg, err := b.vmConfig(a)
+		if err != nil {
+			continue // runs on its own and becomes not run with the reason
+		}
+		sh.keys[i] = bootKey(cfg)
+		sh.byKey[sh.keys[i]] = append(sh.byKey[sh.keys[i]], i)
+	}
+	return sh
+}
+
+// bootKey is a string equal for two configs exactly when
+// [vm.Config.SameBoot] accepts them.
+func bootKey(c vm.Config) string {
+	return fmt.Sprintf("%q %q %q %v %d %q %q %d %q %q %q", c.Kernel, c.Init, fmt.Sprint(c.Files), c.Topology, c.MemoryMiB,
+		c.Accel, c.TCGThreads, c.HostCPUs, c.KernelArgs, c.QEMU, c.CacheDir)
+}
+
+// claim claims assignment i; false when someone else had.
+func (sh *sharing) claim(i int) bool { return sh.claimed[i].CompareAndSwap(false, true) }
+
+// claimNext claims the first assignment of key in plan order that nobody
+// claimed, and returns its index, or -1; always -1 once ctx is done or
+// --failfast stopped the run.
+func (sh *sharing) claimNext(ctx context.Context, b *batch, key string) int {
+	if !sh.on || key == "" || ctx.Err() != nil || b.stopped.Load() {
+		return -1
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	group := sh.byKey[key]
+	for k := sh.cursor[key]; k < len(group); k++ {
+		if sh.claim(group[k]) {
+			sh.cursor[key] = k + 1
+			return group[k]
+		}
+	}
+	sh.cursor[key] = len(group)
+	return -1
+}
+
+// link is one test of a VM's chain.
+type link struct {
+	t    *vmTest
+	res  vm.Result
+	got  bool // Next delivered res
+	done bool // its case is recorded
+}
+
+// runChain boots assignment i, claimed, and runs in its VM the variants
+// of the same boot it claims while each test ends reusable; then it
+// retries the last test when it failed ([batch.retry], in fresh VMs).
+// Every variant of the chain gets its case, and the observers its start
+// and end. A variant whose test was to run in the VM but never reported
+// (the VM failed, the run was interrupted) is not run, with the reason.
+func (b *batch) runChain(ctx context.Context, sh *sharing, i int) {
+	v := b.startVariant(i)
+	t, c := b.prepare(v, 1)
+	if t == nil {
+		b.finished(sh, v, c, "")
+		return
+	}
+	chain := []*link{{t: t}}
+	key := sh.key(i)
+	var next func(vm.Result) *vm.Config
+	next = func(res vm.Result) *vm.Config {
+		cur := chain[len(chain)-1]
+		cur.res, cur.got = res, true
+		if !res.Reusable || !res.Outcome.Passed() {
+			return nil
+		}
+		j := sh.claimNext(ctx, b, key)
+		if j < 0 {
+			return nil
+		}
+		// cur passed, so its case is final; it ends before j starts.
+		b.finished(sh, cur.t.v, b.caseOfTest(ctx, cur.t, res, nil), res.Name)
+		cur.done = true
+		for ; j >= 0; j = sh.claimNext(ctx, b, key) {
+			nv := b.startVariant(j)
+			nt, nc := b.prepare(nv, 1)
+			if nt == nil {
+				b.finished(sh, nv, nc, "")
+				continue
+			}
+			if err := t.cfg.SameBoot(nt.cfg); err != nil { // the boot keys say it cannot happen
+				b.finished(sh, nv, b.caseOfTest(ctx, nt, vm.Result{}, fmt.Errorf("internal error: claimed for a shared boot: %w", err)), "")
+				continue
+			}
+			nt.cfg.Next = next
+			chain = append(chain, &link{t: nt})
+			return &nt.cfg
+		}
+		return nil
+	}
+	if sh.on {
+		t.cfg.Next = next
+	}
+	res, err := b.r.bootVM(ctx, t.cfg) // Next is done once it returns
+	last := chain[len(chain)-1]
+	if last.done {
+		return // the variants it claimed last could not be prepared; all recorded
+	}
+	name := ""
+	if len(chain) > 1 {
+		name = vmName(chain)
+	}
+	switch {
+	case last.got:
+		res, err = last.res, nil // its test ran; an error is about what followed
+	case len(chain) > 1:
+		if err == nil {
+			err = errors.New("it ended before the test reported")
+		}
+		err = fmt.Errorf("not run in the VM %s, booted for an earlier variant: %w", name, err)
+	}
+	c = b.retry(ctx, last.t.v, b.caseOfTest(ctx, last.t, res, err))
+	b.finished(sh, last.t.v, c, name)
+}
+
+// key is assignment i's boot key ("" without sharing).
+func (sh *sharing) key(i int) string {
+	if !sh.on {
+		return ""
+	}
+	return sh.keys[i]
+}
+
+// vmName is the name of the chain's VM, from the results it reported.
+func vmName(chain []*link) string {
+	if i := slices.IndexFunc(chain, func(l *link) bool { return l.got && l.res.Name != "" }); i >= 0 {
+		return chain[i].res.Name
+	}
+	return "(unnamed)"
+}
