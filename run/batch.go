@@ -417,6 +417,10 @@ func (b *batch) caseOf(a budget.Assignment, k kernel.Kernel, res vm.Result) repo
 	if res.TCGSingle {
 		c.Properties = append(c.Properties, report.Property{Name: "tcg-threads", Value: "single"})
 	}
+	if res.Dirty != "" {
+		// Why the next variant did not share this boot.
+		c.Properties = append(c.Properties, report.Property{Name: "guest-dirty", Value: res.Dirty})
+	}
 	if res.Shared {
 		c.Properties = append(c.Properties, report.Property{Name: report.PropSharedBoot, Value: res.Name})
 	}

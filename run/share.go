@@ -114,14 +114,14 @@ func (b *batch) runChain(ctx context.Context, sh *sharing, i int) {
 	next = func(res vm.Result) *vm.Config {
 		cur := chain[len(chain)-1]
 		cur.res, cur.got = res, true
-		if !res.Reusable || !res.Outcome.Passed() {
+		if !res.Reusable { // vm sets it only after a test that did not fail
 			return nil
 		}
 		j := sh.claimNext(ctx, b, key)
 		if j < 0 {
 			return nil
 		}
-		// cur passed, so its case is final; it ends before j starts.
+		// cur did not fail, so its case is final; it ends before j starts.
 		b.finished(sh, cur.t.v, b.caseOfTest(ctx, cur.t, res, nil), res.Name)
 		cur.done = true
 		for ; j >= 0; j = sh.claimNext(ctx, b, key) {
