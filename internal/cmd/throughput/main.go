@@ -150,7 +150,10 @@ func measure(res *budget.Results, dir string) row {
 			r.ran++
 		}
 		r.scenarioS += v.TestS
-		r.boots += 1 + len(v.Attempts) // each earlier attempt (a --retries rerun) booted its own VM
+		r.boots += len(v.Attempts) // each earlier attempt (a --retries rerun) booted its own VM
+		if v.SharedBoot == "" {
+			r.boots++ // the last attempt booted, unless it ran in an earlier variant's VM
+		}
 	}
 	return r
 }

@@ -14,17 +14,18 @@ func TestMeasureAndPrint(t *testing.T) {
 		{Variant: "TestA", Outcome: spec.OutcomePass, TestS: 20},
 		{Variant: "TestB", Outcome: spec.OutcomeInconclusive, TestS: 10, Attempts: []budget.Attempt{{}}},
 		{Variant: "TestC", Outcome: spec.OutcomeSkip, TestS: 0},
+		{Variant: "TestD", Outcome: spec.OutcomePass, TestS: 0, SharedBoot: "gauntlet-1-1"}, // ran in TestA's VM
 	}}
 	r := measure(res, "/runs/x")
-	if r.ran != 3 || r.boots != 4 || r.scenarioS != 30 || r.slots != 2 || r.wallS != 100 {
+	if r.ran != 4 || r.boots != 4 || r.scenarioS != 30 || r.slots != 2 || r.wallS != 100 {
 		t.Fatalf("measure = %+v", r)
 	}
 	r.pass = "cold"
 	var b strings.Builder
 	printRows(&b, 2*time.Minute, []row{r})
 	out := b.String()
-	// 3 variants in a 2-minute budget; 4 boots for 3 variants; 30 s of 200 slot-seconds.
-	for _, want := range []string{"cold", " 1.50 ", " 1.33 ", "30.0", "200.0", "15%", "100s / 120s (83%)"} {
+	// 4 variants in a 2-minute budget; 4 boots for 4 variants; 30 s of 200 slot-seconds.
+	for _, want := range []string{"cold", " 2.00 ", " 1.00 ", "30.0", "200.0", "15%", "100s / 120s (83%)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
