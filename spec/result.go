@@ -190,6 +190,20 @@ type CgroupStats struct {
 	// PageFaults is the page faults its workers' threads took (minor and
 	// major, from getrusage), summed.
 	PageFaults uint64 `json:"page_faults,omitempty"`
+	// MaxOffGap and MaxDelayGap are the longest scheduler gaps of any
+	// worker (the guest's prototype beside MaxGap, see docs/power.md):
+	// wall time less charged CPU time and excused time between two
+	// schedstat samples, and the run delay accrued between two samples.
+	// StatCostNS is the mean cost of one sample.
+	MaxOffGap   time.Duration `json:"max_off_gap_ns,omitempty"`
+	MaxDelayGap time.Duration `json:"max_delay_gap_ns,omitempty"`
+	StatCost    time.Duration `json:"stat_cost_ns,omitempty"`
+	// SpreadDelayPct is the spread of the fair workers' steady-state
+	// run-delay percentages (run delay over wall time), SpreadUnitsPct
+	// that of their work rates (100 x (max - min) / max of work units
+	// per second), beside SpreadPct's off-CPU percentages.
+	SpreadDelayPct float64 `json:"spread_delay_pct,omitempty"`
+	SpreadUnitsPct float64 `json:"spread_units_pct,omitempty"`
 	// Killed counts workers that died before they were stopped (killed by
 	// the kernel or crashed); their reasons are in the failures.
 	Killed int `json:"killed,omitempty"`

@@ -112,3 +112,31 @@ func TestObserveTiesCPUToOneEpoch(t *testing.T) {
 		t.Errorf("epochs %v; want only epoch 0 on cpu 0", p.epochs)
 	}
 }
+
+func TestSchedGapsOffAndDelay(t *testing.T) {
+	var g schedGaps
+	if !g.due(0) {
+		t.Fatal("first sample not due")
+	}
+	g.sample(0, 0, 0)
+	if g.due(msNS) {
+		t.Error("sample due 1ms after the last")
+	}
+	// 10ms wall, 10ms charged: no gap.
+	g.sample(10*msNS, 10*msNS, 0)
+	// 100ms wall, 20ms charged, 50ms waited runnable, 20ms excused:
+	// off 60ms, delay 50ms.
+	g.excuse(20 * msNS)
+	g.sample(110*msNS, 30*msNS, 50*msNS)
+	// 20ms wall, all charged (the vCPU absent while current counts as CPU).
+	g.sample(130*msNS, 50*msNS, 50*msNS)
+	if g.maxOff != 60*msNS || g.maxOffAt != 10*msNS {
+		t.Errorf("off gap %dms at %dms, want 60ms at 10ms", g.maxOff/msNS, g.maxOffAt/msNS)
+	}
+	if g.maxDelay != 50*msNS || g.maxDelayAt != 10*msNS {
+		t.Errorf("delay gap %dms at %dms, want 50ms at 10ms", g.maxDelay/msNS, g.maxDelayAt/msNS)
+	}
+	if g.samples != 4 || g.excused != 0 {
+		t.Errorf("samples %d excused %d, want 4 and 0", g.samples, g.excused)
+	}
+}

@@ -68,6 +68,25 @@ func offCPUPct(r *workerReport) float64 {
 	return 100 * (1 - on/float64(wall))
 }
 
+// delayPct is the share of the worker's steady-state wall time it waited
+// runnable (schedstat run delay); 0 without a steady state.
+func delayPct(r *workerReport) float64 {
+	if r == nil || !r.Settled || r.SettledWall <= 0 {
+		return 0
+	}
+	return 100 * min(1, float64(r.SettledDelay)/float64(r.SettledWall))
+}
+
+// rateSpread is 100 x (max - min) / max of rates (work units per second
+// of workers doing the same work), 0 for fewer than two or a zero max.
+func rateSpread(rates []float64) float64 {
+	s, _, hi := spread(rates)
+	if len(rates) < 2 || rates[hi] <= 0 {
+		return 0
+	}
+	return 100 * s / rates[hi]
+}
+
 // steady reports whether r has a steady-state window long enough for the
 // fairness check.
 func steady(r *workerReport) bool {
@@ -125,7 +144,9 @@ func cgroupStats(ws []workerResult, cpusets map[string]topo.CPUSet) []spec.Cgrou
 func oneCgroup(name string, ws []workerResult, cpuset topo.CPUSet) spec.CgroupStats {
 	cs := spec.CgroupStats{Name: name, Work: ws[0].Work.String(), Cpuset: cpuset.String(), GapCPU: -1}
 	var used topo.CPUSet
-	var off, fairOff []float64
+	var off, fairOff, fairDelay, fairRate []float64
+	var cost time.Duration
+	costs := 0
 	var wake []time.Duration
 	var delay time.Duration
 	first := true
@@ -150,6 +171,14 @@ func oneCgroup(name string, ws []workerResult, cpuset topo.CPUSet) spec.CgroupSt
 		off = append(off, offCPUPct(r))
 		if w.Fair && steady(r) {
 			fairOff = append(fairOff, offCPUPct(r))
+			fairDelay = append(fairDelay, delayPct(r))
+			fairRate = append(fairRate, float64(r.SettledUnits)/r.SettledWall.Seconds())
+		}
+		cs.MaxOffGap = max(cs.MaxOffGap, r.OffGap)
+		cs.MaxDelayGap = max(cs.MaxDelayGap, r.DelayGap)
+		if r.StatCost > 0 {
+			cost += r.StatCost
+			costs++
 		}
 		wake = append(wake, r.Wake...)
 		cs.WakeSamples += r.WakeCount
@@ -163,6 +192,12 @@ func oneCgroup(name string, ws []workerResult, cpuset topo.CPUSet) spec.CgroupSt
 	}
 	s, _, _ := spread(fairOff)
 	cs.SpreadPct = round2(s)
+	sd, _, _ := spread(fairDelay)
+	cs.SpreadDelayPct = round2(sd)
+	cs.SpreadUnitsPct = round2(rateSpread(fairRate))
+	if costs > 0 {
+		cs.StatCost = cost / time.Duration(costs)
+	}
 	cs.WakeP50, cs.WakeP99 = percentile(wake, 50), percentile(wake, 99)
 	return cs
 }

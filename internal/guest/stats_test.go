@@ -99,3 +99,19 @@ func sampleWorkers() []workerResult {
 				WakeCount: 4, WakeMax: 9 * time.Millisecond}},
 	}
 }
+
+func TestDelayPctAndRateSpread(t *testing.T) {
+	r := &workerReport{Settled: true, SettledWall: time.Second, SettledDelay: 250 * time.Millisecond}
+	if got := delayPct(r); got != 25 {
+		t.Errorf("delayPct = %v, want 25", got)
+	}
+	if got := delayPct(&workerReport{}); got != 0 {
+		t.Errorf("delayPct without steady state = %v, want 0", got)
+	}
+	if got := rateSpread([]float64{100, 75, 50}); got != 50 {
+		t.Errorf("rateSpread = %v, want 50", got)
+	}
+	if got := rateSpread([]float64{100}); got != 0 {
+		t.Errorf("rateSpread of one = %v, want 0", got)
+	}
+}

@@ -40,6 +40,13 @@ type worker struct {
 	// hotplug clock at the last checkpoint.
 	monoBase    int64
 	hotplugSeen int64
+	// stat is the thread's open schedstat (nil without schedstat), sg
+	// the scheduler-gap bookkeeping it feeds; settleDelay and
+	// settleUnits are the run delay and work units at the settle time.
+	stat        *statFile
+	sg          schedGaps
+	settleDelay time.Duration
+	settleUnits uint64
 }
 
 // WorkerMain runs this process as a scenario worker. config is the JSON
@@ -160,10 +167,28 @@ func (w *worker) now() int64 { return int64(time.Since(w.base)) }
 func (w *worker) checkpoint(excused time.Duration) {
 	ep, cpu := observe(w.shm.epoch().Load, getcpu)
 	now := w.now()
-	w.prog.checkpoint(now, cpu, ep, int64(excused)+w.hotplugSince(now))
+	ex := int64(excused) + w.hotplugSince(now)
+	w.prog.checkpoint(now, cpu, ep, ex)
 	w.my.iters.Store(w.prog.units)
+	w.sg.excuse(ex)
+	if w.stat != nil && w.sg.due(now) {
+		w.sampleStat(now)
+	}
 	if !w.settled && w.settleAt > 0 && now >= w.settleAt {
-		w.settled, w.settleNow, w.settleCPU = true, now, w.cpuTime()
+		w.settled, w.settleNow, w.settleUnits = true, now, w.prog.units
+		if st, err := readSchedstat(w.pid, w.tid); err == nil {
+			w.settleCPU, w.settleDelay = st.cpu, st.delay
+		} else {
+			w.settleCPU = threadCPUTime()
+		}
+	}
+}
+
+// sampleStat feeds one schedstat sample taken at now to the
+// scheduler-gap bookkeeping.
+func (w *worker) sampleStat(now int64) {
+	if st, ok := w.stat.read(); ok {
+		w.sg.sample(now, int64(st.cpu), int64(st.delay))
 	}
 }
 
@@ -193,6 +218,11 @@ func (w *worker) run() workerReport {
 	w.settleAt = int64(w.cfg.Settle)
 	st0, err0 := readSchedstat(w.pid, w.tid)
 	ru0 := threadCPUTime()
+	w.stat = openStat()
+	defer w.stat.close()
+	if w.stat != nil {
+		w.sampleStat(0)
+	}
 	faults0 := threadFaults()
 	var werr error
 	for !w.stopped() {
@@ -204,7 +234,12 @@ func (w *worker) run() workerReport {
 		}
 	}
 	end := w.now()
-	w.prog.finish(end, w.hotplugSince(end))
+	exEnd := w.hotplugSince(end)
+	w.prog.finish(end, exEnd)
+	if w.stat != nil {
+		w.sg.excuse(exEnd)
+		w.sampleStat(end)
+	}
 	st1, err1 := readSchedstat(w.pid, w.tid)
 	rep := w.report(end)
 	rep.PageFaults = threadFaults() - faults0
@@ -217,6 +252,15 @@ func (w *worker) run() workerReport {
 	}
 	if w.settled {
 		rep.Settled, rep.SettledWall, rep.SettledCPU = true, time.Duration(end-w.settleNow), w.cpuTime()-w.settleCPU
+		rep.SettledUnits = w.prog.units - w.settleUnits
+		if err1 == nil {
+			rep.SettledDelay = st1.delay - w.settleDelay
+		}
+	}
+	if w.stat != nil && w.sg.samples > 1 {
+		rep.OffGap, rep.OffGapAt = time.Duration(w.sg.maxOff), time.Duration(w.sg.maxOffAt)
+		rep.DelayGap, rep.DelayGapAt = time.Duration(w.sg.maxDelay), time.Duration(w.sg.maxDelayAt)
+		rep.StatSamples, rep.StatCost = w.sg.samples, w.stat.meanCost()
 	}
 	if werr != nil {
 		rep.Error = werr.Error()

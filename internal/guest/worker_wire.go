@@ -95,6 +95,22 @@ type workerReport struct {
 	Settled     bool          `json:"settled,omitempty"`
 	SettledWall time.Duration `json:"settled_wall_ns,omitempty"`
 	SettledCPU  time.Duration `json:"settled_cpu_ns,omitempty"`
+	// SettledDelay and SettledUnits are the run delay (schedstat) and
+	// the work units since the settle time.
+	SettledDelay time.Duration `json:"settled_delay_ns,omitempty"`
+	SettledUnits uint64        `json:"settled_units,omitempty"`
+	// OffGap and DelayGap are the scheduler gaps of [schedGaps]: the
+	// longest interval between two schedstat samples' wall time less
+	// charged CPU time and excused time, and its largest run-delay
+	// increase, starting OffGapAt and DelayGapAt after Start.
+	// StatSamples counts the samples, StatCost is the mean time one
+	// took. All zero without schedstat.
+	OffGap      time.Duration `json:"off_gap_ns,omitempty"`
+	OffGapAt    time.Duration `json:"off_gap_at_ns,omitempty"`
+	DelayGap    time.Duration `json:"delay_gap_ns,omitempty"`
+	DelayGapAt  time.Duration `json:"delay_gap_at_ns,omitempty"`
+	StatSamples int           `json:"stat_samples,omitempty"`
+	StatCost    time.Duration `json:"stat_cost_ns,omitempty"`
 	// Error is set when the work itself failed.
 	Error string `json:"error,omitempty"`
 }
