@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # From a fresh Debian machine to real sched_ext schedulers under test, in
 # one command: builds a sched_ext kernel from Debian's linux-source-6.12
-# with gauntlet's kernel fragment (gauntlet kernel build, ~12 min on 2
+# with gauntlet's kernel fragment (gauntlet kernel build, ~7 min on 2
 # cores), then the kernel tree's example schedulers (tools/sched_ext:
 # scx_simple, scx_qmap, scx_flatcg, scx_central) against that kernel's BTF
 # with Debian's clang, linked statically, and prints the two variables the

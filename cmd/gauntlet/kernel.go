@@ -99,7 +99,7 @@ func (c kernelBuildConfig) Validate() error {
 	case c.version != "" && c.source != "":
 		return usageErrorf("kernel build: give a VERSION or --source, not both")
 	case c.jobs < 0:
-		return usageErrorf("kernel build: --jobs %d: want 1 or more (0 means one per CPU)", c.jobs)
+		return usageErrorf("kernel build: --jobs %d: want 1 or more (0 means one more than the CPUs)", c.jobs)
 	case !strings.HasSuffix(c.base, "config") || strings.ContainsAny(c.base, " /"):
 		return usageErrorf("kernel build: --base-config %q: want a make config target such as allnoconfig, tinyconfig or defconfig", c.base)
 	}
@@ -116,7 +116,7 @@ func runKernelBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := newFlagSet("kernel build", kernelBuildUsage, stdout)
 	fs.StringVar(&cfg.source, "source", "", "build from a kernel tree `DIR` or a source TARBALL")
 	fs.BoolVar(&cfg.force, "force", false, "rebuild even when the kernel is cached")
-	fs.IntVar(&cfg.jobs, "jobs", 0, "make -j `N` (0: one per CPU)")
+	fs.IntVar(&cfg.jobs, "jobs", 0, "make -j `N` (0: CPUs+1)")
 	fs.StringVar(&cfg.base, "base-config", kbuild.DefaultBaseConfig, "make `TARGET` the config starts from before the fragment (defconfig builds a fuller, slower kernel)")
 	fs.StringVar(&cfg.mirror, "mirror", os.Getenv(kbuild.EnvKernelMirror), "kernel.org-style tarball `URL` (default $"+kbuild.EnvKernelMirror+", else "+kbuild.DefaultMirror+")")
 	rest, err := parseFlags(fs, args)

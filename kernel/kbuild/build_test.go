@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -488,5 +489,20 @@ func TestProgress(t *testing.T) {
 	}
 	if p.files != 3 || strings.Contains(got, "setup.elf") || strings.Contains(got, "x.a") {
 		t.Errorf("files = %d, output:\n%s", p.files, got)
+	}
+}
+
+// TestDefaultJobs: without Jobs, make runs one job more than the CPUs, so
+// a job waiting on the disk or on make leaves no CPU idle.
+func TestDefaultJobs(t *testing.T) {
+	o := BuildOptions{Fragment: "CONFIG_X=y\n"}
+	o.setDefaults()
+	if want := runtime.NumCPU() + 1; o.Jobs != want {
+		t.Errorf("default Jobs = %d, want %d (CPUs+1)", o.Jobs, want)
+	}
+	o = BuildOptions{Fragment: "CONFIG_X=y\n", Jobs: 1}
+	o.setDefaults()
+	if o.Jobs != 1 {
+		t.Errorf("Jobs 1 became %d", o.Jobs)
 	}
 }
