@@ -51,17 +51,10 @@ func (b *batch) newSharing(cases []report.Case) *sharing {
 		if err != nil {
 			continue // runs on its own and becomes not run with the reason
 		}
-		sh.keys[i] = bootKey(cfg)
+		sh.keys[i] = cfg.BootKey()
 		sh.byKey[sh.keys[i]] = append(sh.byKey[sh.keys[i]], i)
 	}
 	return sh
-}
-
-// bootKey is a string equal for two configs exactly when
-// [vm.Config.SameBoot] accepts them.
-func bootKey(c vm.Config) string {
-	return fmt.Sprintf("%q %q %q %v %d %q %q %d %q %q %q", c.Kernel, c.Init, fmt.Sprint(c.Files), c.Topology, c.MemoryMiB,
-		c.Accel, c.TCGThreads, c.HostCPUs, c.KernelArgs, c.QEMU, c.CacheDir)
 }
 
 // claim claims assignment i; false when someone else had.

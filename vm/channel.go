@@ -90,11 +90,6 @@ func (s *server) serve() {
 	}
 }
 
-// serveChannel serves one test and no more (tests of the channel).
-func serveChannel(conn io.ReadWriter, req vmchan.Request, out io.Writer, st *channelState) {
-	newServer(conn, req, out, st, false).serve()
-}
-
 // handle handles one frame; a held Status blocks until the decision.
 func (s *server) handle(f vmchan.Frame) error {
 	if f.Kind != vmchan.KindStatus {

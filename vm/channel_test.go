@@ -2,6 +2,7 @@ package vm
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"sync"
 	"testing"
@@ -91,4 +92,9 @@ func TestServeChannelBadFrame(t *testing.T) {
 	if st.err == nil {
 		t.Error("an unexpected frame kind was accepted")
 	}
+}
+
+// serveChannel serves one test and no more.
+func serveChannel(conn io.ReadWriter, req vmchan.Request, out io.Writer, st *channelState) {
+	newServer(conn, req, out, st, false).serve()
 }

@@ -88,6 +88,14 @@ type Config struct {
 	Next func(Result) *Config
 }
 
+// BootKey is a string that is equal for two Configs exactly when
+// [Config.SameBoot] accepts them: callers group tests that may share a
+// boot by it.
+func (c Config) BootKey() string {
+	return fmt.Sprintf("%q %q %q %v %d %q %q %d %q %q %q", c.Kernel, c.Init, fmt.Sprint(c.Files), c.Topology, c.MemoryMiB,
+		c.Accel, c.TCGThreads, c.HostCPUs, c.KernelArgs, c.QEMU, c.CacheDir)
+}
+
 // SameBoot reports whether a test configured by o can run in a VM booted
 // for c: the same kernel and its arguments, init, files, topology,
 // memory, accelerator, TCG threads, host CPUs, QEMU and cache

@@ -250,7 +250,7 @@ func (m *Machine) launch(a spec.Accel, initrd, dir string, single bool) (*boot, 
 		kernel: m.cfg.Kernel, initrd: initrd, consoleLog: m.consoleLog(dir),
 		channelFD: 3, kernelArgs: m.cfg.KernelArgs,
 	}
-	if b.request, err = m.request(a); err != nil {
+	if b.request, err = requestOf(m.cfg, a); err != nil {
 		host.Close()
 		return nil, err
 	}
@@ -283,13 +283,9 @@ func (m *Machine) consoleLog(dir string) string {
 	return filepath.Join(dir, "console.log")
 }
 
-// request builds what the init runs: the init binary with the Config's
-// arguments and environment, plus the variant.
-func (m *Machine) request(a spec.Accel) (vmchan.Request, error) {
-	return requestOf(m.cfg, a)
-}
-
-// requestOf builds the request of the test r configures, on accelerator a.
+// requestOf builds what the init runs for the test r configures, on
+// accelerator a: the init binary with r's arguments and environment,
+// plus the variant.
 func requestOf(r resolved, a spec.Accel) (vmchan.Request, error) {
 	t := r.Topology
 	req := vmchan.Request{Args: r.Args, Env: append([]string(nil), r.Env...), Topology: &t}
