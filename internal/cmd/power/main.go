@@ -40,6 +40,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/internal/cmd/benchrun"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
@@ -95,25 +96,12 @@ func main() {
 
 // runGauntlet runs the tests and returns the directory holding the run.
 func runGauntlet(ctx context.Context, bin, keep, pkg, topos, runRE, sched string, n int) (string, func(), error) {
-	cleanup := func() {}
-	dir := keep
-	if dir == "" {
-		d, err := os.MkdirTemp("", "gauntlet-power-*")
-		if err != nil {
-			return "", cleanup, err
-		}
-		cleanup = func() { os.RemoveAll(d) }
-		dir = d
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, cleanup, err := benchrun.WorkDir(keep, "gauntlet-power-*")
+	if err != nil {
 		return "", cleanup, err
 	}
-	if bin == "" {
-		bin = filepath.Join(dir, "gauntlet")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/gauntlet")
-		build.Env, build.Stdout, build.Stderr = append(os.Environ(), "CGO_ENABLED=0"), os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return "", cleanup, fmt.Errorf("build gauntlet (run from the repository's root): %w", err)
-		}
+	if bin, err = benchrun.Gauntlet(ctx, bin, dir); err != nil {
+		return "", cleanup, err
 	}
 	if runRE == "" {
 		runRE = "^Test[A-Za-z0-9]+/" // the variants, not the base variant (the same 2 vCPUs again)
@@ -128,7 +116,7 @@ func runGauntlet(ctx context.Context, bin, keep, pkg, topos, runRE, sched string
 	cmd := exec.CommandContext(ctx, bin, append(args, pkg)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	err := cmd.Run()
+	err = cmd.Run()
 	var exit *exec.ExitError
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) { // 1: planted failures failed, as they should
 		return "", cleanup, fmt.Errorf("%s: %w", bin, err)

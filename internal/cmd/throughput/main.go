@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/budget"
+	"github.com/gauntlet-sched/gauntlet/internal/cmd/benchrun"
 )
 
 func main() {
@@ -57,24 +58,13 @@ func run(ctx context.Context, w io.Writer, b time.Duration, bin, keep, pkg strin
 	if b <= 0 {
 		return fmt.Errorf("-budget %v: want a positive duration, like 3m", b)
 	}
-	dir := keep
-	if dir == "" {
-		d, err := os.MkdirTemp("", "gauntlet-throughput-*")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, cleanup, err := benchrun.WorkDir(keep, "gauntlet-throughput-*")
+	defer cleanup()
+	if err != nil {
 		return err
 	}
-	if bin == "" {
-		bin = filepath.Join(dir, "gauntlet")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/gauntlet")
-		build.Env, build.Stdout, build.Stderr = append(os.Environ(), "CGO_ENABLED=0"), os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build gauntlet (run from the repository's root): %w", err)
-		}
+	if bin, err = benchrun.Gauntlet(ctx, bin, dir); err != nil {
+		return err
 	}
 	hist := filepath.Join(dir, "runs") // both runs write here, so the second plans from the first
 	var rows []row
