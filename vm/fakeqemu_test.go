@@ -444,13 +444,15 @@ func TestBootKeyAgreesWithSameBoot(t *testing.T) {
 	base := Config{Kernel: "k", Init: "i", Files: []File{{Host: "a", Guest: "/a"}}, MemoryMiB: 512}
 	other, _ := topo.Parse("1n1l4c1t")
 	for name, change := range map[string]func(*Config){
-		"args only": func(c *Config) { c.Args, c.Env, c.Timeout = []string{"-test.run", "^TestB$"}, []string{"X=1"}, time.Minute },
-		"kernel":    func(c *Config) { c.Kernel = "k2" },
-		"files":     func(c *Config) { c.Files = []File{{Host: "b", Guest: "/a"}} },
-		"topology":  func(c *Config) { c.Topology = other },
-		"memory":    func(c *Config) { c.MemoryMiB = 1024 },
-		"threads":   func(c *Config) { c.TCGThreads = TCGThreadsSingle },
-		"cmdline":   func(c *Config) { c.KernelArgs = []string{"quiet"} },
+		"args only": func(c *Config) {
+			c.Args, c.Env, c.Timeout = []string{"-test.run", "^TestB$"}, []string{"X=1"}, time.Minute
+		},
+		"kernel":   func(c *Config) { c.Kernel = "k2" },
+		"files":    func(c *Config) { c.Files = []File{{Host: "b", Guest: "/a"}} },
+		"topology": func(c *Config) { c.Topology = other },
+		"memory":   func(c *Config) { c.MemoryMiB = 1024 },
+		"threads":  func(c *Config) { c.TCGThreads = TCGThreadsSingle },
+		"cmdline":  func(c *Config) { c.KernelArgs = []string{"quiet"} },
 	} {
 		o := base
 		change(&o)
