@@ -171,17 +171,43 @@ func (w *worker) checkpoint(excused time.Duration) {
 	w.prog.checkpoint(now, cpu, ep, ex)
 	w.my.iters.Store(w.prog.units)
 	w.sg.excuse(ex)
+	if !w.settled && w.settleAt > 0 && now >= w.settleAt {
+		w.settle(now)
+	}
 	if w.stat != nil && w.sg.due(now) {
 		w.sampleStat(now)
 	}
-	if !w.settled && w.settleAt > 0 && now >= w.settleAt {
-		w.settled, w.settleNow, w.settleUnits = true, now, w.prog.units
-		if st, err := readSchedstat(w.pid, w.tid); err == nil {
-			w.settleCPU, w.settleDelay = st.cpu, st.delay
-		} else {
-			w.settleCPU = threadCPUTime()
-		}
+}
+
+// settle takes the steady state's baseline at the first checkpoint at or
+// after the settle time (now). The steady state starts at the settle
+// time itself, not at this checkpoint: a worker kept off its CPU across
+// the settle time (a starved one) checkpoints late, and counting from
+// then would leave its starvation out of the window that is compared.
+// Its CPU time and run delay at the settle time are interpolated between
+// the last schedstat sample before it and now.
+func (w *worker) settle(now int64) {
+	w.settled, w.settleNow, w.settleUnits = true, now, w.prog.units
+	st, err := readSchedstat(w.pid, w.tid)
+	if err != nil {
+		w.settleCPU = threadCPUTime()
+		return
 	}
+	w.settleCPU, w.settleDelay = st.cpu, st.delay
+	if g := w.sg; g.sampled && g.at <= w.settleAt {
+		w.settleNow = w.settleAt
+		w.settleCPU = time.Duration(interpolate(g.at, g.cpu, now, int64(st.cpu), w.settleAt))
+		w.settleDelay = time.Duration(interpolate(g.at, g.delay, now, int64(st.delay), w.settleAt))
+	}
+}
+
+// interpolate returns the value at t of a counter read as v0 at t0 and v1
+// at t1 (t0 <= t <= t1), assuming it grew evenly in between.
+func interpolate(t0, v0, t1, v1, t int64) int64 {
+	if t1 <= t0 {
+		return v1
+	}
+	return v0 + int64(float64(v1-v0)*float64(t-t0)/float64(t1-t0))
 }
 
 // sampleStat feeds one schedstat sample taken at now to the

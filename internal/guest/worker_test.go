@@ -3,6 +3,7 @@ package guest
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gauntlet-sched/gauntlet/topo"
+	"golang.org/x/sys/unix"
 )
 
 // These tests start real worker processes (this test binary again, see
@@ -207,5 +209,57 @@ func TestKilledWorkerIsReported(t *testing.T) {
 	p.collect(t.Context(), 5*time.Second)
 	if p.report != nil || !strings.Contains(p.failure, "died before it was stopped, killed by signal killed") {
 		t.Fatalf("killed worker: report %v failure %q", p.report, p.failure)
+	}
+}
+
+// A worker whose first checkpoint after the settle time comes late (it
+// was kept off its CPU across it) starts its steady state at the settle
+// time, with the CPU time then interpolated from the last sample before
+// it, so the time it was kept off counts in the compared window.
+func TestLateSettleCountsFromTheSettleTime(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	w := &worker{pid: os.Getpid(), tid: unix.Gettid(), prog: newProgress()}
+	st, err := readSchedstat(w.pid, w.tid)
+	if err != nil {
+		t.Skipf("no schedstat on this host: %v", err)
+	}
+	ms := int64(time.Millisecond)
+	w.settleAt = 500 * ms
+	// Last sample at +100ms; the next checkpoint at +1500ms, 1s after
+	// the settle time. Pretend the thread had 400ms less CPU time then.
+	w.sg.sample(100*ms, int64(st.cpu)-400*ms, int64(st.delay))
+	w.settle(1500 * ms)
+	if w.settleNow != w.settleAt {
+		t.Errorf("steady state starts at +%dms, want the settle time +%dms", w.settleNow/ms, w.settleAt/ms)
+	}
+	// CPU grew 400ms (plus what the thread ran since) over 1400ms; at
+	// +500ms, 400ms in, it had grown about 400 x 400/1400 = 114ms.
+	lo, hi := st.cpu-400*time.Millisecond+114*time.Millisecond, st.cpu-400*time.Millisecond+120*time.Millisecond
+	if w.settleCPU < lo || w.settleCPU > hi {
+		t.Errorf("CPU time at the settle time %v, want it interpolated into [%v, %v]", w.settleCPU, lo, hi)
+	}
+}
+
+// A worker without a sample before the settle time settles at its
+// checkpoint, as before.
+func TestSettleWithoutEarlierSample(t *testing.T) {
+	w := &worker{pid: os.Getpid(), tid: unix.Gettid(), prog: newProgress(), settleAt: int64(time.Millisecond)}
+	w.settle(int64(3 * time.Millisecond))
+	if w.settleNow != int64(3*time.Millisecond) {
+		t.Errorf("settled at %d, want the checkpoint's time", w.settleNow)
+	}
+}
+
+func TestInterpolate(t *testing.T) {
+	for _, c := range []struct{ t0, v0, t1, v1, t, want int64 }{
+		{0, 0, 10, 100, 5, 50},
+		{10, 100, 20, 100, 15, 100},
+		{10, 5, 10, 7, 10, 7}, // no interval: the newer value
+		{0, 0, 4, 10, 1, 2},
+	} {
+		if got := interpolate(c.t0, c.v0, c.t1, c.v1, c.t); got != c.want {
+			t.Errorf("interpolate(%d,%d,%d,%d,%d) = %d, want %d", c.t0, c.v0, c.t1, c.v1, c.t, got, c.want)
+		}
 	}
 }
