@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/gauntlet-sched/gauntlet/spec"
-
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
