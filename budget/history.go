@@ -18,6 +18,10 @@ const historyRuns = 5
 type History struct {
 	byVariant  map[variantKey]estimate
 	byTopology map[topologyKey]estimate
+	// byBoot is the median boot of the runs that booted, per package
+	// (one test binary), topology, accelerator and kernel: what a VM
+	// with this boot takes whichever test it was booted for.
+	byBoot map[bootKey]time.Duration
 }
 
 // estimate is a key's measured cost; noBoot when every sample shared a
@@ -34,6 +38,13 @@ type variantKey struct {
 	pkg, variant string // variant without its kernel level
 	accel        spec.Accel
 	kernel       string // label, or anyKernel
+}
+
+type bootKey struct {
+	pkg    string
+	accel  spec.Accel
+	topo   topo.Topology
+	kernel string
 }
 
 type topologyKey struct {
@@ -64,7 +75,8 @@ type sample struct {
 // ([VariantResult.SharedBoot]) counts for the test time only: when a key
 // has such runs, its test and teardown are the median of all its runs
 // by test plus teardown, and its boot the median of the runs that
-// booted, or the cost model's when none did.
+// booted, else that of the runs of any test of the package that booted
+// the same topology (the same VM), or the cost model's when none did.
 func NewHistory(rs ...*Results) *History {
 	runs := slices.DeleteFunc(slices.Clone(rs), func(r *Results) bool { return r == nil })
 	slices.SortStableFunc(runs, func(a, b *Results) int {
@@ -75,6 +87,7 @@ func NewHistory(rs ...*Results) *History {
 	})
 	byVariant := map[variantKey][]sample{}
 	byTopology := map[topologyKey][]sample{}
+	byBoot := map[bootKey][]sample{}
 	for _, r := range runs {
 		for i := range r.Variants {
 			v := &r.Variants[i]
@@ -88,10 +101,18 @@ func NewHistory(rs ...*Results) *History {
 				byVariant[vk] = append(byVariant[vk], s)
 				tk := topologyKey{v.Package, v.Test, v.Accel, v.Topology, k}
 				byTopology[tk] = append(byTopology[tk], s)
+				if !s.shared {
+					bk := bootKey{v.Package, v.Accel, v.Topology, k}
+					byBoot[bk] = append(byBoot[bk], sample{s.boot, 0, s.boot, false})
+				}
 			}
 		}
 	}
-	return &History{byVariant: medians(byVariant, SourceHistory), byTopology: medians(byTopology, SourceHistoryTopology)}
+	boots := make(map[bootKey]time.Duration, len(byBoot))
+	for k, ss := range byBoot {
+		boots[k] = median(ss[max(0, len(ss)-historyRuns):], SourceHistory).Boot
+	}
+	return &History{byVariant: medians(byVariant, SourceHistory), byTopology: medians(byTopology, SourceHistoryTopology), byBoot: boots}
 }
 
 // withoutKernel drops the kernel level ("/LABEL") a variant name ends in
@@ -119,11 +140,27 @@ func (h *History) Len() int {
 
 // lookup returns the measured cost of c under accel, if any: the
 // variant's on c's kernel, else its test's at the same topology on that
-// kernel, else the same two on any kernel.
+// kernel, else the same two on any kernel. When every sample of it
+// shared a boot, its boot is the one measured for another test of the
+// package at the same topology (same kernel, else any), the same VM, if
+// any booted; else it stays noBoot.
 func (h *History) lookup(c *Candidate, accel spec.Accel) (estimate, bool) {
 	if h == nil {
 		return estimate{}, false
 	}
+	e, ok := h.lookupCost(c, accel)
+	if ok && e.noBoot {
+		for _, k := range []string{c.Kernel, anyKernel} {
+			if b, ok := h.byBoot[bootKey{c.Package, accel, c.Topology, k}]; ok {
+				e.cost.Boot, e.noBoot = b, false
+				break
+			}
+		}
+	}
+	return e, ok
+}
+
+func (h *History) lookupCost(c *Candidate, accel spec.Accel) (estimate, bool) {
 	name := withoutKernel(c.Variant, c.Kernel)
 	for _, k := range []string{c.Kernel, anyKernel} {
 		if e, ok := h.byVariant[variantKey{c.Package, name, accel, k}]; ok {

@@ -206,21 +206,28 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 			}
 			continue
 		}
+		// Take the weights here, in plan order, before the goroutine: the
+		// plan predicts that each variant starts as soon as it fits
+		// beside those running, in order, so a smaller later one must not
+		// overtake a bigger one waiting for room (goroutines that each
+		// acquire race for the semaphore, and the loser waits behind the
+		// winner's whole chain).
 		w := a.Weight
-		g.Go(func() error {
-			if sh.claimed[i].Load() {
-				return nil // a VM booted for an earlier variant ran it
-			}
-			if err := acquire(ctx, cpus, mem, w, capa.MemoryMiB > 0); err != nil {
-				return nil
-			}
-			defer cpus.Release(int64(w.CPUs))
+		if err := acquire(ctx, cpus, mem, w, capa.MemoryMiB > 0); err != nil {
+			break // cancelled: the rest stay not run
+		}
+		release := func() {
+			cpus.Release(int64(w.CPUs))
 			if capa.MemoryMiB > 0 {
-				defer mem.Release(int64(w.MemoryMiB))
+				mem.Release(int64(w.MemoryMiB))
 			}
-			if !sh.claim(i) {
-				return nil
-			}
+		}
+		if !sh.claim(i) { // a VM booted for an earlier variant ran it
+			release()
+			continue
+		}
+		g.Go(func() error { // waits for a job slot (--jobs)
+			defer release()
 			if b.failedFast(&cases[i]) {
 				return nil
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -214,5 +215,50 @@ func TestRunSharedBootVMDies(t *testing.T) {
 	}
 	if vms := len(res.Cases) - 1; lost == 0 || lost+passed != vms || len(f.tests) != vms {
 		t.Errorf("%d not run, %d passed of %d variants in %d tests; want every variant accounted for", lost, passed, vms, len(f.tests))
+	}
+}
+
+// The runner starts variants as the plan predicts (budget's
+// chainSchedule): in plan order, each as soon as it fits beside those
+// running. So of two variants that do not fit on the host together, the
+// earlier in the plan boots first: a later, smaller one must not take
+// the room an earlier one waits for (when each variant's goroutine
+// acquired its weights itself, whichever got there first booted, and the
+// plan's bigger variant then waited behind the smaller one's whole VM:
+// the history run of the throughput benchmark overran its budget so).
+func TestRunStartsInPlanOrder(t *testing.T) {
+	t.Parallel()
+	for _, fresh := range []bool{true, false} {
+		res, f, stdout, err := runShared(t, fakeguest.Guests{}, fresh)
+		if err != nil {
+			t.Fatalf("fresh %v: %v\n%s", fresh, err, stdout)
+		}
+		index := map[string]int{}
+		for _, c := range res.Cases {
+			if !c.Host() {
+				index[c.Variant] = len(index)
+			}
+		}
+		f.mu.Lock()
+		booted := slices.Clone(f.cfgs)
+		f.mu.Unlock()
+		mixed := false
+		for a := range booted {
+			for b := a + 1; b < len(booted); b++ {
+				first, later := booted[a], booted[b]
+				wa, wb := hostCores(first), hostCores(later)
+				if wa+wb <= testHost.CPUs {
+					continue // they fit together: either may start first
+				}
+				mixed = mixed || wa != wb
+				if index[later.Variant.Name] < index[first.Variant.Name] {
+					t.Errorf("fresh %v: %s (plan #%d, %d CPUs) booted before %s (plan #%d, %d CPUs), which cannot run beside it", fresh,
+						first.Variant.Name, index[first.Variant.Name], wa, later.Variant.Name, index[later.Variant.Name], wb)
+				}
+			}
+		}
+		if !mixed {
+			t.Errorf("fresh %v: no two boots of different weights that cannot run together; the test checks nothing", fresh)
+		}
 	}
 }
