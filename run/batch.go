@@ -42,6 +42,10 @@ type batch struct {
 	// timeline is the observer writing TimelineFile; its err joins the
 	// run's write errors.
 	timeline *timelineView
+	// budgetDropped counts the variants not started because they would
+	// have ended past the budget's grace ([batch.pastBudget]); the
+	// launch loop alone sets it, before the verdict.
+	budgetDropped int
 	// stopped is set when --failfast stops launching variants.
 	stopped atomic.Bool
 }
@@ -104,6 +108,7 @@ func (b *batch) verdict(ctx context.Context, cases []report.Case, werr error) er
 			failed++
 		}
 	}
+	notRun -= b.budgetDropped // the budget's rule, not a setup problem
 	if notRun > 0 && !(b.stopped.Load() && failed > 0) {
 		return fmt.Errorf("%d variants could not be started (see the detail column)", notRun)
 	}
@@ -226,6 +231,12 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 			release()
 			continue
 		}
+		if why := b.pastBudget(a.Cost.Total()); why != "" {
+			cases[i].Message = why
+			b.budgetDropped++
+			release()
+			continue
+		}
 		g.Go(func() error { // waits for a job slot (--jobs)
 			defer release()
 			if b.failedFast(&cases[i]) {
@@ -237,6 +248,28 @@ func (b *batch) runAll(ctx context.Context) []report.Case {
 	}
 	g.Wait()
 	return cases
+}
+
+// budgetGrace is how far past its budget a run may end: a variant whose
+// estimate, started now, would end later is not started.
+const budgetGrace = 0.05
+
+// pastBudget says why a variant estimated to take est cannot start now:
+// started now it would end past the budget plus [budgetGrace] (the
+// plan's estimates were too low, or the VMs before it ran long). It
+// returns "" when it fits or the run has no budget.
+func (b *batch) pastBudget(est time.Duration) string {
+	bud := b.plan.plan.Budget
+	if bud <= 0 {
+		return ""
+	}
+	limit := bud + time.Duration(budgetGrace*float64(bud))
+	at := b.r.now().Sub(b.started)
+	if at+est <= limit {
+		return ""
+	}
+	return fmt.Sprintf("not started: at +%v, estimated %v, it would end at +%v, past the budget %v + %.0f%%",
+		at.Round(time.Second), est.Round(100*time.Millisecond), (at + est).Round(time.Second), bud, 100*budgetGrace)
 }
 
 // startVariant tells the observers that variant index of the plan starts now.

@@ -61,7 +61,9 @@ func (b *batch) newSharing(cases []report.Case) *sharing {
 func (sh *sharing) claim(i int) bool { return sh.claimed[i].CompareAndSwap(false, true) }
 
 // claimNext claims the first assignment of key in plan order that nobody
-// claimed, and returns its index, or -1; always -1 once ctx is done or
+// claimed and that would, run in the VM now, end within the budget's grace
+// ([batch.pastBudget]; the launch loop records why the others do not
+// start), and returns its index, or -1; always -1 once ctx is done or
 // --failfast stopped the run.
 func (sh *sharing) claimNext(ctx context.Context, b *batch, key string) int {
 	if !sh.on || key == "" || ctx.Err() != nil || b.stopped.Load() {
@@ -70,13 +72,29 @@ func (sh *sharing) claimNext(ctx context.Context, b *batch, key string) int {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	group := sh.byKey[key]
+	first := -1 // the first index skipped for the budget, where the cursor stays
 	for k := sh.cursor[key]; k < len(group); k++ {
-		if sh.claim(group[k]) {
-			sh.cursor[key] = k + 1
-			return group[k]
+		j := group[k]
+		if sh.claimed[j].Load() {
+			continue
+		}
+		if a := b.plan.plan.Selected[j]; b.pastBudget(a.Cost.Test+a.Cost.Teardown) != "" {
+			// Left to the launch loop, which records why it does not start.
+			if first < 0 {
+				first = k
+			}
+			continue
+		}
+		if sh.claim(j) {
+			if first < 0 {
+				sh.cursor[key] = k + 1
+			}
+			return j
 		}
 	}
-	sh.cursor[key] = len(group)
+	if first < 0 {
+		sh.cursor[key] = len(group)
+	}
 	return -1
 }
 

@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gauntlet-sched/gauntlet/internal/fakeguest"
 	"github.com/gauntlet-sched/gauntlet/report"
@@ -259,6 +261,63 @@ func TestRunStartsInPlanOrder(t *testing.T) {
 		}
 		if !mixed {
 			t.Errorf("fresh %v: no two boots of different weights that cannot run together; the test checks nothing", fresh)
+		}
+	}
+}
+
+// A run whose VMs take longer than the plan estimated does not start a
+// variant that would end past the budget plus its grace: the variant is
+// not run, with the reason, and that alone does not fail the run. Here the
+// clock jumps an hour at every boot's end.
+func TestRunDoesNotStartPastTheBudget(t *testing.T) {
+	t.Parallel()
+	for _, fresh := range []bool{true, false} {
+		f := &fakeVMs{fn: fakeguest.Guests{}.Boot()}
+		var mu sync.Mutex
+		now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+		r := testRunner(f)
+		r.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		r.BootVM = func(ctx context.Context, cfg vm.Config) (vm.Result, error) {
+			next := cfg.Next
+			if next != nil {
+				cfg.Next = func(res vm.Result) *vm.Config {
+					mu.Lock()
+					now = now.Add(time.Hour) // the test ran long
+					mu.Unlock()
+					return next(res)
+				}
+			}
+			res, err := f.boot(ctx, cfg)
+			if next == nil {
+				mu.Lock()
+				now = now.Add(time.Hour)
+				mu.Unlock()
+			}
+			return res, err
+		}
+		cfg, stdout := testConfig(t, "tiny-1llc,smt-2llc")
+		cfg.Plan.Count, cfg.Plan.FreshVM, cfg.Plan.Budget = 2, fresh, time.Hour
+		res, err := r.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("fresh %v: %v (variants the budget left out must not fail the run)\n%s", fresh, err, stdout)
+		}
+		ran, dropped := 0, 0
+		for _, c := range res.Cases {
+			switch {
+			case c.Host():
+			case c.Outcome.Ran():
+				ran++
+			case strings.Contains(c.Message, "past the budget 1h0m0s + 5%"):
+				dropped++
+			default:
+				t.Errorf("fresh %v: %s not run: %s", fresh, c.Variant, c.Message)
+			}
+		}
+		f.mu.Lock()
+		tests := len(f.tests)
+		f.mu.Unlock()
+		if ran == 0 || dropped == 0 || tests != ran {
+			t.Errorf("fresh %v: %d ran (%d tests booted), %d left out by the budget; want some of each, a test per run case", fresh, ran, tests, dropped)
 		}
 	}
 }

@@ -299,7 +299,7 @@ type planFlags struct {
 // add registers the planning flags on fs.
 func (f *planFlags) add(fs *flag.FlagSet) {
 	c := &f.cfg
-	fs.Var(budgetFlag{&c.Budget}, "budget", "wall-clock `budget` for the run, e.g. 20m (default: none, everything runs)")
+	fs.Var(budgetFlag{&c.Budget}, "budget", "wall-clock `budget` for the run, e.g. 20m (default: none, everything runs); a variant that would end past the budget + 5% is not started")
 	fs.Var(jobsFlag{&c.Jobs}, "jobs", "run at most `N` VMs at once (default: one per host CPU)")
 	fs.Var(presetsFlag{&c.Presets}, "presets", "comma-separated `names` of the presets to expand to (default: all of them)")
 	fs.Var(topologyFlag{&c.Topologies}, "topology", "expand to this `topology` (1n2l4c2t, S,C,T or N,L,C,T); repeatable; without --presets, instead of the presets")
