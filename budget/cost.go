@@ -40,6 +40,10 @@ type Cost struct {
 // Total returns the whole run's estimated wall time.
 func (c Cost) Total() time.Duration { return c.Boot + c.Test + c.Teardown }
 
+// Shared is c's duration when it runs in a VM booted for another
+// variant: its test and teardown, no boot.
+func (c Cost) Shared() time.Duration { return c.Test + c.Teardown }
+
 // Cost model constants; see [EstimateCost].
 const (
 	kvmBootBase     = 1500 * time.Millisecond

@@ -118,10 +118,6 @@ func bootGroups(cs []Candidate) (group []int32, ok bool) {
 	return group, ok
 }
 
-// sharedCost is c's duration when it runs in a VM booted for another
-// variant: its test and teardown.
-func sharedCost(c Cost) time.Duration { return c.Test + c.Teardown }
-
 // sharePlan is the prediction of a set of candidates (indexes into the
 // selector's, in plan order) run with boot sharing.
 type sharePlan struct {
@@ -137,7 +133,7 @@ func (s *selector) simulate(order []int32) sharePlan {
 	jobs := make([]job, len(order))
 	sj := shareJobs{short: make([]time.Duration, len(order)), group: make([]int32, len(order))}
 	for k, i := range order {
-		jobs[k], sj.short[k], sj.group[k] = s.jobs[i], sharedCost(s.costs[i]), s.group[i]
+		jobs[k], sj.short[k], sj.group[k] = s.jobs[i], s.costs[i].Shared(), s.group[i]
 	}
 	starts, slots, shared, end := chainSchedule(jobs, sj, s.cap)
 	return sharePlan{order, starts, slots, shared, end}
@@ -208,7 +204,7 @@ func rescheduleShared(as []Assignment, c Capacity) ([]Assignment, time.Duration)
 	jobs := make([]job, len(as))
 	sj := shareJobs{short: make([]time.Duration, len(as)), group: group}
 	for i, a := range as {
-		jobs[i], sj.short[i] = job{a.Cost.Total(), a.Weight}, sharedCost(a.Cost)
+		jobs[i], sj.short[i] = job{a.Cost.Total(), a.Weight}, a.Cost.Shared()
 	}
 	starts, slots, shared, end := chainSchedule(jobs, sj, c)
 	out := make([]Assignment, 0, len(as))
@@ -244,7 +240,7 @@ func (p Plan) SharedBoots() (n int, saved time.Duration) {
 // boot when a shares one.
 func (a Assignment) Est() time.Duration {
 	if a.SharedBoot {
-		return a.Cost.Total() - a.Cost.Boot
+		return a.Cost.Shared()
 	}
 	return a.Cost.Total()
 }

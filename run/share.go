@@ -72,28 +72,21 @@ func (sh *sharing) claimNext(ctx context.Context, b *batch, key string) int {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	group := sh.byKey[key]
-	first := -1 // the first index skipped for the budget, where the cursor stays
-	for k := sh.cursor[key]; k < len(group); k++ {
-		j := group[k]
+	k0 := sh.cursor[key] // the claimed prefix is never looked at again
+	for k0 < len(group) && sh.claimed[group[k0]].Load() {
+		k0++
+	}
+	sh.cursor[key] = k0
+	for _, j := range group[k0:] {
 		if sh.claimed[j].Load() {
 			continue
 		}
-		if a := b.plan.plan.Selected[j]; b.pastBudget(a.Cost.Test+a.Cost.Teardown) != "" {
-			// Left to the launch loop, which records why it does not start.
-			if first < 0 {
-				first = k
-			}
-			continue
+		if b.pastBudget(b.plan.plan.Selected[j].Cost.Shared()) != "" {
+			continue // left to the launch loop, which records why it does not start
 		}
 		if sh.claim(j) {
-			if first < 0 {
-				sh.cursor[key] = k + 1
-			}
 			return j
 		}
-	}
-	if first < 0 {
-		sh.cursor[key] = len(group)
 	}
 	return -1
 }
