@@ -161,6 +161,10 @@ type Checks struct {
 	// steady-state off-CPU time across the workers of one cgroup
 	// (fairness check); default 15.
 	MaxSpread float64
+	// MaxRunDelay is the longest a worker may wait runnable on a run
+	// queue at a stretch, as its schedstat run delay shows it (stuck
+	// check); default 500ms.
+	MaxRunDelay time.Duration
 	// MinWorkUnits is the least work a worker must do (starvation check);
 	// default 1.
 	MinWorkUnits uint64

@@ -47,6 +47,9 @@ func ResultProperties(r spec.Result) []Property {
 	th := r.Thresholds
 	add("threshold.max_gap_ms", ms(th.MaxGap))
 	add("threshold.max_spread_pct", pct(th.MaxSpread))
+	if th.MaxRunDelay > 0 {
+		add("threshold.max_run_delay_ms", ms(th.MaxRunDelay))
+	}
 	add("threshold.min_work_units", strconv.FormatUint(th.MinWorkUnits, 10))
 	add("threshold.isolation", strconv.FormatBool(th.Isolation))
 	add("threshold.scale", pct(th.Scale))

@@ -449,13 +449,19 @@ func TestPlanKernels(t *testing.T) {
 }
 
 // --conclusive leaves out the variants whose default limits would scale
-// past their bounds, with the reason: all of them under TCG, and under
-// KVM those with more than 1.5 vCPUs per host CPU.
+// past their bounds, with the reason: under TCG those with more vCPUs
+// than host CPUs, and under KVM those with more than 1.5 vCPUs per host
+// CPU.
 func TestPlanConclusiveExcludesRelaxedVariants(t *testing.T) {
 	t.Parallel()
 	tcg := planJSONOf(t, PlanConfig{Patterns: fixtures, Accel: spec.AccelTCG, Conclusive: true})
-	if len(tcg.Selected) != 0 {
-		t.Errorf("tcg --conclusive selected %d variants, want none", len(tcg.Selected))
+	if len(tcg.Selected) == 0 {
+		t.Error("tcg --conclusive selected nothing, want the 2-vCPU variants")
+	}
+	for _, a := range tcg.Selected {
+		if a.VCPUs > 2 {
+			t.Errorf("%s with %d vCPUs on 2 host CPUs selected as conclusive under TCG", a.Variant, a.VCPUs)
+		}
 	}
 	for _, e := range tcg.Excluded {
 		if e.Kind != stInconcl && e.Kind != stConstraint && e.Kind != stCapacity {

@@ -165,6 +165,11 @@ type Checks struct {
 	// MaxSpread is the largest allowed spread, in percentage points, of
 	// off-CPU time across the workers of one cgroup (fairness check).
 	MaxSpread float64 `json:"max_spread_pct,omitempty"`
+	// MaxRunDelay is the longest a worker may wait runnable on a run
+	// queue at a stretch: the run delay its schedstat accrued between two
+	// of its samples (stuck check; a task starved beside a SCHED_FIFO
+	// hog waits about 950 ms at a time).
+	MaxRunDelay time.Duration `json:"max_run_delay_ns,omitempty"`
 	// MinWorkUnits is the least work a worker must do (starvation check).
 	MinWorkUnits uint64 `json:"min_work_units,omitempty"`
 	// DisableIsolation turns the cpuset isolation check off.
@@ -191,6 +196,13 @@ type Variant struct {
 	Flags []string `json:"flags,omitempty"`
 	// Accel is the accelerator the VM runs on: "kvm" or "tcg".
 	Accel string `json:"accel,omitempty"`
+	// HostCPUs is how many host CPUs the VM runner shares among its VMs,
+	// and TCGSingle is set when TCG runs every vCPU on one host thread:
+	// the guest weighs its vCPUs against them to decide whether its
+	// default limits can be the bare-metal ones (see docs/power.md).
+	// Zero and false when unknown (a VM not started by gauntlet).
+	HostCPUs  int  `json:"host_cpus,omitempty"`
+	TCGSingle bool `json:"tcg_single,omitempty"`
 	// Kernel names the kernel the VM booted: its label in a gauntlet run,
 	// else its path.
 	Kernel string `json:"kernel,omitempty"`

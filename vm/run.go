@@ -250,7 +250,7 @@ func (m *Machine) launch(a spec.Accel, initrd, dir string, single bool) (*boot, 
 		kernel: m.cfg.Kernel, initrd: initrd, consoleLog: m.consoleLog(dir),
 		channelFD: 3, kernelArgs: m.cfg.KernelArgs,
 	}
-	if b.request, err = requestOf(m.cfg, a); err != nil {
+	if b.request, err = requestOf(m.cfg, a, single); err != nil {
 		host.Close()
 		return nil, err
 	}
@@ -284,9 +284,9 @@ func (m *Machine) consoleLog(dir string) string {
 }
 
 // requestOf builds what the init runs for the test r configures, on
-// accelerator a: the init binary with r's arguments and environment,
-// plus the variant.
-func requestOf(r resolved, a spec.Accel) (vmchan.Request, error) {
+// accelerator a (TCG single-threaded when single): the init binary with
+// r's arguments and environment, plus the variant.
+func requestOf(r resolved, a spec.Accel, single bool) (vmchan.Request, error) {
 	t := r.Topology
 	req := vmchan.Request{Args: r.Args, Env: append([]string(nil), r.Env...), Topology: &t}
 	if v := r.Variant; v != nil {
@@ -295,6 +295,7 @@ func requestOf(r resolved, a spec.Accel) (vmchan.Request, error) {
 			vv.Topology = t
 		}
 		vv.Accel = string(a)
+		vv.HostCPUs, vv.TCGSingle = r.HostCPUs, a == spec.AccelTCG && single
 		if vv.Kernel == "" {
 			vv.Kernel = r.Kernel
 		}
@@ -398,7 +399,7 @@ func (b *boot) chain(t *test, next *Config) (*test, error) {
 	}
 	r := resolved{Config: *next, qemu: b.m.cfg.qemu}
 	r.Topology, r.MemoryMiB, r.TCGThreads, r.HostCPUs, r.CacheDir = b.m.cfg.Topology, b.m.cfg.MemoryMiB, b.m.cfg.TCGThreads, b.m.cfg.HostCPUs, b.m.cfg.CacheDir
-	req, err := requestOf(r, b.mach.accel)
+	req, err := requestOf(r, b.mach.accel, b.mach.tcgSingle)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,8 @@ func (e *CheckError) Error() string {
 	return strings.Join(e.Failures, "\n") + "\n" + formatThresholds(e.Thresholds) + "\n" + formatStats(e.Stats)
 }
 
-// checkWorkers runs the starvation, stuck, isolation and fairness checks
+// checkWorkers runs the starvation, stuck (progress gap and run delay),
+// isolation and fairness checks
 // over ws and returns one message per failure, in worker order with the
 // fairness failures last.
 func checkWorkers(th spec.Thresholds, ws []workerResult) []string {
@@ -52,6 +53,10 @@ func checkWorker(th spec.Thresholds, w workerResult) []string {
 	if !w.GapExempt && r.MaxGap > th.MaxGap {
 		out = append(out, fmt.Sprintf("stuck %dms on cpu%d at +%dms (%s; limit %dms)",
 			r.MaxGap.Milliseconds(), r.GapCPU, (w.Offset+r.GapAt).Milliseconds(), w.name(), th.MaxGap.Milliseconds()))
+	}
+	if !w.GapExempt && th.MaxRunDelay > 0 && r.DelayGap > th.MaxRunDelay {
+		out = append(out, fmt.Sprintf("stuck %dms waiting to run at +%dms (%s, run delay; limit %dms)",
+			r.DelayGap.Milliseconds(), (w.Offset+r.DelayGapAt).Milliseconds(), w.name(), th.MaxRunDelay.Milliseconds()))
 	}
 	if th.Isolation {
 		out = append(out, checkIsolation(w)...)

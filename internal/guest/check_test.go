@@ -1,6 +1,7 @@
 package guest
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,7 @@ import (
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
-var testThresholds = spec.Thresholds{MaxGap: 2 * time.Second, MaxSpread: 15, MinWorkUnits: 1, Isolation: true, Scale: 1, Basis: "test"}
+var testThresholds = spec.Thresholds{MaxGap: 2 * time.Second, MaxSpread: 15, MaxRunDelay: 500 * time.Millisecond, MinWorkUnits: 1, Isolation: true, Scale: 1, Basis: "test"}
 
 func TestChecksFindEachFailure(t *testing.T) {
 	got := checkWorkers(testThresholds, sampleWorkers())
@@ -22,6 +23,42 @@ func TestChecksFindEachFailure(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRunDelayCheck: a worker that waited runnable longer than the
+// limit at a stretch fails the stuck check by its run delay, even when
+// its progress gap stayed inside the gap limit; a limit of zero (no
+// schedstat) checks nothing, and a gap-exempt worker is not checked.
+func TestRunDelayCheck(t *testing.T) {
+	th := testThresholds
+	th.MaxRunDelay = 500 * time.Millisecond
+	w := sampleWorkers()[1]
+	w.Report.DelayGap, w.Report.DelayGapAt = 950*time.Millisecond, 1300*time.Millisecond
+	want := "stuck 950ms waiting to run at +1300ms (" + w.name() + ", run delay; limit 500ms)"
+	if got := checkWorker(th, w); !slices.Contains(got, want) {
+		t.Errorf("failures %q, want %q", got, want)
+	}
+	w.Report.DelayGap = 400 * time.Millisecond
+	off := th
+	off.MaxRunDelay = 0
+	for name, c := range map[string]struct {
+		th spec.Thresholds
+		w  workerResult
+	}{"within the limit": {th, w}, "no limit": {off, func() workerResult { x := w; r := *x.Report; r.DelayGap = time.Second; x.Report = &r; return x }()}} {
+		for _, f := range checkWorker(c.th, c.w) {
+			if strings.Contains(f, "waiting to run") {
+				t.Errorf("%s: %s", name, f)
+			}
+		}
+	}
+	ex := sampleWorkers()[1]
+	ex.GapExempt = true
+	ex.Report.DelayGap = time.Second
+	for _, f := range checkWorker(th, ex) {
+		if strings.Contains(f, "waiting to run") {
+			t.Errorf("gap-exempt worker checked: %s", f)
+		}
 	}
 }
 
@@ -91,8 +128,8 @@ func TestInconclusiveNamesOnlyAppliedRelaxedChecks(t *testing.T) {
 		ws   []workerResult
 		want string
 	}{
-		{"tcg, two fair workers", tcg, fair, "max-gap 6000ms > 3000ms, max-spread 60.0% > 35.0%"},
-		{"tcg, one worker", tcg, lone, "max-gap 6000ms > 3000ms"},
+		{"tcg, two fair workers", tcg, fair, "max-gap 6000ms > 3000ms, max-run-delay 1500ms > 750ms, max-spread 60.0% > 35.0%"},
+		{"tcg, one worker", tcg, lone, "max-gap 6000ms > 3000ms, max-run-delay 1500ms > 750ms"},
 		{"tcg, gap-exempt worker", tcg, exempt, ""},
 		{"kvm, no oversubscription", kvm, fair, ""},
 		{"limits set by the test", own, fair, ""},

@@ -190,7 +190,8 @@ func newEnv(t testing.TB, s spec.Spec, c *Harness, v spec.Variant) *env {
 		}
 	}
 	cal := calibrate(c.Usable, calibrationTime)
-	m := machine{Accel: detectAccel(v.Accel), VCPUs: c.Usable.Len(), Parallelism: cal.Parallelism, Stall: cal.Stall, Clocksource: clocksource()}
+	m := machine{Accel: detectAccel(v.Accel), VCPUs: c.Usable.Len(), Parallelism: cal.Parallelism, Stall: cal.Stall, Clocksource: clocksource(),
+		Threads: c.Online.Len(), HostCPUs: v.HostCPUs, TCGSingle: v.TCGSingle}
 	th := effectiveThresholds(s.Checks, m)
 	t.Logf("%s", formatThresholds(th))
 	exe, _ := os.Executable()

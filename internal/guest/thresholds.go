@@ -19,6 +19,11 @@ const (
 	// defaultMaxSpread is the largest allowed spread of steady-state
 	// off-CPU percentage within a cgroup (fairness check).
 	defaultMaxSpread = 15.0
+	// defaultMaxRunDelay is the longest allowed run-queue wait of a
+	// worker at a stretch (stuck check on schedstat's run delay). Measured
+	// (docs/power.md): correct runs at most 93 ms with a host core per
+	// vCPU, a worker starved beside a SCHED_FIFO hog about 950 ms.
+	defaultMaxRunDelay = 500 * time.Millisecond
 	// defaultMinWorkUnits is the least work a worker must do
 	// (starvation check).
 	defaultMinWorkUnits = 1
@@ -31,6 +36,16 @@ const (
 	// 10-48% (median 35%) in cg_0 under EEVDF, whose group load balancing
 	// evens out load, not each task's share, beside bursty neighbours.
 	tcgMinSpread = 60.0
+	// dedicatedMaxSpread is the default spread under TCG with a host CPU
+	// per vCPU (see [machine.dedicated]). Measured (docs/power.md, 2
+	// vCPUs on a 2-core host beside a second VM): correct runs' spreads at
+	// most 18 %, the planted nice-5 worker's about 50 %.
+	dedicatedMaxSpread = 35.0
+	// dedicatedMaxStall is the longest calibration stall a guest on
+	// dedicated host CPUs may see and still apply the bare-metal limits:
+	// a guest that saw its vCPU gone for a second does not have the host
+	// to itself, whatever the counts say.
+	dedicatedMaxStall = time.Second
 )
 
 // machine is what threshold scaling needs to know about the guest.
@@ -47,6 +62,20 @@ type machine struct {
 	Stall time.Duration
 	// Clocksource is the kernel's clocksource ("tsc", "hpet", ...).
 	Clocksource string
+	// Threads is the number of online vCPUs, the threads QEMU runs;
+	// HostCPUs is how many host CPUs the VM runner shares among its VMs,
+	// zero when unknown; TCGSingle is set when TCG runs every vCPU on one
+	// host thread (see [spec.Variant]).
+	Threads   int
+	HostCPUs  int
+	TCGSingle bool
+}
+
+// dedicated reports whether m is a TCG guest that runs like a machine
+// with a real CPU per vCPU ([spec.TCGDedicated]) and saw no long stall in
+// calibration: its checks take the bare-metal limits.
+func (m machine) dedicated() bool {
+	return m.Accel == "tcg" && spec.TCGDedicated(m.Threads, m.HostCPUs, m.TCGSingle) && m.Stall < dedicatedMaxStall
 }
 
 // Oversubscription returns VCPUs / Parallelism, at least 1: how many
@@ -62,26 +91,34 @@ func (m machine) oversubscription() float64 {
 // use. Zero fields of c take the defaults, scaled so a correct scheduler
 // passes where the host cannot run the vCPUs as real CPUs:
 //
-//   - under TCG the default gap is multiplied by max(3, 1.5 x
-//     oversubscription) and raised to at least 10x the calibration stall;
-//     elsewhere it is multiplied by the oversubscription when that is above
-//     1.25 (an overcommitted host);
-//   - the default spread is multiplied by the oversubscription, and doubled
-//     under TCG, at most 100%: vCPUs the host deschedules unevenly make
-//     CPU time an uneven measure; under TCG it is at least 60% (see
-//     tcgMinSpread for the measurements).
+//   - under TCG with a host CPU per vCPU ([machine.dedicated]) the gap
+//     and run delay take the bare-metal defaults and the spread
+//     [dedicatedMaxSpread]: measured, correct runs stay far inside them
+//     there and every planted failure is caught (docs/power.md);
+//   - otherwise under TCG the default gap and run delay are multiplied
+//     by max(3, 1.5 x oversubscription) and the gap raised to at least 10x
+//     the calibration stall; elsewhere they are multiplied by the
+//     oversubscription when that is above 1.25 (an overcommitted host);
+//   - otherwise the default spread is multiplied by the oversubscription,
+//     and doubled under TCG, at most 100%: vCPUs the host deschedules
+//     unevenly make CPU time an uneven measure; under TCG it is at least
+//     60% (see tcgMinSpread for the measurements).
 //
 // Values the test set are used as given, so a test can demand tighter
-// limits. Basis says how the numbers came about.
+// limits; a test that sets the gap and not the run delay has its gap for
+// both. Basis says how the numbers came about.
 func effectiveThresholds(c spec.Checks, m machine) spec.Thresholds {
-	th := spec.Thresholds{MaxGap: c.MaxGap, MaxSpread: c.MaxSpread, MinWorkUnits: c.MinWorkUnits, Isolation: !c.DisableIsolation, Scale: gapScale(m)}
+	th := spec.Thresholds{MaxGap: c.MaxGap, MaxSpread: c.MaxSpread, MaxRunDelay: c.MaxRunDelay, MinWorkUnits: c.MinWorkUnits, Isolation: !c.DisableIsolation, Scale: gapScale(m)}
 	if th.MinWorkUnits == 0 {
 		th.MinWorkUnits = defaultMinWorkUnits
 	}
 	var notes []string
+	if m.dedicated() {
+		notes = append(notes, "a host cpu per vcpu: bare-metal gap and run delay, spread 35%")
+	}
 	if th.MaxGap == 0 {
 		th.MaxGap = time.Duration(th.Scale * float64(defaultMaxGap)).Round(time.Millisecond)
-		if floor := 10 * m.Stall; m.Accel == "tcg" && floor > th.MaxGap {
+		if floor := 10 * m.Stall; m.Accel == "tcg" && !m.dedicated() && floor > th.MaxGap {
 			th.MaxGap = floor.Round(time.Millisecond)
 			notes = append(notes, "gap raised to 10x stall")
 		}
@@ -89,11 +126,27 @@ func effectiveThresholds(c spec.Checks, m machine) spec.Thresholds {
 		th.GapSetByTest = true
 		notes = append(notes, "gap set by test")
 	}
+	switch {
+	case th.MaxRunDelay == 0 && th.GapSetByTest:
+		// A run-queue wait is a progress gap too: the test's gap is its
+		// claim for both.
+		th.MaxRunDelay, th.DelaySetByTest = th.MaxGap, true
+	case th.MaxRunDelay == 0:
+		th.MaxRunDelay = time.Duration(th.Scale * float64(defaultMaxRunDelay)).Round(time.Millisecond)
+	default:
+		th.DelaySetByTest = true
+		notes = append(notes, "run delay set by test")
+	}
 	if th.MaxSpread == 0 {
-		th.MaxSpread = defaultMaxSpread * spreadScale(m)
-		if m.Accel == "tcg" && th.MaxSpread < tcgMinSpread {
-			th.MaxSpread = tcgMinSpread
-			notes = append(notes, "spread raised to the tcg floor")
+		switch {
+		case m.dedicated():
+			th.MaxSpread = dedicatedMaxSpread
+		default:
+			th.MaxSpread = defaultMaxSpread * spreadScale(m)
+			if m.Accel == "tcg" && th.MaxSpread < tcgMinSpread {
+				th.MaxSpread = tcgMinSpread
+				notes = append(notes, "spread raised to the tcg floor")
+			}
 		}
 		th.MaxSpread = math.Round(min(100, th.MaxSpread)*10) / 10
 	} else {
@@ -111,6 +164,8 @@ func effectiveThresholds(c spec.Checks, m machine) spec.Thresholds {
 func gapScale(m machine) float64 {
 	o := m.oversubscription()
 	switch {
+	case m.dedicated():
+		return 1
 	case m.Accel == "tcg":
 		return round2(max(3, 1.5*o))
 	case o > 1.25:
@@ -121,6 +176,9 @@ func gapScale(m machine) float64 {
 
 // spreadScale is the factor for the default spread.
 func spreadScale(m machine) float64 {
+	if m.dedicated() {
+		return 1
+	}
 	f := m.oversubscription()
 	if m.Accel == "tcg" {
 		f *= 2
@@ -144,6 +202,6 @@ func formatThresholds(th spec.Thresholds) string {
 	if !th.Isolation {
 		iso = "off"
 	}
-	return fmt.Sprintf("thresholds: max-gap %dms, max-spread %.1f%%, min-work %d, isolation %s (%s)",
-		th.MaxGap.Milliseconds(), th.MaxSpread, th.MinWorkUnits, iso, th.Basis)
+	return fmt.Sprintf("thresholds: max-gap %dms, max-run-delay %dms, max-spread %.1f%%, min-work %d, isolation %s (%s)",
+		th.MaxGap.Milliseconds(), th.MaxRunDelay.Milliseconds(), th.MaxSpread, th.MinWorkUnits, iso, th.Basis)
 }
