@@ -310,7 +310,7 @@ func (f *planFlags) add(fs *flag.FlagSet) {
 	fs.Var(accelFlag{&c.Accel}, "accel", "accelerator to plan for: `auto`, kvm or tcg")
 	fs.Var(schedulerFlag{&c.Schedulers}, "scheduler", "also run the tests whose Spec declares no scheduler (EEVDF tests) under the sched_ext scheduler binary at `path`, as profile TestX/PRESET/BASENAME; repeatable; tests with a scheduler of their own are not affected")
 	fs.Var(schedulerArgsFlag{&c.Schedulers}, "scheduler-args", "`arguments` (split at spaces) of the --scheduler given before it")
-	fs.BoolVar(&c.Conclusive, "conclusive", false, "plan only variants whose checks keep their default power on this host (under TCG none do unless the test sets its own limits); the rest are listed with the reason")
+	fs.BoolVar(&c.Conclusive, "conclusive", false, "plan only variants whose checks keep their default power on this host (under TCG those with at most one vCPU per host CPU, or whose test sets its own limits); the rest are listed with the reason")
 	fs.StringVar(&c.History, "history", "gauntlet-runs", "`dir` of earlier runs whose */results.json replace the cost model (\"\" for none)")
 	fs.Var(countFlag{&c.Retries, 0, "want a number of retries, e.g. 2 (0: none)"}, "retries",
 		"boot a variant whose test failed again, up to `N` times, each in a fresh VM; one that then passes is flaky (terminal, results.json, JUnit flakyFailure); not booked in the estimate, which the plan's summary says")

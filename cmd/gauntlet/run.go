@@ -28,9 +28,10 @@ passed), 1 a variant failed or -timeout passed, 2 usage or setup error
 --skip that matches nothing), 130 interrupted.
 
 A variant that passed with its checks' default limits scaled past 3s
-(gap) or 35% (spread) to fit this host, as under TCG, is inconclusive:
-not a failure, but not a pass either (a skip in JUnit, with the reason).
---conclusive plans only the variants expected to keep their power.
+(gap), 750ms (run delay) or 35% (spread) to fit this host, as under TCG
+with more vCPUs than host CPUs, is inconclusive: not a failure, but not
+a pass either (a skip in JUnit, with the reason). --conclusive plans only
+the variants expected to keep their power.
 
 On a terminal a status block shows what is done, the variants running
 and the ETA against the budget, redrawn once a second, with failures

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gauntlet-sched/gauntlet/internal/testutil"
+	"github.com/gauntlet-sched/gauntlet/kernel"
+	"github.com/gauntlet-sched/gauntlet/report"
+	"github.com/gauntlet-sched/gauntlet/run"
+	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/vm"
+)
+
+// plantChecks are the power benchmark's planted failures
+// (internal/cmd/power/testdata/power) with the cgroup that must fail and
+// the checks (failure prefixes) that may catch it.
+var plantChecks = map[string]struct {
+	cgroup string
+	checks []string
+}{
+	"TestPlantFIFO":   {"victim", []string{"stuck ", "unfair: "}},
+	"TestPlantEscape": {"escape", []string{"isolation: "}},
+	"TestPlantStop":   {"stop", []string{"stuck "}},
+	"TestPlantNice":   {"nice", []string{"unfair: "}},
+}
+
+// TestPlantedFailuresFailTheirChecks runs the planted failures at 2
+// vCPUs with the default limits in real VMs: each must fail with its
+// check, naming its cgroup. Under TCG a 2-vCPU guest on a host with at
+// least 2 CPUs applies the bare-metal limits (spec.TCGDedicated), so a
+// plant that passes there means the checks lost their power. Only a
+// guest that found its host too slow to apply them (a calibration stall,
+// fewer host CPUs than vCPUs) may report a plant inconclusive, never a
+// pass.
+func TestPlantedFailuresFailTheirChecks(t *testing.T) {
+	if _, err := vm.LookQEMU(); err != nil {
+		testutil.SkipNotPossible(t, "no QEMU: apt-get install qemu-system-x86")
+	}
+	if _, err := kernel.Find(); err != nil {
+		if errors.Is(err, spec.ErrNotSupported) {
+			testutil.SkipNotPossible(t, "no kernel: set KTSTR_TEST_KERNEL or apt-get install linux-image-6.12-cloud-amd64")
+		}
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var outb, errb bytes.Buffer
+	c := &cli{stdout: &outb, stderr: &errb}
+	code, stdout, stderr := gauntletWith(c, &outb, &errb, "run", "--history=", "--out", out,
+		"--topology", "1n1l2c1t", "--run", "^TestPlant[A-Za-z]+/", "../../internal/cmd/power/testdata/power")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d (the plants fail); stderr: %s\nstdout:\n%s", code, exitFail, stderr, stdout)
+	}
+	dirs := runDirs(t, out)
+	if len(dirs) != 1 {
+		t.Fatalf("run directories %v, want one", dirs)
+	}
+	junit, err := os.ReadFile(filepath.Join(dirs[0], run.JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suites, err := report.ReadJUnit(bytes.NewReader(junit), run.JUnitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, cs := range report.CasesFromJUnit(suites) {
+		want, ok := plantChecks[cs.Test]
+		if !ok {
+			continue
+		}
+		seen[cs.Test] = true
+		switch cs.Outcome {
+		case spec.OutcomeFail:
+			if !caughtBy(string(cs.Output)+"\n"+cs.Message, want.cgroup, want.checks) {
+				t.Errorf("%s failed, but not by %q naming %s: %s\n%s", cs.Variant, want.checks, want.cgroup, cs.Message, cs.Output)
+			}
+		case spec.OutcomeInconclusive:
+			t.Logf("%s: inconclusive on this host (%s)", cs.Variant, cs.Message)
+		default:
+			t.Errorf("%s: outcome %s (%s), want a failure of %q", cs.Variant, cs.Outcome, cs.Message, want.checks)
+		}
+	}
+	for name := range plantChecks {
+		if !seen[name] {
+			t.Errorf("%s did not run", name)
+		}
+	}
+}
+
+// caughtBy reports whether some line of out is a failure starting with
+// one of checks that names cgroup.
+func caughtBy(out, cgroup string, checks []string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		for _, k := range checks {
+			if strings.HasPrefix(line, k) && strings.Contains(line, cgroup) {
+				return true
+			}
+		}
+	}
+	return false
+}
