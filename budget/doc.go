@@ -17,8 +17,10 @@
 // [EstimateCost] gives boot + test + teardown per candidate: measured
 // durations from earlier runs when [History] has them, else a model built
 // on boot times measured under QEMU's TCG (see EstimateCost for the
-// numbers). Runs record their measurements in results.json, a versioned
-// format read and written by [ReadResults] and [WriteResults].
+// numbers). [Cost.Total] is a run in a fresh VM, [Cost.Shared] one in a
+// VM booted for another variant: history keeps the test times of both
+// kinds of runs apart. Runs record their measurements in results.json, a
+// versioned format read and written by [ReadResults] and [WriteResults].
 //
 // # Slots
 //

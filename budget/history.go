@@ -55,7 +55,8 @@ type topologyKey struct {
 }
 
 // sample is one measured run; shared when it ran in a VM booted for an
-// earlier variant (its boot is zero and says nothing).
+// earlier variant (its boot is zero and says nothing, and its test ran
+// faster than in a fresh VM).
 type sample struct {
 	boot, test, total time.Duration
 	shared            bool
@@ -71,12 +72,19 @@ type sample struct {
 // time (the mean of the middle two for an even count), so one slow outlier
 // does not move it. Samples are kept per kernel (a result's KernelLabel)
 // and for all kernels together, which is what a variant on a kernel
-// without measurements gets. A run that shared a boot
-// ([VariantResult.SharedBoot]) counts for the test time only: when a key
-// has such runs, its test and teardown are the median of all its runs
-// by test plus teardown, and its boot the median of the runs that
-// booted, else that of the runs of any test of the package that booted
-// the same topology (the same VM), or the cost model's when none did.
+// without measurements gets.
+//
+// A run that shared a boot ([VariantResult.SharedBoot], or a boot of
+// zero: no boot measured) is kept apart from the runs that booted their
+// own, fresh VM, whose first test runs slower (0.4-2 s measured): of a
+// key's runs, those in a fresh VM give the estimate's boot, test and
+// teardown ([Cost.Total]), their median by total time; those in a shared
+// VM its shared test ([Cost.SharedTest], [Cost.Shared]), their median by
+// test plus teardown. Each kind falls back to the other when the key has
+// none: with fresh runs only the shared test is their test; with shared
+// runs only the test and teardown are theirs, and the boot that of the
+// runs of any test of the package that booted the same topology (the
+// same VM), or the cost model's when none did ([EstimateCost]).
 func NewHistory(rs ...*Results) *History {
 	runs := slices.DeleteFunc(slices.Clone(rs), func(r *Results) bool { return r == nil })
 	slices.SortStableFunc(runs, func(a, b *Results) int {
@@ -94,7 +102,7 @@ func NewHistory(rs ...*Results) *History {
 			if v.Outcome != spec.OutcomePass && v.Outcome != spec.OutcomeFail && v.Outcome != spec.OutcomeInconclusive {
 				continue
 			}
-			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS), v.SharedBoot != ""}
+			s := sample{seconds(v.BootS), seconds(v.TestS), seconds(v.TotalS), inSharedVM(v)}
 			name := withoutKernel(v.Variant, v.KernelLabel)
 			for _, k := range []string{v.KernelLabel, anyKernel} {
 				vk := variantKey{v.Package, name, v.Accel, k}
@@ -114,6 +122,13 @@ func NewHistory(rs ...*Results) *History {
 	}
 	return &History{byVariant: medians(byVariant, SourceHistory), byTopology: medians(byTopology, SourceHistoryTopology), byBoot: boots}
 }
+
+// inSharedVM reports whether v ran in a VM it did not boot: results.json
+// names that VM (shared_boot) since boot sharing exists; a run without
+// the name but with no boot measured cannot have booted its own either.
+// Files written before boot sharing hold fresh runs only, each with its
+// boot.
+func inSharedVM(v *VariantResult) bool { return v.SharedBoot != "" || v.BootS == 0 }
 
 // withoutKernel drops the kernel level ("/LABEL") a variant name ends in
 // when several kernels were planned.
@@ -183,27 +198,32 @@ func medians[K comparable](m map[K][]sample, src CostSource) map[K]estimate {
 	return out
 }
 
-// estimateOf is the estimate of samples ss: their median by total time
-// when none shared a boot; else the median test and teardown of all of
-// them (by their sum) and the median boot of those that booted.
+// estimateOf is the estimate of samples ss, fresh and shared kept
+// apart: the median by total time of the fresh ones (boot, test and
+// teardown) and the median test of the shared ones by test plus teardown
+// (SharedTest). With fresh samples only, SharedTest stays zero (the
+// test's); with shared ones only, test and teardown are theirs and the
+// boot is unknown (noBoot). Runs counts both kinds. A shared run's
+// teardown is then the fresh ones' (the runner records none apart from
+// the test: its test time runs to the VM run's end).
 func estimateOf(ss []sample, src CostSource) estimate {
-	if !slices.ContainsFunc(ss, func(s sample) bool { return s.shared }) {
-		return estimate{cost: median(ss, src)}
-	}
-	all := make([]sample, len(ss))
-	var booted []sample
-	for i, s := range ss {
-		all[i] = sample{0, s.test, s.total - s.boot, false} // by test + teardown
-		if !s.shared {
-			booted = append(booted, sample{s.boot, 0, s.boot, false})
+	var fresh, shared []sample
+	for _, s := range ss {
+		if s.shared {
+			shared = append(shared, sample{0, s.test, s.total - s.boot, false}) // by test + teardown
+		} else {
+			fresh = append(fresh, s)
 		}
 	}
-	e := estimate{cost: median(all, src)}
-	if len(booted) == 0 {
-		e.noBoot = true
-	} else {
-		e.cost.Boot = median(booted, src).Boot
+	switch {
+	case len(shared) == 0:
+		return estimate{cost: median(fresh, src)}
+	case len(fresh) == 0:
+		return estimate{cost: median(shared, src), noBoot: true}
 	}
+	e := estimate{cost: median(fresh, src)}
+	e.cost.SharedTest = median(shared, src).Test
+	e.cost.Runs = len(ss)
 	return e
 }
 

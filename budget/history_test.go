@@ -142,10 +142,114 @@ func TestHistorySharedBoots(t *testing.T) {
 		t.Errorf("only shared runs: %+v; want the model's boot %s, the median test 4s and teardown 1s of 3 runs", got, model.Boot)
 	}
 	// Booted runs: boot 5 s, test total-6 (run's shape); with shared ones
-	// the test is the median of all, the boot that of the booted ones.
+	// the fresh cost is the booted run's, the shared test the median of
+	// the shared ones.
 	got = EstimateCost(c, h, NewHistory(run("a", 1, spec.OutcomePass, 16), shared("b", 2, 3), shared("c", 3, 4)))
-	if got.Boot != 5*time.Second || got.Test != 4*time.Second || got.Teardown != time.Second || got.Runs != 3 {
-		t.Errorf("mixed runs: %+v; want the booted run's boot 5s, the median test 4s, teardown 1s of 3 runs", got)
+	if got.Boot != 5*time.Second || got.Test != 10*time.Second || got.Teardown != time.Second || got.Runs != 3 ||
+		got.Total() != 16*time.Second || got.Shared() != 4500*time.Millisecond {
+		t.Errorf("mixed runs: %+v; want the booted run's boot 5s, test 10s, teardown 1s (16s fresh), and the shared runs' median test 3.5s (4.5s shared) of 3 runs", got)
+	}
+}
+
+// freshRun and sharedRun return one run of variant TestA as the runner
+// records it (no teardown apart: the test time runs to the VM run's
+// end): in a VM it booted, or in one another variant booted.
+func freshRun(id string, start int, boot, test float64) *Results {
+	r := run(id, start, spec.OutcomePass, 0)
+	v := &r.Variants[0]
+	v.BootS, v.TestS, v.TotalS = boot, test, boot+test
+	return r
+}
+
+func sharedRun(id string, start int, test float64) *Results {
+	r := freshRun(id, start, 0, test)
+	r.Variants[0].SharedBoot = "vm-1"
+	return r
+}
+
+// A variant's runs in a fresh VM and in a shared one give apart its
+// fresh cost (Total) and its shared one (Shared): the first test of a
+// fresh VM runs 0.4-2 s slower, and one median over both kinds
+// underestimated fresh runs and overestimated shared ones. The same holds
+// for the estimate of another profile at the topology.
+func TestHistoryFreshAndSharedTestTimes(t *testing.T) {
+	h := Host{CPUs: 2}
+	hist := NewHistory(freshRun("a", 1, 5, 6), sharedRun("b", 2, 4), freshRun("c", 3, 5, 7), sharedRun("d", 4, 4.4))
+	for _, tt := range []struct {
+		variant string
+		src     CostSource
+	}{{"TestA", SourceHistory}, {"TestA/tiny-1llc/llc", SourceHistoryTopology}} {
+		c := Candidate{Package: "p", Test: "TestA", Variant: tt.variant, Topology: flat(2)}
+		got := EstimateCost(c, h, hist)
+		// Fresh: the median of 11 s and 12 s; shared: of 4 s and 4.4 s.
+		if got.Boot != 5*time.Second || got.Test != 6500*time.Millisecond || got.Total() != 11500*time.Millisecond ||
+			got.Shared() != 4200*time.Millisecond || got.Runs != 4 || got.Source != tt.src {
+			t.Errorf("%s: %+v (total %s, shared %s); want boot 5s + test 6.5s = 11.5s fresh, 4.2s shared, of 4 runs from %s",
+				tt.variant, got, got.Total(), got.Shared(), tt.src)
+		}
+	}
+}
+
+// Each kind falls back to the other when a variant has none of it: a
+// variant measured only fresh runs its fresh test shared, one measured
+// only shared takes its shared test for a fresh VM too (and the boot
+// another test of the package measured at its topology, else the
+// model's); without runs of the variant or its test at the topology, the
+// model's.
+func TestHistorySharedTestFallback(t *testing.T) {
+	h := Host{CPUs: 2}
+	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2)}
+	model := modelCost(&c, h)
+
+	got := EstimateCost(c, h, NewHistory(freshRun("a", 1, 5, 6), freshRun("b", 2, 5, 8)))
+	if got.Total() != 12*time.Second || got.Shared() != 7*time.Second {
+		t.Errorf("fresh runs only: %+v (total %s, shared %s); want 12s fresh, the same 7s test shared", got, got.Total(), got.Shared())
+	}
+
+	got = EstimateCost(c, h, NewHistory(sharedRun("a", 1, 3), sharedRun("b", 2, 4), sharedRun("c", 3, 5)))
+	if got.Boot != model.Boot || got.Test != 4*time.Second || got.Shared() != 4*time.Second || got.Total() != model.Boot+4*time.Second {
+		t.Errorf("shared runs only: %+v (total %s, shared %s); want the model's boot %s and the shared test 4s both ways",
+			got, got.Total(), got.Shared(), model.Boot)
+	}
+
+	other := freshRun("o", 4, 9, 2) // TestB booted TestA's VM
+	other.Variants[0].Test, other.Variants[0].Variant = "TestB", "TestB"
+	got = EstimateCost(c, h, NewHistory(sharedRun("a", 1, 3), other))
+	if got.Boot != 9*time.Second || got.Test != 3*time.Second || got.Shared() != 3*time.Second || got.Source != SourceHistory {
+		t.Errorf("shared runs only, another test booted the VM: %+v; want TestB's boot 9s and the shared test 3s both ways", got)
+	}
+
+	c.Test, c.Variant = "TestC", "TestC"
+	if got := EstimateCost(c, h, NewHistory(freshRun("a", 1, 5, 6), sharedRun("b", 2, 4))); got != modelCost(&c, h) || got.Shared() != got.Test+got.Teardown {
+		t.Errorf("no runs of the test: %+v; want the model's %+v", got, modelCost(&c, h))
+	}
+}
+
+// A run with no boot measured did not boot a VM, whether or not its file
+// names the VM it shared: it gives the shared test and no boot. Files
+// from before boot sharing (no shared_boot, every run booted) read as
+// fresh runs.
+func TestHistoryUnmarkedRuns(t *testing.T) {
+	h := Host{CPUs: 2}
+	c := Candidate{Package: "p", Test: "TestA", Variant: "TestA", Topology: flat(2)}
+	unmarked := freshRun("b", 2, 0, 4) // boot 0, no shared_boot
+	got := EstimateCost(c, h, NewHistory(freshRun("a", 1, 5, 6), unmarked))
+	if got.Boot != 5*time.Second || got.Total() != 11*time.Second || got.Shared() != 4*time.Second {
+		t.Errorf("a run without boot: %+v (total %s, shared %s); want the booted run's 11s fresh and 4s shared", got, got.Total(), got.Shared())
+	}
+
+	old := `{"version": 1, "run_id": "old", "started": "2024-01-02T03:04:05Z", "host": {"cpus": 2}, "accel": "tcg", "variants": [
+	  {"package": "p", "test": "TestA", "variant": "TestA", "topology": "1n1l2c1t", "vcpus": 2, "accel": "tcg",
+	   "boot_s": 5, "test_s": 6, "total_s": 11, "outcome": "pass"},
+	  {"package": "p", "test": "TestA", "variant": "TestA/tiny-1llc/llc", "topology": "1n1l2c1t", "vcpus": 2, "accel": "tcg",
+	   "boot_s": 4, "test_s": 3, "total_s": 7, "outcome": "pass"}]}`
+	res, err := ReadResults(strings.NewReader(old), "old/results.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = EstimateCost(c, h, NewHistory(res))
+	if got.Boot != 5*time.Second || got.Total() != 11*time.Second || got.Shared() != 6*time.Second {
+		t.Errorf("a file from before boot sharing: %+v (total %s, shared %s); want the fresh run's 11s, its test 6s shared", got, got.Total(), got.Shared())
 	}
 }
 

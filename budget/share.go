@@ -225,19 +225,22 @@ func candidatesOf(as []Assignment) []Candidate {
 }
 
 // SharedBoots returns how many of the selected variants the plan expects
-// to run in a VM booted for an earlier one, and the boot time that saves.
+// to run in a VM booted for an earlier one, and the time that saves:
+// their boots, and what their tests take longer in a fresh VM
+// ([Cost.Total] less [Cost.Shared]).
 func (p Plan) SharedBoots() (n int, saved time.Duration) {
 	for _, a := range p.Selected {
 		if a.SharedBoot {
 			n++
-			saved += a.Cost.Boot
+			saved += a.Cost.Total() - a.Cost.Shared()
 		}
 	}
 	return n, saved
 }
 
-// Est returns the time the plan counts for a: Cost.Total(), less the
-// boot when a shares one.
+// Est returns the time the plan counts for a: [Cost.Total] in a fresh
+// VM, [Cost.Shared] (no boot, the test's time in a reused VM) when a
+// shares one.
 func (a Assignment) Est() time.Duration {
 	if a.SharedBoot {
 		return a.Cost.Shared()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gauntlet-sched/gauntlet/spec"
 	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
@@ -121,5 +122,44 @@ func TestSelectShareBootsBuysMore(t *testing.T) {
 		if !s.ShareBoots {
 			t.Errorf("shard %d/2 does not count shared boots", k)
 		}
+	}
+}
+
+// The plan's prediction of a shared boot takes each variant's own
+// measured times: the first in a VM its fresh-VM cost, the others their
+// test in a reused VM, faster than in a fresh one. Measured so, three
+// tests of one boot fill a 19 s budget: 5 s boot + 6 s, then 4 s each.
+func TestSelectShareBootsSharedTestTime(t *testing.T) {
+	var cs []Candidate
+	fresh := &Results{Version: 1, RunID: "fresh", Started: time.Unix(1, 0), Host: Host{CPUs: 2}, Accel: tcgHost.Accel}
+	shared := &Results{Version: 1, RunID: "shared", Started: time.Unix(2, 0), Host: Host{CPUs: 2}, Accel: tcgHost.Accel}
+	for _, test := range []string{"TestA", "TestB", "TestC"} {
+		c := Candidate{Package: "p", Test: test, Variant: test, Base: true, Topology: flat(2), BootKey: "p 2"}
+		cs = append(cs, c)
+		v := VariantResult{Package: "p", Test: test, Variant: test, Topology: flat(2), VCPUs: 2, Accel: tcgHost.Accel, Outcome: spec.OutcomePass}
+		v.BootS, v.TestS, v.TotalS = 5, 6, 11
+		fresh.Variants = append(fresh.Variants, v)
+		v.BootS, v.TestS, v.TotalS, v.SharedBoot = 0, 4, 4, "vm-1"
+		shared.Variants = append(shared.Variants, v)
+	}
+	p, err := Select(cs, Options{Host: tcgHost, Jobs: 1, Budget: 19 * time.Second, ShareBoots: true, History: NewHistory(fresh, shared)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPlan(t, p, cs)
+	if len(p.Selected) != 3 || p.EstWall != 19*time.Second {
+		t.Fatalf("selected %d, EstWall %s; want all 3 in 19s (one boot, one fresh test, two shared)", len(p.Selected), p.EstWall)
+	}
+	for i, a := range p.Selected {
+		want := 11 * time.Second
+		if i > 0 {
+			want = 4 * time.Second
+		}
+		if a.SharedBoot != (i > 0) || a.Est() != want {
+			t.Errorf("%s: shared %v, est %s; want %s", a.Variant, a.SharedBoot, a.Est(), want)
+		}
+	}
+	if n, saved := p.SharedBoots(); n != 2 || saved != 2*7*time.Second {
+		t.Errorf("SharedBoots = %d, %s; want 2 saving 14s (a boot and 2s of test each)", n, saved)
 	}
 }

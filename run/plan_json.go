@@ -30,7 +30,8 @@ type planJSON struct {
 	EstWallRetriesS float64      `json:"est_wall_with_retries_s,omitempty"`
 	Kernels         []kernelJSON `json:"kernels,omitempty"`
 	// SharedBoots is how many selected variants the estimate expects to
-	// run in a VM booted for an earlier one, saving BootSavedS.
+	// run in a VM booted for an earlier one, saving BootSavedS (their
+	// boots, and the extra test time of a fresh VM: [budget.Plan.SharedBoots]).
 	SharedBoots int     `json:"shared_boots,omitempty"`
 	BootSavedS  float64 `json:"boot_saved_s,omitempty"`
 }
