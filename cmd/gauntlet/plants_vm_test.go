@@ -23,7 +23,7 @@ var plantChecks = map[string]struct {
 	cgroup string
 	checks []string
 }{
-	"TestPlantFIFO":   {"victim", []string{"stuck ", "unfair: "}},
+	"TestPlantFIFO":   {"victim", []string{"stuck ", "unfair: ", "starved: "}},
 	"TestPlantEscape": {"escape", []string{"isolation: "}},
 	"TestPlantStop":   {"stop", []string{"stuck "}},
 	"TestPlantNice":   {"nice", []string{"unfair: "}},

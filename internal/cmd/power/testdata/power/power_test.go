@@ -19,21 +19,26 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet"
 	"github.com/gauntlet-sched/gauntlet/scenarios"
+	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // base is the topology plain `go test` boots; the benchmark passes its
 // own with --topology.
 const base = "1n1l2c1t"
 
+// numa admits topologies of up to 2 NUMA nodes (the default admits 1),
+// so the benchmark can measure that class too.
+var numa = topo.Constraints{MaxNUMA: 2}
+
 // TestCorrectSteady is the canned steady scenario: must pass.
 func TestCorrectSteady(t *testing.T) {
-	gauntlet.Run(t, gauntlet.Spec{Topology: base}, scenarios.Steady)
+	gauntlet.Run(t, gauntlet.Spec{Topology: base, Constraints: numa}, scenarios.Steady)
 }
 
 // TestCorrectTwoCgroups is the seed example's two cgroups, spinners beside
 // bursty workers: must pass.
 func TestCorrectTwoCgroups(t *testing.T) {
-	gauntlet.Run(t, gauntlet.Spec{Topology: base}, func(c *gauntlet.Ctx) error {
+	gauntlet.Run(t, gauntlet.Spec{Topology: base, Constraints: numa}, func(c *gauntlet.Ctx) error {
 		return c.ExecuteDefs(
 			gauntlet.Cgroup("cg_0").Workers(4),
 			gauntlet.Cgroup("cg_1").Workers(2).WorkType(gauntlet.Bursty(50*time.Millisecond, 100*time.Millisecond)),
@@ -49,7 +54,7 @@ func TestCorrectTwoCgroups(t *testing.T) {
 // fairness check (its first checkpoint after the settle time comes about
 // 950 ms later), so the check would not compare it.
 func TestPlantFIFO(t *testing.T) {
-	gauntlet.Run(t, gauntlet.Spec{Topology: base, Duration: 4 * time.Second}, func(c *gauntlet.Ctx) error {
+	gauntlet.Run(t, gauntlet.Spec{Topology: base, Constraints: numa, Duration: 4 * time.Second}, func(c *gauntlet.Ctx) error {
 		return c.ExecuteDefs(
 			gauntlet.Cgroup("hog").Cpuset(gauntlet.CpusetExact(0)).Policy(gauntlet.PolicyFIFO(50)).Workers(1),
 			gauntlet.Cgroup("victim").Cpuset(gauntlet.CpusetExact(0, 1)).Affinity(gauntlet.AffinitySingleCPU()).Workers(2),
@@ -89,7 +94,7 @@ var escape = gauntlet.Custom("escape", func() error {
 
 // TestPlantEscape has a worker leave its cpuset (CPU 0).
 func TestPlantEscape(t *testing.T) {
-	gauntlet.Run(t, gauntlet.Spec{Topology: base}, func(c *gauntlet.Ctx) error {
+	gauntlet.Run(t, gauntlet.Spec{Topology: base, Constraints: numa}, func(c *gauntlet.Ctx) error {
 		return c.ExecuteDefs(
 			gauntlet.Cgroup("escape").Cpuset(gauntlet.CpusetExact(0)).WorkType(escape).Workers(1),
 			gauntlet.Cgroup("cg_0").Workers(2),
@@ -119,7 +124,7 @@ var stop = gauntlet.Custom("stop", func() error {
 
 // TestPlantStop runs two stop workers beside spinners for 4 s.
 func TestPlantStop(t *testing.T) {
-	gauntlet.Run(t, gauntlet.Spec{Topology: base, Duration: 4 * time.Second}, func(c *gauntlet.Ctx) error {
+	gauntlet.Run(t, gauntlet.Spec{Topology: base, Constraints: numa, Duration: 4 * time.Second}, func(c *gauntlet.Ctx) error {
 		return c.ExecuteDefs(
 			gauntlet.Cgroup("stop").WorkType(stop).Workers(2),
 			gauntlet.Cgroup("cg_0").Workers(2),
@@ -133,7 +138,7 @@ func TestPlantStop(t *testing.T) {
 // fairness.
 func TestPlantNice(t *testing.T) {
 	reniceWorker("nice", 1, 5)
-	gauntlet.Run(t, gauntlet.Spec{Topology: base}, func(c *gauntlet.Ctx) error {
+	gauntlet.Run(t, gauntlet.Spec{Topology: base, Constraints: numa}, func(c *gauntlet.Ctx) error {
 		return c.ExecuteDefs(gauntlet.Cgroup("nice").Cpuset(gauntlet.CpusetExact(0)).Workers(2))
 	})
 }
