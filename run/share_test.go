@@ -321,3 +321,49 @@ func TestRunDoesNotStartPastTheBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSharedEmulatorRaceBootsAgain: a test that dies of the emulator
+// race in a VM booted for an earlier variant is QEMU's failure, not the
+// test's: it runs again in a VM of its own and its case is that run's
+// (a pass here), saying why, with the shared VM's output kept beside.
+// Without the rerun the race would be reported as the variant's kernel
+// panic and fail the run.
+func TestRunSharedEmulatorRaceBootsAgain(t *testing.T) {
+	t.Parallel()
+	res, f, stdout, err := runShared(t, fakeguest.Guests{Race: "smt-2llc"}, false)
+	if err != nil {
+		t.Fatalf("run: %v (a race is no failure of the test)\n%s", err, stdout)
+	}
+	raced := 0
+	for _, c := range res.Cases {
+		if c.Host() {
+			continue
+		}
+		if !c.Outcome.Passed() {
+			t.Errorf("%s: %s %s, want a pass", c.Variant, c.Outcome, c.Message)
+		}
+		why := c.Property("retried")
+		if !strings.Contains(why, "int3 oops") {
+			continue
+		}
+		raced++
+		if !strings.Contains(c.Variant, "smt-2llc") || c.Property(report.PropSharedBoot) != "" || c.Boot == 0 {
+			t.Errorf("%s booted again after the race: shared-boot %q, boot %s; want a VM of its own", c.Variant, c.Property(report.PropSharedBoot), c.Boot)
+		}
+		kept := filepath.Join(res.Dir, LogsDir, slugify(c.Package+"."+c.Variant)+".emulator-race.out")
+		if _, err := os.Stat(kept); err != nil || !strings.Contains(why, filepath.Base(kept)) {
+			t.Errorf("%s: the shared VM's output %s: %v; retried says %q", c.Variant, kept, err, why)
+		}
+	}
+	races := 0
+	for _, chain := range f.chains {
+		for _, l := range chain {
+			if l.res.EmulatorRace {
+				races++
+			}
+		}
+	}
+	if races == 0 || raced != races {
+		t.Errorf("%d tests raced in shared VMs, %d cases say they were booted again", races, raced)
+	}
+}

@@ -83,8 +83,13 @@ type Result struct {
 	// ([Config.Next]); Name is that VM's. BootTime and SetupTime are then
 	// zero, and TotalTime runs from the request to the guest's report.
 	Shared bool
+	// EmulatorRace is set when the kernel died of the multi-threaded TCG
+	// code-patching race ("Oops: int3" in patched kernel text), nothing
+	// the test did. A test in a VM booted for it is booted again on its
+	// own (Retried); a test in a shared VM is not: its caller should run
+	// it again in a fresh VM.
+	EmulatorRace bool
 
-	race      bool // the kernel died of an emulator race (see emulatorRace)
 	delivered bool // given to Config.Next already
 }
 
@@ -187,7 +192,7 @@ const raceRetries = 2
 func (m *Machine) attemptRetry(ctx context.Context, a spec.Accel, initrd string) (Result, error) {
 	res, err := m.attempt(ctx, a, initrd, false)
 	var retried []string
-	for try := 1; err == nil && res.race && try <= raceRetries; try++ {
+	for try := 1; err == nil && res.EmulatorRace && try <= raceRetries; try++ {
 		single := try == raceRetries
 		why := fmt.Sprintf("the kernel hit an int3 oops in patched kernel text (%s), a known race of QEMU's multi-threaded TCG with the kernel's code patching; booted again", res.Reason)
 		if single {
@@ -492,7 +497,7 @@ func (b *boot) result(t *test, o observed, qemuErr error) Result {
 		res.SetupTime = b.started.Sub(b.m.start)
 	}
 	res.Outcome, res.Reason = classify(o)
-	res.race = res.Outcome == spec.OutcomeKernelPanic && b.mach.accel == spec.AccelTCG && emulatorRace(b.mach.consoleLog)
+	res.EmulatorRace = res.Outcome == spec.OutcomeKernelPanic && b.mach.accel == spec.AccelTCG && emulatorRace(b.mach.consoleLog)
 	if b.m.cfg.ConsoleLog != "" {
 		res.ConsoleLog = b.m.cfg.ConsoleLog
 	}

@@ -63,6 +63,11 @@ type Guests struct {
 	// pass but leave the guest dirty (not [vm.Result.Reusable]); empty
 	// means none.
 	Dirty string
+	// Race is a marker: the tests of variants whose name contains it,
+	// run in a VM booted for an earlier test, die of the emulator race
+	// ([vm.Result.EmulatorRace], a kernel panic); in a VM of their own
+	// they pass. Empty means none.
+	Race string
 }
 
 var vmSeq atomic.Int64
@@ -113,6 +118,10 @@ func (g Guests) test(cfg vm.Config, fail bool, name string, shared bool) vm.Resu
 	}
 	if fail {
 		res.Outcome, res.Reason = spec.OutcomeFail, "test failed"
+	}
+	if shared && g.Race != "" && strings.Contains(cfg.Variant.Name, g.Race) {
+		res.Outcome, res.Reason, res.Reusable, res.EmulatorRace = spec.OutcomeKernelPanic, "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI", false, true
+		return res
 	}
 	if !fail && g.Dirty != "" && strings.Contains(cfg.Variant.Name, g.Dirty) {
 		res.Reusable, res.Dirty = false, "fake: a cgroup left behind"

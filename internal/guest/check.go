@@ -46,7 +46,7 @@ func checkWorker(th spec.Thresholds, w workerResult) []string {
 	if r.Error != "" {
 		out = append(out, fmt.Sprintf("%s failed: %s", w.name(), r.Error))
 	}
-	if r.WorkUnits < th.MinWorkUnits {
+	if r.WorkUnits < th.MinWorkUnits && !starvedWithinRelaxedGap(th, r) {
 		out = append(out, fmt.Sprintf("starved: %s did %d work units in %dms (at least %d wanted)",
 			w.name(), r.WorkUnits, r.Wall.Milliseconds(), th.MinWorkUnits))
 	}
@@ -62,6 +62,19 @@ func checkWorker(th spec.Thresholds, w workerResult) []string {
 		out = append(out, checkIsolation(w)...)
 	}
 	return out
+}
+
+// starvedWithinRelaxedGap reports whether a worker that did too little
+// work did it in no longer than a default gap limit scaled past its bound
+// (th.Relaxed lists it, so the verdict is inconclusive anyway): doing
+// nothing for its whole run is a gap of its wall time, and that limit
+// says such gaps are the host's, not the scheduler's. Measured under
+// single-threaded TCG at 14 vCPUs on a 2-core host: a correct EEVDF run
+// left one of 26 spinners without a single checkpoint in a 2.2 s
+// scenario, against a scaled gap limit of 19.9 s. With the bare-metal or
+// a test's own limits a worker that did nothing always fails.
+func starvedWithinRelaxedGap(th spec.Thresholds, r *workerReport) bool {
+	return !th.GapSetByTest && th.MaxGap > spec.ConclusiveMaxGap && r.Wall <= th.MaxGap
 }
 
 // checkIsolation compares the CPUs w was seen on in each epoch with the

@@ -167,3 +167,34 @@ func TestFairSharePolicies(t *testing.T) {
 		}
 	}
 }
+
+// TestStarvationUnderRelaxedGap: a worker that did no work fails the
+// starvation check at the bare-metal limits and at a test's own gap,
+// but not when its whole run is within a default gap limit scaled past
+// its bound (the verdict is inconclusive then), nor does one whose run
+// was longer than that limit escape.
+func TestStarvationUnderRelaxedGap(t *testing.T) {
+	w := sampleWorkers()[3] // cg_1 worker 0: 0 work units in 2000ms
+	starved := func(th spec.Thresholds) bool {
+		for _, f := range checkWorker(th, w) {
+			if strings.HasPrefix(f, "starved: ") {
+				return true
+			}
+		}
+		return false
+	}
+	relaxed := testThresholds
+	relaxed.MaxGap = 19940 * time.Millisecond
+	own := relaxed
+	own.GapSetByTest = true
+	if !starved(testThresholds) || !starved(own) || starved(relaxed) {
+		t.Errorf("starved at the bare-metal limits %v, at the test's own %v, at a relaxed gap %v; want true, true, false",
+			starved(testThresholds), starved(own), starved(relaxed))
+	}
+	long := relaxed
+	long.MaxGap = 3500 * time.Millisecond
+	w.Report.Wall = 4 * time.Second
+	if !starved(long) {
+		t.Error("a worker that did nothing for longer than the relaxed gap was excused")
+	}
+}
