@@ -183,7 +183,7 @@ func (b *batch) runChain(ctx context.Context, sh *sharing, i int) {
 // the shared VM gives no verdict; vm retries a race of its own boot
 // itself. The shared run's output is kept beside, and the case says so.
 func (b *batch) raceAgain(ctx context.Context, l *link, name string) report.Case {
-	why := fmt.Sprintf("the kernel hit an int3 oops in patched kernel text (%s) in the VM %s, booted for an earlier variant: a known race of QEMU's multi-threaded TCG with the kernel's code patching, not the test's; booted it again in a VM of its own", l.res.Reason, name)
+	why := fmt.Sprintf("in the VM %s, booted for an earlier variant, %s; booted it again in a VM of its own", name, l.res.RaceWhy())
 	from := b.logPath(l.t.v.A, 1)
 	kept := strings.TrimSuffix(from, ".out") + ".emulator-race.out"
 	if err := os.Rename(from, kept); err == nil {

@@ -187,6 +187,12 @@ func (m *Machine) run(ctx context.Context, ac accelChoice, initrd string) (Resul
 // thresholds to the speed it gets).
 const raceRetries = 2
 
+// RaceWhy says what r died of when [Result.EmulatorRace] is set, for a
+// note that the test was booted again.
+func (r Result) RaceWhy() string {
+	return fmt.Sprintf("the kernel hit an int3 oops in patched kernel text (%s), a known race of QEMU's multi-threaded TCG with the kernel's code patching, not the test's doing", r.Reason)
+}
+
 // attemptRetry boots with accelerator a, and again when the kernel died of
 // an emulator race rather than of anything the test did.
 func (m *Machine) attemptRetry(ctx context.Context, a spec.Accel, initrd string) (Result, error) {
@@ -194,7 +200,7 @@ func (m *Machine) attemptRetry(ctx context.Context, a spec.Accel, initrd string)
 	var retried []string
 	for try := 1; err == nil && res.EmulatorRace && try <= raceRetries; try++ {
 		single := try == raceRetries
-		why := fmt.Sprintf("the kernel hit an int3 oops in patched kernel text (%s), a known race of QEMU's multi-threaded TCG with the kernel's code patching; booted again", res.Reason)
+		why := res.RaceWhy() + "; booted again"
 		if single {
 			why += " with single-threaded TCG"
 		}
