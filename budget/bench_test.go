@@ -66,3 +66,43 @@ func BenchmarkSelect100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSelect100kShared plans the 100,000 candidates of
+// [BenchmarkSelect100k] with boot sharing: a boot key per package and
+// topology, and every eighth candidate packed with a payload file (it
+// hosts the others of its key). Run with
+//
+//	go test ./budget -run '^$' -bench Select100kShared -benchmem
+func BenchmarkSelect100kShared(b *testing.B) {
+	for _, c := range []struct {
+		h      hostScenario
+		budget time.Duration
+	}{{thisHost, 20 * time.Minute}, {bigHost, 2 * time.Hour}} {
+		cs := candidates100k(c.h)
+		for i := range cs {
+			cs[i].BootKey = cs[i].Package + " " + cs[i].Topology.String()
+			if i%8 == 0 {
+				cs[i].BootFiles = []string{"stress-ng"}
+			}
+		}
+		b.Run(fmt.Sprintf("%s/budget=%s", c.h.name, c.budget), func(b *testing.B) {
+			opts := Options{Budget: c.budget, Host: c.h.host, ShareBoots: true}
+			var p Plan
+			b.ReportAllocs()
+			cpu0 := cpuTime(b)
+			for b.Loop() {
+				var err error
+				if p, err = Select(cs, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+			n, _ := p.SharedBoots()
+			b.ReportMetric(float64(len(p.Selected)), "selected")
+			b.ReportMetric(float64(n), "shared")
+			if p.EstWall > c.budget {
+				b.Fatalf("predicted %s, over the %s budget", p.EstWall, c.budget)
+			}
+		})
+	}
+}

@@ -46,10 +46,14 @@ type Candidate struct {
 	// more than one kernel, kernels are features (see the package doc).
 	Kernel string
 	// BootKey is equal for candidates that boot the same VM (kernel,
-	// test binary, scheduler and payload files, topology, memory), so
-	// that with [Options.ShareBoots] one may run in the VM booted for
-	// another; empty means it never shares.
+	// test binary, topology, memory) but for the files packed for them,
+	// so that with [Options.ShareBoots] one may run in the VM booted for
+	// another whose BootFiles include all of its own; empty means it never
+	// shares.
 	BootKey string
+	// BootFiles names the files the candidate's VM is packed with beside
+	// its test binary (scheduler and payload binaries), in any order.
+	BootFiles []string
 }
 
 // vcpus returns the VM's vCPU count.

@@ -89,9 +89,9 @@ type selector struct {
 	feats *features
 	// share is set when the plan counts boot sharing
 	// ([Options.ShareBoots] and candidates with the same BootKey);
-	// group numbers each candidate's boot key (see [bootGroups]).
+	// boots numbers each candidate's boot key and files (see [bootGroups]).
 	share bool
-	group []int32
+	boots *bootSets
 }
 
 func newSelector(cs []Candidate, opts Options) *selector {
@@ -112,7 +112,7 @@ func newSelector(cs []Candidate, opts Options) *selector {
 		s.jobs[i] = job{dur: s.costs[i].Total(), w: s.cap.Weigh(cs[i].Topology, cs[i].guestMemoryMiB())}
 	}
 	if opts.ShareBoots {
-		s.group, s.share = bootGroups(cs)
+		s.boots, s.share = bootGroups(cs)
 	}
 	return s
 }

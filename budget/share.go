@@ -1,25 +1,103 @@
 package budget
 
 import (
+	"fmt"
+	"slices"
 	"time"
 )
 
 // Boot sharing ([Options.ShareBoots]): the runner runs a variant in the VM
-// booted for the one before it when both have the same [Candidate.BootKey]
-// and the first passed clean. The plan predicts that runner: variants start
-// in plan order, each as soon as it fits beside those running; when one
-// ends, the VM claims the first variant of its boot key in plan order not
-// yet started and runs it at once, in the same slot and under the same
-// weight, for its test and teardown only; only a VM with none left powers
-// off and frees its weight. The prediction assumes every test passes, as
-// the estimates do.
+// booted for another when both have the same [Candidate.BootKey], the
+// variant's [Candidate.BootFiles] are among those the VM was booted with,
+// and the variant before it in that VM passed clean. The plan predicts
+// that runner: when a slot is free it starts, in plan order, the first
+// variant no running VM could run later (else the first one), or in its
+// place a variant of the same key whose files are a superset of its own
+// (a VM booted with a test's payloads runs the tests that need none; the
+// reverse cannot be), each as soon as it fits beside those running; when
+// one ends, the VM claims the first variant of its key in plan order not
+// yet started whose files it has and runs it at once, in the same slot
+// and under the same weight, for its test and teardown only; only a VM
+// with none left powers off and frees its weight. The prediction assumes
+// every test passes, as the estimates do. The runner starts variants in
+// the order of the predicted starts, so it makes the same choices when
+// the estimates hold.
+
+// launchLookahead bounds how far past the first variant not started the
+// prediction looks for one no running VM could run.
+const launchLookahead = 64
+
+// bootSets numbers candidates' boot keys and file sets.
+type bootSets struct {
+	group []int32 // by candidate: its key's number, -1 for an empty key
+	fset  []int32 // by candidate: its file set's number
+	// within[a][b] says file set a is a subset of file set b; size[a] is
+	// how many files set a has.
+	within [][]bool
+	size   []int
+}
+
+// hosts says a VM booted for file set h can run a candidate of file set f.
+func (bs *bootSets) hosts(h, f int32) bool { return bs.within[f][h] }
+
+// bootGroups numbers the boot keys and file sets of cs. ok is false when
+// no two candidates share a key (sharing changes nothing).
+func bootGroups(cs []Candidate) (bs *bootSets, ok bool) {
+	bs = &bootSets{group: make([]int32, len(cs)), fset: make([]int32, len(cs))}
+	ids := map[string]int32{}
+	setIDs := map[string]int32{}
+	var sets [][]string
+	for i := range cs {
+		fk := fmt.Sprintf("%q", cs[i].BootFiles)
+		f, seen := setIDs[fk]
+		if !seen {
+			f = int32(len(sets))
+			setIDs[fk] = f
+			sets = append(sets, cs[i].BootFiles)
+		}
+		bs.fset[i] = f
+		k := cs[i].BootKey
+		if k == "" {
+			bs.group[i] = -1
+			continue
+		}
+		id, seen := ids[k]
+		if !seen {
+			id = int32(len(ids))
+			ids[k] = id
+		}
+		ok = ok || seen
+		bs.group[i] = id
+	}
+	bs.within, bs.size = make([][]bool, len(sets)), make([]int, len(sets))
+	for a, sa := range sets {
+		bs.size[a] = len(sa)
+		bs.within[a] = make([]bool, len(sets))
+		for b, sb := range sets {
+			bs.within[a][b] = subset(sa, sb)
+		}
+	}
+	return bs, ok
+}
+
+// subset says every string of a is in b.
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
 
 // shareJobs is what [chainSchedule] needs besides the jobs: per job (in
-// plan order) its duration when it shares a boot, and its boot group, -1
-// for none.
+// plan order) its duration when it shares a boot, its boot group (-1 for
+// none) and its file set, numbered by sets.
 type shareJobs struct {
 	short []time.Duration
 	group []int32
+	fset  []int32
+	sets  *bootSets
 }
 
 // chainSchedule predicts the run of jobs in plan order with boot sharing
@@ -35,21 +113,55 @@ func chainSchedule(jobs []job, sj shareJobs, c Capacity) (starts []time.Duration
 			members[g] = append(members[g], int32(i))
 		}
 	}
-	cursor := map[int32]int{}
-	claimNext := func(g int32) int32 {
+	cursor := map[int32]int{} // by group: its members before it are claimed
+	unclaimed := func(g int32) []int32 {
 		ms := members[g]
-		for k := cursor[g]; k < len(ms); k++ {
-			if !claimed[ms[k]] {
-				cursor[g] = k + 1
-				return ms[k]
+		k := cursor[g]
+		for k < len(ms) && claimed[ms[k]] {
+			k++
+		}
+		cursor[g] = k
+		return ms[k:]
+	}
+	// claimNext claims for a VM booted with file set h.
+	claimNext := func(g, h int32) int32 {
+		for _, m := range unclaimed(g) {
+			if !claimed[m] && sj.sets.hosts(h, sj.fset[m]) {
+				return m
 			}
 		}
-		cursor[g] = len(ms)
 		return -1
+	}
+	running := map[int32][]int32{} // by group: the file sets of its running VMs
+	covered := func(i int) bool {
+		g := sj.group[i]
+		return g >= 0 && slices.ContainsFunc(running[g], func(h int32) bool { return sj.sets.hosts(h, sj.fset[i]) })
+	}
+	// pick is the job to start next, first is the first not started.
+	pick := func(first int) int {
+		i := first
+		for k := first; k < n && k < first+launchLookahead; k++ {
+			if !claimed[k] && !covered(k) {
+				i = k
+				break
+			}
+		}
+		g := sj.group[i]
+		if g < 0 {
+			return i
+		}
+		f := sj.fset[i]
+		for _, m := range unclaimed(g) {
+			if fm := sj.fset[m]; !claimed[m] && sj.sets.size[fm] > sj.sets.size[sj.fset[i]] && sj.sets.hosts(fm, f) {
+				i = int(m)
+			}
+		}
+		return i
 	}
 	type vmRun struct {
 		end  time.Duration
 		i    int32
+		host int32 // file set it booted with
 		slot int
 	}
 	busy := minHeap[vmRun]{less: func(a, b vmRun) bool { return a.end < b.end || (a.end == b.end && a.slot < b.slot) }}
@@ -58,11 +170,15 @@ func chainSchedule(jobs []job, sj shareJobs, c Capacity) (starts []time.Duration
 	var t time.Duration
 	next, nextSlot := 0, 0
 	for {
-		for ; next < n; next++ {
-			if claimed[next] {
-				continue
+		for {
+			for next < n && claimed[next] {
+				next++
 			}
-			w := jobs[next].w
+			if next == n {
+				break
+			}
+			i := pick(next)
+			w := jobs[i].w
 			if u.jobs > 0 && !c.fits(u, w) {
 				break
 			}
@@ -72,9 +188,12 @@ func chainSchedule(jobs []job, sj shareJobs, c Capacity) (starts []time.Duration
 			} else {
 				nextSlot++
 			}
-			claimed[next], starts[next], slots[next] = true, t, slot
+			claimed[i], starts[i], slots[i] = true, t, slot
 			u = u.add(w)
-			busy.push(vmRun{t + jobs[next].dur, int32(next), slot})
+			if g := sj.group[i]; g >= 0 {
+				running[g] = append(running[g], sj.fset[i])
+			}
+			busy.push(vmRun{t + jobs[i].dur, int32(i), sj.fset[i], slot})
 		}
 		if busy.len() == 0 {
 			return starts, slots, shared, t
@@ -82,40 +201,22 @@ func chainSchedule(jobs []job, sj shareJobs, c Capacity) (starts []time.Duration
 		t = busy.peek().end
 		for busy.len() > 0 && busy.peek().end == t {
 			r := busy.pop()
-			if g := sj.group[r.i]; g >= 0 {
-				if j := claimNext(g); j >= 0 {
+			g := sj.group[r.i]
+			if g >= 0 {
+				if j := claimNext(g, r.host); j >= 0 {
 					claimed[j], shared[j], starts[j], slots[j] = true, true, t, r.slot
-					busy.push(vmRun{t + sj.short[j], j, r.slot})
+					busy.push(vmRun{t + sj.short[j], j, r.host, r.slot})
 					continue
+				}
+				hs := running[g]
+				if k := slices.Index(hs, r.host); k >= 0 {
+					running[g] = slices.Delete(hs, k, k+1)
 				}
 			}
 			u = u.sub(jobs[r.i].w)
 			free.push(r.slot)
 		}
 	}
-}
-
-// bootGroups numbers the boot keys of cs: -1 for an empty key, else the
-// same number for the same key. ok is false when no two candidates share
-// a key (sharing changes nothing).
-func bootGroups(cs []Candidate) (group []int32, ok bool) {
-	group = make([]int32, len(cs))
-	ids := map[string]int32{}
-	for i := range cs {
-		k := cs[i].BootKey
-		if k == "" {
-			group[i] = -1
-			continue
-		}
-		id, seen := ids[k]
-		if !seen {
-			id = int32(len(ids))
-			ids[k] = id
-		}
-		ok = ok || seen
-		group[i] = id
-	}
-	return group, ok
 }
 
 // sharePlan is the prediction of a set of candidates (indexes into the
@@ -131,9 +232,9 @@ type sharePlan struct {
 // simulate predicts order, a plan order of candidates, with sharing.
 func (s *selector) simulate(order []int32) sharePlan {
 	jobs := make([]job, len(order))
-	sj := shareJobs{short: make([]time.Duration, len(order)), group: make([]int32, len(order))}
+	sj := shareJobs{short: make([]time.Duration, len(order)), group: make([]int32, len(order)), fset: make([]int32, len(order)), sets: s.boots}
 	for k, i := range order {
-		jobs[k], sj.short[k], sj.group[k] = s.jobs[i], s.costs[i].Shared(), s.group[i]
+		jobs[k], sj.short[k], sj.group[k], sj.fset[k] = s.jobs[i], s.costs[i].Shared(), s.boots.group[i], s.boots.fset[i]
 	}
 	starts, slots, shared, end := chainSchedule(jobs, sj, s.cap)
 	return sharePlan{order, starts, slots, shared, end}
@@ -150,11 +251,11 @@ func (s *selector) simulate(order []int32) sharePlan {
 func (g *greedy) shareTopUp(sp sharePlan) sharePlan {
 	inPlan := map[int32]bool{}
 	for _, i := range sp.order {
-		if gr := g.s.group[i]; gr >= 0 {
+		if gr := g.s.boots.group[i]; gr >= 0 {
 			inPlan[gr] = true
 		}
 	}
-	cheap := func(i int32) bool { gr := g.s.group[i]; return gr >= 0 && inPlan[gr] }
+	cheap := func(i int32) bool { gr := g.s.boots.group[i]; return gr >= 0 && inPlan[gr] }
 	missed := map[int32]bool{}
 	for added := true; added; {
 		added = false
@@ -173,7 +274,7 @@ func (g *greedy) shareTopUp(sp sharePlan) sharePlan {
 				}
 				sp, added = try, true
 				g.selected[i] = true
-				if gr := g.s.group[i]; gr >= 0 {
+				if gr := g.s.boots.group[i]; gr >= 0 {
 					inPlan[gr] = true
 				}
 				for _, id := range g.s.feats.of(i) {
@@ -200,9 +301,9 @@ func (s *selector) assignments(sp sharePlan) []Assignment {
 // rescheduleShared predicts as (in plan order) anew with boot sharing,
 // as [Plan.Shard] does for a shard of a plan that shares boots.
 func rescheduleShared(as []Assignment, c Capacity) ([]Assignment, time.Duration) {
-	group, _ := bootGroups(candidatesOf(as))
+	bs, _ := bootGroups(candidatesOf(as))
 	jobs := make([]job, len(as))
-	sj := shareJobs{short: make([]time.Duration, len(as)), group: group}
+	sj := shareJobs{short: make([]time.Duration, len(as)), group: bs.group, fset: bs.fset, sets: bs}
 	for i, a := range as {
 		jobs[i], sj.short[i] = job{a.Cost.Total(), a.Weight}, a.Cost.Shared()
 	}

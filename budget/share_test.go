@@ -163,3 +163,69 @@ func TestSelectShareBootsSharedTestTime(t *testing.T) {
 		t.Errorf("SharedBoots = %d, %s; want 2 saving 14s (a boot and 2s of test each)", n, saved)
 	}
 }
+
+// predictChains runs chainSchedule on cs in their order, every job a
+// 6 s boot and a 4 s test on one host CPU, and returns the slots, the
+// shared flags and the end.
+func predictChains(t *testing.T, cs []Candidate, jobs int) ([]time.Duration, []int, []bool, time.Duration) {
+	t.Helper()
+	c := NewCapacity(tcgHost, jobs)
+	bs, _ := bootGroups(cs)
+	js := make([]job, len(cs))
+	sj := shareJobs{short: make([]time.Duration, len(cs)), group: bs.group, fset: bs.fset, sets: bs}
+	for i := range cs {
+		js[i] = job{dur: 10 * time.Second, w: c.Weigh(cs[i].Topology, cs[i].guestMemoryMiB())}
+		sj.short[i] = 4 * time.Second
+	}
+	return chainSchedule(js, sj, c)
+}
+
+func oneCPU(test, key string, files ...string) Candidate {
+	return Candidate{Package: "p", Test: test, Variant: test, Base: true,
+		Topology: topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 1, ThreadsPerCore: 1}, BootKey: key, BootFiles: files}
+}
+
+// A variant packed with payloads boots first and the variants of its key
+// that need no payloads run in its VM; the reverse cannot be, so started
+// in plan order it would cost a second boot.
+func TestChainScheduleSupersetBootsFirst(t *testing.T) {
+	cs := []Candidate{oneCPU("TestA", "k"), oneCPU("TestB", "k"), oneCPU("TestPayloads", "k", "stress-ng", "cyclictest"), oneCPU("TestC", "k", "cyclictest")}
+	starts, slots, shared, end := predictChains(t, cs, 1)
+	if !shared[0] || !shared[1] || shared[2] || !shared[3] {
+		t.Errorf("shared = %v, want only TestPayloads (index 2) booting", shared)
+	}
+	if starts[2] != 0 || end != 10*time.Second+3*4*time.Second {
+		t.Errorf("TestPayloads starts at %s, end %s; want 0 and one boot + three shared tests (22s)", starts[2], end)
+	}
+	for i, s := range slots {
+		if s != 0 {
+			t.Errorf("%s in slot %d, want 0", cs[i].Test, s)
+		}
+	}
+	// A VM packed with cyclictest only cannot run TestPayloads.
+	cs = []Candidate{oneCPU("TestC", "k", "cyclictest"), oneCPU("TestD", "k", "stress-ng")}
+	if _, _, shared, _ := predictChains(t, cs, 1); shared[0] || shared[1] {
+		t.Errorf("shared = %v for two variants of disjoint files; want two boots", shared)
+	}
+}
+
+// With two slots the second starts a key nobody runs yet rather than a
+// second VM of the first's key, which would boot the same VM twice.
+func TestChainScheduleStartsAnotherKey(t *testing.T) {
+	cs := []Candidate{oneCPU("A1", "a"), oneCPU("A2", "a"), oneCPU("B1", "b"), oneCPU("B2", "b")}
+	starts, slots, shared, end := predictChains(t, cs, 2)
+	if starts[0] != 0 || starts[2] != 0 || slots[0] == slots[2] {
+		t.Errorf("starts %v slots %v; want A1 and B1 at 0 in two slots", starts, slots)
+	}
+	if !shared[1] || !shared[3] || slots[1] != slots[0] || slots[3] != slots[2] {
+		t.Errorf("shared %v slots %v; want A2 in A1's VM and B2 in B1's", shared, slots)
+	}
+	if end != 14*time.Second {
+		t.Errorf("end %s, want one boot and two tests per slot, 14s", end)
+	}
+	// One key only: both slots boot it rather than leave one idle.
+	cs = []Candidate{oneCPU("A1", "a"), oneCPU("A2", "a"), oneCPU("A3", "a"), oneCPU("A4", "a")}
+	if starts, _, _, end := predictChains(t, cs, 2); starts[1] != 0 || end != 14*time.Second {
+		t.Errorf("one key: A2 starts at %s, end %s; want 0 and 14s", starts[1], end)
+	}
+}

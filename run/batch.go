@@ -340,7 +340,7 @@ type vmTest struct {
 }
 
 // vmConfig is the VM config of assignment a, without the attempt's log
-// files and output: what decides its boot ([vm.Config.SameBoot]).
+// files and output: what decides its boot ([vm.Config.CanRun]).
 func (b *batch) vmConfig(a budget.Assignment) (vm.Config, error) {
 	pkg, desc, err := b.lookup(a)
 	if err != nil {

@@ -201,26 +201,27 @@ func (pl *Plan) candidates() []budget.Candidate {
 			Package: v.Package, Test: v.Test, Variant: v.Name, Preset: v.Preset,
 			Profile: v.Profile.Name, Flags: v.Profile.Flags, Topology: v.Topology, Base: v.Base,
 			Duration: v.Duration, MemoryMiB: v.MemoryMiB, Scheduler: v.Scheduler, Kernel: v.Kernel,
-			BootKey: bootKeyOf(v, specs[[2]string{v.Package, v.Test}]),
 		})
+		c := &out[len(out)-1]
+		c.BootKey, c.BootFiles = bootKeyOf(v, specs[[2]string{v.Package, v.Test}])
 	}
 	return out
 }
 
 // bootKeyOf is the planner's boot key of variant v of a test with Spec
-// s ([budget.Candidate.BootKey]): its package (the test binary), kernel,
-// scheduler binary, payload binaries, topology and guest memory, what
-// the runner's VMs differ in ([vm.Config.SameBoot]).
-func bootKeyOf(v expand.Variant, s spec.Spec) string {
-	sched := ""
+// s and the files its VM is packed with ([budget.Candidate.BootKey],
+// [budget.Candidate.BootFiles]): its package (the test binary), kernel,
+// topology and guest memory, then its scheduler and payload binaries,
+// what the runner's VMs differ in ([vm.Config.BootKey], [vm.Config.CanRun]:
+// a VM runs the tests whose files it has).
+func bootKeyOf(v expand.Variant, s spec.Spec) (key string, files []string) {
 	if sc := spec.SchedulerOf(s, spec.Variant{Scheduler: v.Override}); sc != nil {
-		sched = sc.Binary
+		files = append(files, sc.Binary)
 	}
-	var payloads []string
 	for _, p := range s.Payloads {
-		payloads = append(payloads, p.Binary)
+		files = append(files, p.Binary)
 	}
-	return fmt.Sprintf("%q %q %q %q %q %s %d", v.Package, v.Kernel, v.Scheduler, sched, payloads, v.Topology, v.MemoryMiB)
+	return fmt.Sprintf("%q %q %s %d", v.Package, v.Kernel, v.Topology, v.MemoryMiB), files
 }
 
 // failed returns the packages that could not be planned.

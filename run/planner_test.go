@@ -320,6 +320,53 @@ func TestPlanBootSharing(t *testing.T) {
 	}
 }
 
+// TestPlanPayloadsHostOthers: in the example, TestPayloads' VM is packed
+// with its payloads, so the plan boots it first for its topology and the
+// variants of that topology that need no payloads run in its VM; none of
+// them boots before it on its own (which would cost TestPayloads a boot
+// of its own).
+func TestPlanPayloadsHostOthers(t *testing.T) {
+	t.Parallel()
+	pl := makePlan(t, PlanConfig{Budget: 20 * time.Minute, Patterns: []string{"../testdata/example"}})
+	sj := jsonOf(t, pl)
+	files := map[string][]string{}
+	for _, c := range pl.candidates() {
+		files[c.Variant] = c.BootFiles
+	}
+	type boot struct {
+		slot  int
+		start float64
+	}
+	payloads := map[string]boot{} // by topology and kernel
+	for _, s := range sj.Selected {
+		if s.Test == "TestPayloads" && s.Profile == "default" {
+			if s.SharedBoot {
+				t.Errorf("%s shares a boot; a VM booted without its payloads cannot run it", s.Variant)
+			}
+			payloads[s.Topology+" "+s.Kernel] = boot{s.Slot, s.StartS}
+		}
+	}
+	if len(payloads) == 0 {
+		t.Fatal("the plan selects no TestPayloads variant")
+	}
+	hosted := 0
+	for _, s := range sj.Selected {
+		p, ok := payloads[s.Topology+" "+s.Kernel]
+		if !ok || s.Test == "TestPayloads" || len(files[s.Variant]) > 0 {
+			continue // its scheduler binary is not in TestPayloads' VM
+		}
+		if !s.SharedBoot && s.StartS < p.start {
+			t.Errorf("%s boots at %vs before TestPayloads of its topology (%vs)", s.Variant, s.StartS, p.start)
+		}
+		if s.SharedBoot && s.Slot == p.slot && s.StartS > p.start {
+			hosted++
+		}
+	}
+	if hosted == 0 {
+		t.Errorf("no variant is expected to run in a VM booted for TestPayloads:\n%+v", sj.Selected)
+	}
+}
+
 // TestPlanShardFrom: the summary names where an automatic shard came
 // from.
 func TestPlanShardFrom(t *testing.T) {

@@ -17,12 +17,15 @@ import (
 
 // Boot sharing: a VM whose test passed and whose guest reported itself
 // clean ([vm.Result.Reusable]) runs the next variant that boots the same
-// VM ([vm.Config.SameBoot]: kernel, init binary, files, topology,
+// VM ([vm.Config.CanRun]: kernel, init binary, files, topology,
 // memory, accelerator, TCG threads) instead of powering off, through
-// [vm.Config.Next]. Every assignment has a claimed flag: the goroutine
-// that would boot it sets it after acquiring its weights (and returns if
-// it lost), and so does the Next of a VM that runs it, which claims the
-// first unclaimed assignment of its boot in plan order. The chained
+// [vm.Config.Next]. A VM runs a next test whose files are all among the
+// VM's own ([vm.Config.CanRun]): one booted for a test with payloads runs
+// the tests of its key that need none, not the other way round. Every
+// assignment has a claimed flag: the goroutine that would boot it sets
+// it after acquiring its weights (and returns if it lost), and so does
+// the Next of a VM that runs it, which claims the first unclaimed
+// assignment of its boot key in plan order whose files the VM has. The chained
 // variant runs in the goroutine, and under the weights, of the VM that
 // booted (equal weights: equal topology and memory), with its own log
 // files, case and events.
@@ -34,6 +37,7 @@ type sharing struct {
 	cases   []report.Case // by plan index; an assignment's is written by who claimed it
 	on      bool
 	keys    []string // "" when the assignment cannot share (its config could not be made)
+	files   [][]vm.File
 	byKey   map[string][]int
 
 	mu     sync.Mutex
@@ -48,13 +52,13 @@ func (b *batch) newSharing(cases []report.Case) *sharing {
 	if !sh.on {
 		return sh
 	}
-	sh.keys, sh.byKey, sh.cursor = make([]string, len(sel)), map[string][]int{}, map[string]int{}
+	sh.keys, sh.files, sh.byKey, sh.cursor = make([]string, len(sel)), make([][]vm.File, len(sel)), map[string][]int{}, map[string]int{}
 	for i, a := range sel {
 		cfg, err := b.vmConfig(a)
 		if err != nil {
 			continue // runs on its own and becomes not run with the reason
 		}
-		sh.keys[i] = cfg.BootKey()
+		sh.keys[i], sh.files[i] = cfg.BootKey(), cfg.Files
 		sh.byKey[sh.keys[i]] = append(sh.byKey[sh.keys[i]], i)
 	}
 	return sh
@@ -64,11 +68,12 @@ func (b *batch) newSharing(cases []report.Case) *sharing {
 func (sh *sharing) claim(i int) bool { return sh.claimed[i].CompareAndSwap(false, true) }
 
 // claimNext claims the first assignment of key in plan order that nobody
-// claimed and that would, run in the VM now, end within the budget's grace
+// claimed, whose files are among files (the VM's) and that would, run in
+// the VM now, end within the budget's grace
 // ([batch.pastBudget]; the launch loop records why the others do not
 // start), and returns its index, or -1; always -1 once ctx is done or
 // --failfast stopped the run.
-func (sh *sharing) claimNext(ctx context.Context, b *batch, key string) int {
+func (sh *sharing) claimNext(ctx context.Context, b *batch, key string, files []vm.File) int {
 	if !sh.on || key == "" || ctx.Err() != nil || b.stopped.Load() {
 		return -1
 	}
@@ -81,7 +86,7 @@ func (sh *sharing) claimNext(ctx context.Context, b *batch, key string) int {
 	}
 	sh.cursor[key] = k0
 	for _, j := range group[k0:] {
-		if sh.claimed[j].Load() {
+		if sh.claimed[j].Load() || !vm.FilesWithin(sh.files[j], files) {
 			continue
 		}
 		if b.pastBudget(b.plan.plan.Selected[j].Cost.Shared()) != "" {
@@ -124,21 +129,21 @@ func (b *batch) runChain(ctx context.Context, sh *sharing, i int) {
 		if !res.Reusable { // vm sets it only after a test that did not fail
 			return nil
 		}
-		j := sh.claimNext(ctx, b, key)
+		j := sh.claimNext(ctx, b, key, t.cfg.Files)
 		if j < 0 {
 			return nil
 		}
 		// cur did not fail, so its case is final; it ends before j starts.
 		b.finished(sh, cur.t.v, b.caseOfTest(ctx, cur.t, res, nil), res.Name)
 		cur.done = true
-		for ; j >= 0; j = sh.claimNext(ctx, b, key) {
+		for ; j >= 0; j = sh.claimNext(ctx, b, key, t.cfg.Files) {
 			nv := b.startVariant(j)
 			nt, nc := b.prepare(nv, 1)
 			if nt == nil {
 				b.finished(sh, nv, nc, "")
 				continue
 			}
-			if err := t.cfg.SameBoot(nt.cfg); err != nil { // the boot keys say it cannot happen
+			if err := t.cfg.CanRun(nt.cfg); err != nil { // the boot keys say it cannot happen
 				b.finished(sh, nv, b.caseOfTest(ctx, nt, vm.Result{}, fmt.Errorf("internal error: claimed for a shared boot: %w", err)), "")
 				continue
 			}

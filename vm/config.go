@@ -82,25 +82,28 @@ type Config struct {
 	// Config it returns runs next in the same VM, with its own Args, Env,
 	// Variant, Timeout, Duration and Output; otherwise, or when it returns
 	// nil, the VM powers off. A returned Config must boot the same VM
-	// ([Config.SameBoot]); one that does not is not run, and Wait returns
+	// ([Config.CanRun]); one that does not is not run, and Wait returns
 	// an error wrapping [ErrBadConfig] once the VM is off. Next is called
 	// from the VM's goroutine, one call at a time, and must not block.
 	Next func(Result) *Config
 }
 
-// BootKey is a string that is equal for two Configs exactly when
-// [Config.SameBoot] accepts them: callers group tests that may share a
-// boot by it.
+// BootKey is a string that is equal for two Configs exactly when they
+// boot the same VM but for their Files: callers group tests that may
+// share a boot by it. A VM booted for c runs a test configured by o when
+// their keys are equal and o's files are among c's ([Config.CanRun]).
 func (c Config) BootKey() string {
-	return fmt.Sprintf("%q %q %q %v %d %q %q %d %q %q %q", c.Kernel, c.Init, fmt.Sprint(c.Files), c.Topology, c.MemoryMiB,
+	return fmt.Sprintf("%q %q %v %d %q %q %d %q %q %q", c.Kernel, c.Init, c.Topology, c.MemoryMiB,
 		c.Accel, c.TCGThreads, c.HostCPUs, c.KernelArgs, c.QEMU, c.CacheDir)
 }
 
-// SameBoot reports whether a test configured by o can run in a VM booted
-// for c: the same kernel and its arguments, init, files, topology,
-// memory, accelerator, TCG threads, host CPUs, QEMU and cache
-// directory. When it cannot, the error names the first difference.
-func (c Config) SameBoot(o Config) error {
+// CanRun reports whether a test configured by o can run in a VM booted
+// for c: the same kernel and its arguments, init, topology, memory,
+// accelerator, TCG threads, host CPUs, QEMU and cache directory, and
+// each of o's files packed for c too (same host and guest path; a VM
+// booted with a test's payloads runs the tests that need none). When it
+// cannot, the error names the first difference.
+func (c Config) CanRun(o Config) error {
 	diff := func(what string, a, b any) error {
 		return fmt.Errorf("%w: next test's %s %v differs from the booted VM's %v", ErrBadConfig, what, b, a)
 	}
@@ -109,8 +112,8 @@ func (c Config) SameBoot(o Config) error {
 		return diff("Kernel", c.Kernel, o.Kernel)
 	case c.Init != o.Init:
 		return diff("Init", c.Init, o.Init)
-	case !slices.Equal(c.Files, o.Files):
-		return diff("Files", c.Files, o.Files)
+	case !FilesWithin(o.Files, c.Files):
+		return fmt.Errorf("%w: next test's Files %v are not all among the booted VM's %v", ErrBadConfig, o.Files, c.Files)
 	case c.Topology != o.Topology:
 		return diff("Topology", c.Topology, o.Topology)
 	case c.MemoryMiB != o.MemoryMiB:
@@ -129,6 +132,17 @@ func (c Config) SameBoot(o Config) error {
 		return diff("CacheDir", c.CacheDir, o.CacheDir)
 	}
 	return nil
+}
+
+// FilesWithin reports whether every file of fs is in of: what a VM
+// packed with of needs to run a test that needs fs.
+func FilesWithin(fs, of []File) bool {
+	for _, f := range fs {
+		if !slices.Contains(of, f) {
+			return false
+		}
+	}
+	return true
 }
 
 // resolved is a validated Config with defaults applied.

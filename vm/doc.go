@@ -33,7 +33,7 @@
 // process but itself and kernel threads, no cgroup below the root, the
 // kernel's taint and online CPUs unchanged, no kernel error, WARNING or
 // BUG logged since. Only then is the result [Result.Reusable], and Next
-// may hand it the next test, which must fit the boot ([Config.SameBoot]).
+// may hand it the next test, which must fit the boot ([Config.CanRun]).
 // After a failure, crash, timeout or dirty guest ([Result.Dirty] says
 // what was left) the VM powers off. A chained test's Result has its own
 // output, console excerpt (the log from its request on), timeout and

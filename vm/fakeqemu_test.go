@@ -440,24 +440,39 @@ func TestRunFakeNextRejectsMismatch(t *testing.T) {
 	assertClean(t)
 }
 
-func TestBootKeyAgreesWithSameBoot(t *testing.T) {
-	base := Config{Kernel: "k", Init: "i", Files: []File{{Host: "a", Guest: "/a"}}, MemoryMiB: 512}
+func TestBootKeyAgreesWithCanRun(t *testing.T) {
+	a, b := File{Host: "a", Guest: "/a"}, File{Host: "b", Guest: "/b"}
+	base := Config{Kernel: "k", Init: "i", Files: []File{a, b}, MemoryMiB: 512}
 	other, _ := topo.Parse("1n1l4c1t")
-	for name, change := range map[string]func(*Config){
-		"args only": func(c *Config) {
+	for name, tc := range map[string]struct {
+		change  func(*Config)
+		runs    bool // base's VM runs it
+		sameKey bool
+	}{
+		"args only": {func(c *Config) {
 			c.Args, c.Env, c.Timeout = []string{"-test.run", "^TestB$"}, []string{"X=1"}, time.Minute
-		},
-		"kernel":   func(c *Config) { c.Kernel = "k2" },
-		"files":    func(c *Config) { c.Files = []File{{Host: "b", Guest: "/a"}} },
-		"topology": func(c *Config) { c.Topology = other },
-		"memory":   func(c *Config) { c.MemoryMiB = 1024 },
-		"threads":  func(c *Config) { c.TCGThreads = TCGThreadsSingle },
-		"cmdline":  func(c *Config) { c.KernelArgs = []string{"quiet"} },
+		}, true, true},
+		"fewer files":      {func(c *Config) { c.Files = []File{b} }, true, true},
+		"no files":         {func(c *Config) { c.Files = nil }, true, true},
+		"more files":       {func(c *Config) { c.Files = []File{a, b, {Host: "c", Guest: "/c"}} }, false, true},
+		"other guest path": {func(c *Config) { c.Files = []File{{Host: "a", Guest: "/b"}} }, false, true},
+		"kernel":           {func(c *Config) { c.Kernel = "k2" }, false, false},
+		"topology":         {func(c *Config) { c.Topology = other }, false, false},
+		"memory":           {func(c *Config) { c.MemoryMiB = 1024 }, false, false},
+		"threads":          {func(c *Config) { c.TCGThreads = TCGThreadsSingle }, false, false},
+		"cmdline":          {func(c *Config) { c.KernelArgs = []string{"quiet"} }, false, false},
 	} {
 		o := base
-		change(&o)
-		if same, equal := base.SameBoot(o) == nil, base.BootKey() == o.BootKey(); same != equal {
-			t.Errorf("%s: SameBoot accepts %v, keys equal %v", name, same, equal)
+		tc.change(&o)
+		err := base.CanRun(o)
+		if runs := err == nil; runs != tc.runs {
+			t.Errorf("%s: CanRun = %v, want runs %v", name, err, tc.runs)
+		}
+		if err != nil && !errors.Is(err, ErrBadConfig) {
+			t.Errorf("%s: CanRun's error %v does not wrap ErrBadConfig", name, err)
+		}
+		if equal := base.BootKey() == o.BootKey(); equal != tc.sameKey {
+			t.Errorf("%s: keys equal %v, want %v", name, equal, tc.sameKey)
 		}
 	}
 }

@@ -96,7 +96,7 @@ type Result struct {
 // Machine is a started VM run; see [Config.Start].
 type Machine struct {
 	cfg   resolved
-	orig  Config // as given, for [Config.SameBoot]
+	orig  Config // as given, for [Config.CanRun]
 	start time.Time
 	done  chan struct{}
 	res   Result
@@ -400,12 +400,12 @@ func ctxErr(err error) error {
 }
 
 // chain starts the test next configures in the running VM after t, when
-// next is not nil and fits the boot ([Config.SameBoot]).
+// next is not nil and fits the boot ([Config.CanRun]).
 func (b *boot) chain(t *test, next *Config) (*test, error) {
 	if next == nil {
 		return nil, nil
 	}
-	if err := b.m.orig.SameBoot(*next); err != nil {
+	if err := b.m.orig.CanRun(*next); err != nil {
 		return nil, fmt.Errorf("boot vm: run the next test in %s: %w", b.mach.name, err)
 	}
 	r := resolved{Config: *next, qemu: b.m.cfg.qemu}

@@ -93,7 +93,7 @@ func (g Guests) Boot() func(context.Context, vm.Config) (vm.Result, error) {
 			if nc == nil {
 				break
 			}
-			if err := cfg.SameBoot(*nc); err != nil {
+			if err := cfg.CanRun(*nc); err != nil {
 				return first, fmt.Errorf("fake vm %s: %w", name, err)
 			}
 			res, c = g.test(*nc, fail(*nc), name, true), *nc
