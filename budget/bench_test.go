@@ -48,21 +48,7 @@ func BenchmarkSelect100k(b *testing.B) {
 		cs := candidates100k(c.h)
 		name := fmt.Sprintf("%s/budget=%s/jobs=%d", c.h.name, c.budget, c.jobs)
 		b.Run(name, func(b *testing.B) {
-			opts := Options{Budget: c.budget, Jobs: c.jobs, Host: c.h.host}
-			var p Plan
-			b.ReportAllocs()
-			cpu0 := cpuTime(b)
-			for b.Loop() {
-				var err error
-				if p, err = Select(cs, opts); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(len(p.Selected)), "selected")
-			if c.budget > 0 && p.EstWall > c.budget {
-				b.Fatalf("predicted %s, over the %s budget", p.EstWall, c.budget)
-			}
+			benchSelect(b, cs, Options{Budget: c.budget, Jobs: c.jobs, Host: c.h.host})
 		})
 	}
 }
@@ -86,23 +72,29 @@ func BenchmarkSelect100kShared(b *testing.B) {
 			}
 		}
 		b.Run(fmt.Sprintf("%s/budget=%s", c.h.name, c.budget), func(b *testing.B) {
-			opts := Options{Budget: c.budget, Host: c.h.host, ShareBoots: true}
-			var p Plan
-			b.ReportAllocs()
-			cpu0 := cpuTime(b)
-			for b.Loop() {
-				var err error
-				if p, err = Select(cs, opts); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+			p := benchSelect(b, cs, Options{Budget: c.budget, Host: c.h.host, ShareBoots: true})
 			n, _ := p.SharedBoots()
-			b.ReportMetric(float64(len(p.Selected)), "selected")
 			b.ReportMetric(float64(n), "shared")
-			if p.EstWall > c.budget {
-				b.Fatalf("predicted %s, over the %s budget", p.EstWall, c.budget)
-			}
 		})
 	}
+}
+
+// benchSelect selects cs with opts b.N times and reports CPU time per
+// selection and how many it selected; the plan must keep to the budget.
+func benchSelect(b *testing.B, cs []Candidate, opts Options) Plan {
+	var p Plan
+	b.ReportAllocs()
+	cpu0 := cpuTime(b)
+	for b.Loop() {
+		var err error
+		if p, err = Select(cs, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(len(p.Selected)), "selected")
+	if opts.Budget > 0 && p.EstWall > opts.Budget {
+		b.Fatalf("predicted %s, over the %s budget", p.EstWall, opts.Budget)
+	}
+	return p
 }
