@@ -30,7 +30,8 @@ type Results struct {
 	// last VM ended; zero when unknown (a merge of several runs).
 	WallS float64 `json:"wall_s,omitempty"`
 	// Slots is the most VMs the run's plan let run at once (its
-	// --jobs); zero when unknown.
+	// --jobs); zero when unknown. The host CPUs the VMs shared are
+	// Host.CPUs.
 	Slots int `json:"slots,omitempty"`
 	// Host is the machine the run used.
 	Host Host `json:"host"`
@@ -49,7 +50,12 @@ type VariantResult struct {
 	Profile  string        `json:"profile,omitempty"`
 	Topology topo.Topology `json:"topology"`
 	VCPUs    int           `json:"vcpus"`
-	Accel    spec.Accel    `json:"accel"`
+	// HostCPUs is the host CPUs the VM held while it ran (its plan
+	// Weight.CPUs: a 2-vCPU guest under multi-threaded TCG on a 2-CPU
+	// host holds both, a single-threaded TCG guest one); zero in files
+	// written before it ([VariantResult.HeldCPUs] weighs those).
+	HostCPUs int        `json:"host_cpus,omitempty"`
+	Accel    spec.Accel `json:"accel"`
 	// Kernel is the image the VM booted.
 	Kernel string `json:"kernel,omitempty"`
 	// KernelLabel is the kernel's label ([Candidate.Kernel]); a variant
@@ -89,6 +95,16 @@ type VariantResult struct {
 	// are the last attempt's, and only they feed [NewHistory]: one
 	// sample per variant and run, whatever the retries.
 	Attempts []Attempt `json:"attempts,omitempty"`
+}
+
+// HeldCPUs is the host CPUs the variant's VM held: HostCPUs, or for
+// files written before it, the weight the planner gives its topology on
+// host h (see [Capacity.Weigh]).
+func (v VariantResult) HeldCPUs(h Host) int {
+	if v.HostCPUs > 0 {
+		return v.HostCPUs
+	}
+	return NewCapacity(h, 0).Weigh(v.Topology, 0).CPUs
 }
 
 // Attempt is one earlier attempt of a variant: how it ended and its

@@ -23,8 +23,8 @@ func sampleResults() *Results {
 		Host:    Host{CPUs: 2, MemoryMiB: 24576, Accel: spec.AccelTCG},
 		Accel:   spec.AccelTCG,
 		Variants: []VariantResult{
-			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Profile: "default", Topology: t1, VCPUs: 2, Accel: spec.AccelTCG, BootS: 5.2, TestS: 3.1, TotalS: 8.9, Outcome: spec.OutcomePass},
-			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair/smt-2llc/llc", Preset: "smt-2llc", Profile: "llc", Topology: t2, VCPUs: 8, Accel: spec.AccelTCG, Kernel: "6.12", BootS: 8.4, TestS: 3.3, TotalS: 12.3, Outcome: spec.OutcomeFail},
+			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair", Profile: "default", Topology: t1, VCPUs: 2, HostCPUs: 2, Accel: spec.AccelTCG, BootS: 5.2, TestS: 3.1, TotalS: 8.9, Outcome: spec.OutcomePass},
+			{Package: "example.com/m/sched", Test: "TestFair", Variant: "TestFair/smt-2llc/llc", Preset: "smt-2llc", Profile: "llc", Topology: t2, VCPUs: 8, HostCPUs: 1, Accel: spec.AccelTCG, Kernel: "6.12", BootS: 8.4, TestS: 3.3, TotalS: 12.3, Outcome: spec.OutcomeFail},
 			{Package: "example.com/m/sched", Test: "TestStuck", Variant: "TestStuck", Profile: "default", Topology: t1, VCPUs: 2, Accel: spec.AccelTCG, BootS: 5.1, TestS: 0, TotalS: 31, Outcome: spec.OutcomeTimeout},
 		},
 	}
@@ -45,6 +45,29 @@ func TestResultsGolden(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, sampleResults()) {
 		t.Errorf("round trip changed the results:\n got %+v\nwant %+v", got, sampleResults())
+	}
+}
+
+// HeldCPUs is the recorded host_cpus, or for files written before it the
+// planner's weight of the topology on the run's host.
+func TestHeldCPUs(t *testing.T) {
+	res := sampleResults()
+	t8 := res.Variants[1].Topology
+	for _, tc := range []struct {
+		name string
+		v    VariantResult
+		h    Host
+		want int
+	}{
+		{"recorded", res.Variants[0], res.Host, 2},
+		{"recorded single-threaded", res.Variants[1], res.Host, 1},
+		{"old file: 2 vCPUs multi-threaded TCG on 2 CPUs hold both", res.Variants[2], res.Host, 2},
+		{"old file: 8 vCPUs single-threaded TCG hold one", VariantResult{Topology: t8}, res.Host, 1},
+		{"old file: 8 vCPUs under KVM on 4 CPUs hold 4", VariantResult{Topology: t8}, Host{CPUs: 4, Accel: spec.AccelKVM}, 4},
+	} {
+		if got := tc.v.HeldCPUs(tc.h); got != tc.want {
+			t.Errorf("%s: HeldCPUs = %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }
 

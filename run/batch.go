@@ -140,7 +140,7 @@ func (b *batch) observe(fn func()) {
 // runStart is what the observers learn of the plan.
 func (b *batch) runStart(host []report.Case) runStart {
 	sel := b.plan.plan
-	e := runStart{Time: b.started, Variants: sel.Selected, Slots: sel.Slots, Budget: sel.Budget, EstWall: sel.EstWall, Host: host}
+	e := runStart{Time: b.started, Variants: sel.Selected, Slots: sel.Slots, HostCPUs: sel.Capacity.CPUs, Budget: sel.Budget, EstWall: sel.EstWall, Host: host}
 	for _, pe := range b.plan.failed() {
 		if e.Failed == nil {
 			e.Failed = map[string]string{}
@@ -511,7 +511,7 @@ func (b *batch) results(cases []report.Case) *budget.Results {
 		}
 		vr := budget.VariantResult{
 			Package: a.Package, Test: a.Test, Variant: a.Variant, Preset: a.Preset, Profile: a.Profile,
-			Topology: a.Topology, VCPUs: a.Topology.CPUs(), Accel: spec.Accel(c.Accel), Kernel: c.Kernel, KernelLabel: c.KernelLabel,
+			Topology: a.Topology, VCPUs: a.Topology.CPUs(), HostCPUs: a.Weight.CPUs, Accel: spec.Accel(c.Accel), Kernel: c.Kernel, KernelLabel: c.KernelLabel,
 			BootS: c.Boot.Seconds(), TestS: c.TestTime.Seconds(), TotalS: c.Total.Seconds(),
 			Outcome: c.Outcome, Flaky: c.Flaky(), Attempts: attemptResults(c), Metrics: report.CaseMetrics(c),
 			SharedBoot: c.Property(report.PropSharedBoot),

@@ -33,6 +33,9 @@ type runStart struct {
 	// is into it.
 	Variants []budget.Assignment
 	Slots    int
+	// HostCPUs is the host CPUs the plan's VMs share (its
+	// Capacity.CPUs); each Assignment's Weight.CPUs is its part.
+	HostCPUs int
 	Budget   time.Duration
 	EstWall  time.Duration
 	// Host are the plain host tests, which ran in the describe pass.

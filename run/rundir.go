@@ -25,8 +25,10 @@ const (
 	// LogsDir holds each variant's test output (SLUG.out) and kernel
 	// console (SLUG.console.log).
 	LogsDir = "logs"
-	// TimelineFile shows where the run's slot time went: scenarios,
-	// boots and idle slots, and a text Gantt chart of the VMs per slot.
+	// TimelineFile shows where the run's time went: scenarios, boots
+	// and idle, of slot time (each VM once) and of host CPU time (each VM
+	// once per host CPU it held), and a text Gantt chart of the VMs per
+	// slot.
 	TimelineFile = "timeline.txt"
 )
 

@@ -197,13 +197,17 @@ func checkRunDir(t *testing.T, res *Result, vms int) {
 		if v.BootS != 5 || v.TotalS != 8 {
 			t.Errorf("results.json %s: boot %v total %v, want the measured 5 and 8", v.Variant, v.BootS, v.TotalS)
 		}
+		if v.HostCPUs < 1 || v.HostCPUs > r.Host.CPUs {
+			t.Errorf("results.json %s: host_cpus %d, want its weight, 1 to the host's %d", v.Variant, v.HostCPUs, r.Host.CPUs)
+		}
 	}
-	// The timeline names every VM once, under a slot.
+	// The timeline names every VM once, under a slot, and counts host CPU time.
 	tl, err := os.ReadFile(filepath.Join(res.Dir, TimelineFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(tl), " of slot time: scenarios ") || strings.Count(string(tl), " boot ") != vms {
+	if !strings.Contains(string(tl), " of slot time: scenarios ") || !strings.Contains(string(tl), " of host CPU time: scenarios ") ||
+		strings.Count(string(tl), " boot ") != vms {
 		t.Errorf("timeline does not list the %d VMs:\n%s", vms, tl)
 	}
 }

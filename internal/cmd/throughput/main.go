@@ -2,9 +2,11 @@
 // runs `gauntlet run --budget B` on the built-in example twice, cold (an
 // empty history) and then with the first run's history, and prints for
 // each run what the budget bought: variants completed per budget-minute,
-// scenario-seconds per slot-second (the share of the slots' time spent in
-// scenarios rather than booting or idle), boots per variant, and the wall
-// time against the budget.
+// the scenario share two ways (scenario-seconds per slot-second, each VM
+// counted once, in its slot; and scenario host-CPU-seconds per host
+// CPU-second, each VM counted once per host CPU it held, so a VM holding
+// both CPUs of a 2-CPU host is not shown leaving the other slot idle),
+// boots per variant, and the wall time against the budget.
 //
 //	go run ./internal/cmd/throughput [-budget 3m] [-gauntlet bin/gauntlet] [-keep DIR] [PKG]
 //
@@ -35,7 +37,7 @@ func main() {
 	bin := flag.String("gauntlet", "", "the gauntlet `binary`; empty builds ./cmd/gauntlet into the work directory")
 	keep := flag.String("keep", "", "keep the runs in `dir` (default: a temporary directory, removed at the end)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./internal/cmd/throughput [flags] [PKG]\n\nRuns gauntlet on PKG (default ./testdata/example) twice, cold and with history,\nand prints variants per budget-minute, scenario share of slot time and boots per variant.\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./internal/cmd/throughput [flags] [PKG]\n\nRuns gauntlet on PKG (default ./testdata/example) twice, cold and with history,\nand prints variants per budget-minute, scenario share of slot time and of host CPU time, and boots per variant.\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -86,7 +88,11 @@ type row struct {
 	dir                         string
 	variants, ran, boots, slots int
 	scenarioS, wallS            float64
-	outcomes                    map[string]int
+	// hostCPUs is the host CPUs the run's VMs shared; cpuScenarioS the
+	// scenario-seconds x the host CPUs each VM held.
+	hostCPUs     int
+	cpuScenarioS float64
+	outcomes     map[string]int
 }
 
 func runOnce(ctx context.Context, bin, hist, pkg string, b time.Duration) (row, error) {
@@ -133,13 +139,14 @@ func newest(after, before []string) string {
 
 // measure reads one run's numbers from its results.json.
 func measure(res *budget.Results, dir string) row {
-	r := row{dir: dir, variants: len(res.Variants), slots: res.Slots, wallS: res.WallS, outcomes: map[string]int{}}
+	r := row{dir: dir, variants: len(res.Variants), slots: res.Slots, wallS: res.WallS, hostCPUs: res.Host.CPUs, outcomes: map[string]int{}}
 	for _, v := range res.Variants {
 		r.outcomes[string(v.Outcome)]++
 		if v.Outcome.Ran() {
 			r.ran++
 		}
 		r.scenarioS += v.TestS
+		r.cpuScenarioS += v.TestS * float64(min(v.HeldCPUs(res.Host), max(res.Host.CPUs, 1)))
 		r.boots += len(v.Attempts) // each earlier attempt (a --retries rerun) booted its own VM
 		if v.SharedBoot == "" {
 			r.boots++ // the last attempt booted, unless it ran in an earlier variant's VM
@@ -148,21 +155,46 @@ func measure(res *budget.Results, dir string) row {
 	return r
 }
 
+// shares returns the run's scenario share of slot time and of host CPU
+// time. The host CPU share is clamped to 100 %: results.json has no start
+// times to see VMs holding more CPUs at once than the host has
+// (oversubscription), so clamped says the sum passed the capacity.
+func (r row) shares() (slot, cpu float64, clamped bool) {
+	if slotS := float64(r.slots) * r.wallS; slotS > 0 {
+		slot = r.scenarioS / slotS
+	}
+	if cpuS := float64(r.hostCPUs) * r.wallS; cpuS > 0 {
+		cpu = r.cpuScenarioS / cpuS
+	}
+	return slot, min(cpu, 1), cpu > 1
+}
+
 func printRows(w io.Writer, b time.Duration, rows []row) {
-	fmt.Fprintf(w, "\nthroughput of gauntlet run --budget %v (scenario share = scenario-seconds / (slots x wall))\n\n", b)
-	fmt.Fprintf(w, "%-8s %8s %12s %9s %14s %14s %9s  %s\n", "run", "variants", "per-budget-m", "boots/var", "scenario-s", "slot-s", "share", "wall / budget")
+	fmt.Fprintf(w, "\nthroughput of gauntlet run --budget %v\n", b)
+	fmt.Fprintf(w, "  slot-share = scenario-seconds / (slots x wall): each VM counted once, in its slot\n")
+	fmt.Fprintf(w, "  cpu-share  = scenario-seconds x host CPUs held / (host CPUs x wall): each VM counted once per host CPU it holds\n\n")
+	fmt.Fprintf(w, "%-8s %8s %12s %9s %11s %9s %10s %11s %9s %9s  %s\n", "run", "variants", "per-budget-m", "boots/var",
+		"scenario-s", "slot-s", "slot-share", "scen-cpu-s", "cpu-s", "cpu-share", "wall / budget")
 	for _, r := range rows {
-		slotS := float64(r.slots) * r.wallS
-		share := 0.0
-		if slotS > 0 {
-			share = r.scenarioS / slotS
-		}
 		perVar := 0.0
 		if r.variants > 0 {
 			perVar = float64(r.boots) / float64(r.variants)
 		}
-		fmt.Fprintf(w, "%-8s %8d %12.2f %9.2f %14.1f %14.1f %8.0f%%  %.0fs / %.0fs (%.0f%%)\n", r.pass, r.ran, float64(r.ran)/b.Minutes(),
-			perVar, r.scenarioS, slotS, 100*share, r.wallS, b.Seconds(), 100*r.wallS/b.Seconds())
+		slot, cpu, clamped := r.shares()
+		cpuShare := fmt.Sprintf("%.0f%%", 100*cpu)
+		if r.hostCPUs <= 0 {
+			cpuShare = "-" // results.json without the host's CPUs (a merge)
+		} else if clamped {
+			cpuShare += "*"
+		}
+		fmt.Fprintf(w, "%-8s %8d %12.2f %9.2f %11.1f %9.1f %9.0f%% %11.1f %9.1f %9s  %.0fs / %.0fs (%.0f%%)\n", r.pass, r.ran, float64(r.ran)/b.Minutes(),
+			perVar, r.scenarioS, float64(r.slots)*r.wallS, 100*slot, r.cpuScenarioS, float64(r.hostCPUs)*r.wallS, cpuShare,
+			r.wallS, b.Seconds(), 100*r.wallS/b.Seconds())
+	}
+	for _, r := range rows {
+		if _, _, clamped := r.shares(); clamped && r.hostCPUs > 0 {
+			fmt.Fprintf(w, "%s: * the VMs held more host CPU time than %d CPUs x wall (oversubscribed); clamped to 100%%\n", r.pass, r.hostCPUs)
+		}
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%s: outcomes %v; %s\n", r.pass, r.outcomes, r.dir)

@@ -7,27 +7,63 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 func TestMeasureAndPrint(t *testing.T) {
-	res := &budget.Results{WallS: 100, Slots: 2, Variants: []budget.VariantResult{
-		{Variant: "TestA", Outcome: spec.OutcomePass, TestS: 20},
-		{Variant: "TestB", Outcome: spec.OutcomeInconclusive, TestS: 10, Attempts: []budget.Attempt{{}}},
+	one := topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: 1, ThreadsPerCore: 1}
+	res := &budget.Results{WallS: 100, Slots: 2, Host: budget.Host{CPUs: 2, Accel: spec.AccelTCG}, Variants: []budget.VariantResult{
+		{Variant: "TestA", Outcome: spec.OutcomePass, TestS: 20, HostCPUs: 2},                                           // held both host CPUs
+		{Variant: "TestB", Outcome: spec.OutcomeInconclusive, TestS: 10, Topology: one, Attempts: []budget.Attempt{{}}}, // no host_cpus: weighed, 1
 		{Variant: "TestC", Outcome: spec.OutcomeSkip, TestS: 0},
 		{Variant: "TestD", Outcome: spec.OutcomePass, TestS: 0, SharedBoot: "gauntlet-1-1"}, // ran in TestA's VM
 	}}
 	r := measure(res, "/runs/x")
-	if r.ran != 4 || r.boots != 4 || r.scenarioS != 30 || r.slots != 2 || r.wallS != 100 {
+	if r.ran != 4 || r.boots != 4 || r.scenarioS != 30 || r.slots != 2 || r.wallS != 100 || r.hostCPUs != 2 || r.cpuScenarioS != 50 {
 		t.Fatalf("measure = %+v", r)
 	}
 	r.pass = "cold"
 	var b strings.Builder
 	printRows(&b, 2*time.Minute, []row{r})
 	out := b.String()
-	// 4 variants in a 2-minute budget; 4 boots for 4 variants; 30 s of 200 slot-seconds.
-	for _, want := range []string{"cold", " 2.00 ", " 1.00 ", "30.0", "200.0", "15%", "100s / 120s (83%)"} {
+	// 4 variants in a 2-minute budget; 4 boots for 4 variants; 30 s of 200
+	// slot-seconds; 20 s x 2 + 10 s x 1 of 200 host CPU-seconds.
+	for _, want := range []string{"cold", " 2.00 ", " 1.00 ", "30.0", "200.0", " 15% ", " 50.0 ", " 25% ", "100s / 120s (83%)",
+		"each VM counted once, in its slot", "each VM counted once per host CPU it holds"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "clamped") {
+		t.Errorf("output says clamped without oversubscription:\n%s", out)
+	}
+}
+
+// The host CPU share never passes 100 %; past it, the output says so. A
+// results.json without the host's CPUs has no host CPU share.
+func TestCPUShare(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		r       row
+		slot    float64
+		cpu     float64
+		clamped bool
+		printed string
+		note    bool
+	}{
+		{"within", row{slots: 2, hostCPUs: 2, wallS: 10, scenarioS: 5, cpuScenarioS: 10}, 0.25, 0.5, false, " 50% ", false},
+		{"oversubscribed", row{slots: 2, hostCPUs: 1, wallS: 10, scenarioS: 15, cpuScenarioS: 15}, 0.75, 1, true, " 100%* ", true},
+		{"no host CPUs", row{slots: 2, wallS: 10, scenarioS: 5, cpuScenarioS: 5}, 0.25, 0, false, " - ", false},
+	} {
+		slot, cpu, clamped := tc.r.shares()
+		if slot != tc.slot || cpu != tc.cpu || clamped != tc.clamped {
+			t.Errorf("%s: shares = %v, %v, %v; want %v, %v, %v", tc.name, slot, cpu, clamped, tc.slot, tc.cpu, tc.clamped)
+		}
+		tc.r.pass = "cold"
+		var b strings.Builder
+		printRows(&b, time.Minute, []row{tc.r})
+		if out := b.String(); !strings.Contains(out, tc.printed) || strings.Contains(out, "clamped to 100%") != tc.note {
+			t.Errorf("%s: output lacks %q or its clamp note is not %v:\n%s", tc.name, tc.printed, tc.note, out)
 		}
 	}
 }
