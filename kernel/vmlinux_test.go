@@ -84,17 +84,7 @@ func TestDecompressPayload(t *testing.T) {
 	}
 }
 
-// note encodes one ELF note, little-endian, name and desc padded to 4.
-func note(name string, typ uint32, desc []byte) []byte {
-	pad := func(b []byte) []byte { return append(b, make([]byte, (4-len(b)%4)%4)...) }
-	var b []byte
-	nm := []byte(name + "\x00")
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(nm)))
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(desc)))
-	b = binary.LittleEndian.AppendUint32(b, typ)
-	b = append(b, pad(nm)...)
-	return append(b, pad(append([]byte(nil), desc...))...)
-}
+var note = testutil.ELFNote
 
 func TestPVHNote(t *testing.T) {
 	le := binary.LittleEndian
@@ -125,28 +115,7 @@ func TestPVHNote(t *testing.T) {
 
 func concat(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
 
-// fakeELF returns a little-endian ELF64 x86-64 executable whose only
-// program header is a PT_NOTE segment holding notes.
-func fakeELF(notes []byte) []byte {
-	const ehsize, phsize = 64, 56
-	le := binary.LittleEndian
-	b := make([]byte, ehsize+phsize)
-	copy(b, "\x7fELF\x02\x01\x01")
-	le.PutUint16(b[16:], 2)  // ET_EXEC
-	le.PutUint16(b[18:], 62) // EM_X86_64
-	le.PutUint32(b[20:], 1)  // EV_CURRENT
-	le.PutUint64(b[32:], ehsize)
-	le.PutUint16(b[52:], ehsize)
-	le.PutUint16(b[54:], phsize)
-	le.PutUint16(b[56:], 1)
-	ph := b[ehsize:]
-	le.PutUint32(ph[0:], 4) // PT_NOTE
-	le.PutUint64(ph[8:], uint64(len(b)))
-	le.PutUint64(ph[32:], uint64(len(notes)))
-	le.PutUint64(ph[40:], uint64(len(notes)))
-	le.PutUint64(ph[48:], 4)
-	return append(b, notes...)
-}
+func fakeELF(notes []byte) []byte { return testutil.FakeVmlinux(notes, 0) }
 
 func TestPVHEntry(t *testing.T) {
 	le := binary.LittleEndian
