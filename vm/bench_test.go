@@ -200,10 +200,10 @@ var bootModes = []struct {
 func BenchmarkBootPVH(b *testing.B) {
 	b.Setenv(EnvNoPVH, "") // restored after; toggled per boot below
 	type row struct {
-		vcpus  int
-		tp     string
+		vcpus   int
+		tp      string
 		medians []time.Duration // per mode
-		note   string
+		note    string
 	}
 	var rows []row
 	for _, tp := range []string{"1n1l1c1t", "1n1l2c1t", "1n2l2c1t", "1n2l4c1t", "1n7l2c1t"} {
