@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // bareInit is a busybox init that signals the host on the channel port as
@@ -262,4 +264,81 @@ func BenchmarkBootPVH(b *testing.B) {
 		fmt.Fprintf(&t, "default mode: %s\n", rows[len(rows)-1].note)
 	}
 	fmt.Print(t.String()) // a parent benchmark's b.Log is not shown
+}
+
+// tcgBootPoints are the topologies of spec.TCGBootTime's table: 1, 4, 8,
+// 16, 32 and 64 vCPUs.
+var tcgBootPoints = []string{"1n1l1c1t", "1n2l2c1t", "1n2l4c1t", "1n4l4c1t", "1n4l8c1t", "1n8l8c1t"}
+
+// BenchmarkBootTable measures what spec.TCGBootTime's table holds:
+// Config.Start to the guest init's first message (Result.BootTime, the
+// boot the runner records as boot_s) at its vCPU counts, under
+// multi-threaded TCG alone (such a guest holds every core of a 2-core
+// host) and under single-threaded TCG two at once (the planner packs two
+// of them on a 2-core host), median of each. Run it under TCG on an idle
+// 2-core host, with the kernel the table is for (-bench
+// 'BootTable/(1n1l1c1t|1n2l2c1t)/multi' picks points and modes):
+//
+//	CGO_ENABLED=0 go test ./vm -run '^$' -bench BootTable -benchtime 3x -timeout 60m
+func BenchmarkBootTable(b *testing.B) {
+	var t strings.Builder
+	fmt.Fprintf(&t, "boot to init under TCG, median (%s):\n| vCPUs | multi-threaded, alone | single-threaded, two at once |\n|---|---|---|\n", testKernel(b))
+	for _, tp := range tcgBootPoints {
+		var medians []time.Duration
+		for _, mode := range []TCGThreads{TCGThreadsMulti, TCGThreadsSingle} {
+			cfg := vmConfig(b, tp, "noop")
+			cfg.Accel, cfg.TCGThreads = spec.AccelTCG, mode
+			if mode == TCGThreadsSingle && cfg.Topology.CPUs() < 8 {
+				medians = append(medians, 0) // the planner runs no guest this small single-threaded
+				continue
+			}
+			pair := 1
+			if mode == TCGThreadsSingle {
+				pair = 2
+			}
+			var boots []time.Duration
+			b.Run(fmt.Sprintf("%s/%s", tp, mode), func(b *testing.B) {
+				for b.Loop() {
+					res := make([]Result, pair)
+					errs := make([]error, pair)
+					var wg sync.WaitGroup
+					for i := range pair {
+						wg.Go(func() { res[i], errs[i] = cfg.Run(b.Context()) })
+					}
+					wg.Wait()
+					for i := range pair {
+						if errs[i] != nil || res[i].Outcome != spec.OutcomePass {
+							b.Fatalf("boot: %v %s", errs[i], explain(res[i]))
+						}
+						boots = append(boots, res[i].BootTime)
+					}
+				}
+				b.ReportMetric(median(boots).Seconds(), "s-to-init")
+			})
+			if len(boots) == 0 { // -bench left this one out
+				medians = append(medians, 0)
+				continue
+			}
+			medians = append(medians, median(boots))
+		}
+		if medians[0] == 0 && medians[1] == 0 {
+			continue
+		}
+		cell := func(d time.Duration) string {
+			if d == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f s", d.Seconds())
+		}
+		fmt.Fprintf(&t, "| %d | %s | %s |\n", topoCPUs(b, tp), cell(medians[0]), cell(medians[1]))
+	}
+	fmt.Print(t.String())
+}
+
+func topoCPUs(b *testing.B, tp string) int {
+	t, err := topo.Parse(tp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return t.CPUs()
 }
