@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -16,8 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/gauntlet-sched/gauntlet/internal/filelock"
 	"github.com/gauntlet-sched/gauntlet/kernel"
 	"github.com/gauntlet-sched/gauntlet/spec"
 )
@@ -256,24 +254,11 @@ func writeFileAtomic(path string, data []byte) error {
 // lockDir takes dir's exclusive file lock, held while a bzImage is looked
 // inside so concurrent processes do it once.
 func lockDir(dir string) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	unlock, err = filelock.Lock(filepath.Join(dir, ".lock"))
 	if err != nil {
 		return nil, fmt.Errorf("vmlinux cache: %w", err)
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("vmlinux cache: lock: %w", err)
-	}
-	return func() {
-		unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	}, nil
+	return unlock, nil
 }
 
 // pruneVmlinux removes entries (and abandoned temporary files) not used
