@@ -82,13 +82,13 @@ const (
 // The model, for a VM with v vCPUs on a host with H CPUs:
 //
 //   - Boot under TCG: the measured table of [spec.TCGBootTime] (q35, on a
-//     2-core host, multi-threaded: 1 vCPU 5.3 s, 4: 5.6 s, 8: 8.2 s, 16:
-//     15.4 s, 32: 32.6 s, 64: 105 s) read at v x 2/H, since boot time
-//     grows with vCPUs per host core. A guest that runs single-threaded
-//     ([spec.SingleThreadedTCG]: more than 2 and at most 8 vCPUs per
-//     core) reads the single-threaded table at v (8: 4.8 s, 16: 7.0 s,
-//     32: 10 s, 64: 20 s, measured beside a second VM): one thread does
-//     not use the other cores.
+//     2-core host, Start to the init, multi-threaded: 1 vCPU 3.2 s, 4:
+//     3.2 s, 8: 3.6 s, 16: 5.1 s, 32: 15 s, 64: 105 s) read at v x 2/H,
+//     since boot time grows with vCPUs per host core. A guest that runs
+//     single-threaded ([spec.SingleThreadedTCG]: more than 2 and at most
+//     8 vCPUs per core) reads the single-threaded table at v (8: 4.1 s,
+//     16: 5.5 s, 32: 7.7 s, 64: 17.7 s, measured two at once): one thread
+//     does not use the other cores.
 //   - Boot under KVM: 1.5 s + 20 ms per vCPU, a guess (KVM is unusable on
 //     the machine the table comes from); history soon replaces it.
 //   - Test: (duration + 1 s of guest setup: cgroups, workers, scheduler

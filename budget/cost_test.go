@@ -22,15 +22,15 @@ func TestModelCost(t *testing.T) {
 		want Cost
 	}{
 		{"tcg 2 vCPUs default duration", Candidate{Topology: flat(2)}, two,
-			Cost{Boot: 5400 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+			Cost{Boot: 3200 * time.Millisecond, Test: 3 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"tcg 4 vCPUs on 2 cores boots multi-threaded", Candidate{Topology: flat(4)}, two,
-			Cost{Boot: 5600 * time.Millisecond, Test: 3450 * time.Millisecond, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+			Cost{Boot: 3200 * time.Millisecond, Test: 3450 * time.Millisecond, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"tcg 16 vCPUs on 2 cores boots single-threaded", Candidate{Topology: flat(16), Duration: 5 * time.Second}, two,
-			Cost{Boot: 7000 * time.Millisecond, Test: 12300 * time.Millisecond, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+			Cost{Boot: 5500 * time.Millisecond, Test: 12300 * time.Millisecond, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"tcg 32 vCPUs on 2 cores boots multi-threaded and stretches the test 3.25x", Candidate{Topology: flat(32), Duration: 5 * time.Second}, two,
-			Cost{Boot: 32600 * time.Millisecond, Test: 19500 * time.Millisecond, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+			Cost{Boot: 15 * time.Second, Test: 19500 * time.Millisecond, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"tcg 32 vCPUs on 16 cores reads the table at 4", Candidate{Topology: flat(32)}, Host{CPUs: 16},
-			Cost{Boot: 5600 * time.Millisecond, Test: 3450 * time.Millisecond, Teardown: 500 * time.Millisecond, Source: SourceModel}},
+			Cost{Boot: 3200 * time.Millisecond, Test: 3450 * time.Millisecond, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 		{"kvm 8 vCPUs", Candidate{Topology: flat(8), Duration: 10 * time.Second}, Host{CPUs: 64, Accel: spec.AccelKVM},
 			Cost{Boot: 1660 * time.Millisecond, Test: 11 * time.Second, Teardown: 500 * time.Millisecond, Source: SourceModel}},
 	}

@@ -19,7 +19,7 @@ func ExampleSelect() {
 		{Package: "example.com/m", Test: "TestFair", Variant: "TestFair/numa2-4llc/default", Preset: "numa2-4llc", Profile: "default", Topology: numa.Topology},
 	}
 	plan, err := budget.Select(cands, budget.Options{
-		Budget: 20 * time.Second,
+		Budget: 16 * time.Second,
 		Host:   budget.Host{CPUs: 2, MemoryMiB: 24 << 10, Accel: spec.AccelTCG},
 	})
 	if err != nil {
@@ -35,8 +35,8 @@ func ExampleSelect() {
 	fmt.Printf("%d/%d variants, %s of %s on %d slots, %d/%d features\n", len(plan.Selected), len(cands),
 		plan.EstWall, plan.Budget, plan.Slots, plan.Coverage.Covered, plan.Coverage.Possible)
 	// Output:
-	// run TestFair/smt-2llc/default at +0s in slot 0 (est 9.65s)
-	// run TestFair at +9.65s in slot 0 (est 8.9s)
-	// skip TestFair/numa2-4llc/default: budget: estimated 13.7s (boot 7s + test 6.2s + teardown 500ms, model); after the more valuable variants it would end the plan at 22.6s, past the 20s budget
-	// 2/3 variants, 18.55s of 20s on 2 slots, 15/20 features
+	// run TestFair/smt-2llc/default at +0s in slot 0 (est 8.95s)
+	// run TestFair at +8.95s in slot 0 (est 6.7s)
+	// skip TestFair/numa2-4llc/default: budget: estimated 12.2s (boot 5.5s + test 6.2s + teardown 500ms, model); after the more valuable variants it would end the plan at 18.9s, past the 16s budget
+	// 2/3 variants, 15.65s of 16s on 2 slots, 15/20 features
 }

@@ -99,9 +99,13 @@ type VariantResult struct {
 
 // HeldCPUs is the host CPUs the variant's VM held: HostCPUs, or for
 // files written before it, the weight the planner gives its topology on
-// host h (see [Capacity.Weigh]).
+// host h (see [Capacity.Weigh]); never more than h's CPUs when h says
+// how many it has.
 func (v VariantResult) HeldCPUs(h Host) int {
 	if v.HostCPUs > 0 {
+		if h.CPUs > 0 {
+			return min(v.HostCPUs, h.CPUs)
+		}
 		return v.HostCPUs
 	}
 	return NewCapacity(h, 0).Weigh(v.Topology, 0).CPUs

@@ -61,6 +61,8 @@ func TestHeldCPUs(t *testing.T) {
 	}{
 		{"recorded", res.Variants[0], res.Host, 2},
 		{"recorded single-threaded", res.Variants[1], res.Host, 1},
+		{"recorded more than the host has: the host's", VariantResult{HostCPUs: 8}, Host{CPUs: 2}, 2},
+		{"recorded, host CPUs unknown", VariantResult{HostCPUs: 8}, Host{}, 8},
 		{"old file: 2 vCPUs multi-threaded TCG on 2 CPUs hold both", res.Variants[2], res.Host, 2},
 		{"old file: 8 vCPUs single-threaded TCG hold one", VariantResult{Topology: t8}, res.Host, 1},
 		{"old file: 8 vCPUs under KVM on 4 CPUs hold 4", VariantResult{Topology: t8}, Host{CPUs: 4, Accel: spec.AccelKVM}, 4},

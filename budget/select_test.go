@@ -315,9 +315,9 @@ func golden(t *testing.T, name, got string) {
 
 func TestSelectTightBudgetGatesVariantsOnTheirBase(t *testing.T) {
 	cs := smallSet()
-	// 30 s: not all three bases (8.9 + 11.9 + 14.9 s) fit, so every
+	// 24 s: not all three bases (6.7 + 9.7 + 12.7 s) fit, so every
 	// candidate competes, but no variant runs without its test's base.
-	p, err := Select(cs, Options{Budget: 30 * time.Second, Host: tcgHost})
+	p, err := Select(cs, Options{Budget: 24 * time.Second, Host: tcgHost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,6 +342,6 @@ func TestSelectTightBudgetGatesVariantsOnTheirBase(t *testing.T) {
 		}
 	}
 	if orphans == 0 {
-		t.Errorf("no test left out entirely at 30 s")
+		t.Errorf("no test left out entirely at 24 s")
 	}
 }

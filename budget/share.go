@@ -80,6 +80,25 @@ func bootGroups(cs []Candidate) (bs *bootSets, ok bool) {
 	return bs, ok
 }
 
+// schedule predicts the run of candidates order (numbers of bs, in plan
+// order; nil: all of them, in their order) with [chainSchedule]; of gives
+// candidate i's job and its duration when it shares a boot.
+func (bs *bootSets) schedule(order []int32, c Capacity, of func(i int32) (job, time.Duration)) (starts []time.Duration, slots []int, shared []bool, end time.Duration) {
+	if order == nil {
+		order = make([]int32, len(bs.group))
+		for i := range order {
+			order[i] = int32(i)
+		}
+	}
+	jobs := make([]job, len(order))
+	sj := shareJobs{short: make([]time.Duration, len(order)), group: make([]int32, len(order)), fset: make([]int32, len(order)), sets: bs}
+	for k, i := range order {
+		jobs[k], sj.short[k] = of(i)
+		sj.group[k], sj.fset[k] = bs.group[i], bs.fset[i]
+	}
+	return chainSchedule(jobs, sj, c)
+}
+
 // subset says every string of a is in b.
 func subset(a, b []string) bool {
 	for _, x := range a {
@@ -231,12 +250,7 @@ type sharePlan struct {
 
 // simulate predicts order, a plan order of candidates, with sharing.
 func (s *selector) simulate(order []int32) sharePlan {
-	jobs := make([]job, len(order))
-	sj := shareJobs{short: make([]time.Duration, len(order)), group: make([]int32, len(order)), fset: make([]int32, len(order)), sets: s.boots}
-	for k, i := range order {
-		jobs[k], sj.short[k], sj.group[k], sj.fset[k] = s.jobs[i], s.costs[i].Shared(), s.boots.group[i], s.boots.fset[i]
-	}
-	starts, slots, shared, end := chainSchedule(jobs, sj, s.cap)
+	starts, slots, shared, end := s.boots.schedule(order, s.cap, func(i int32) (job, time.Duration) { return s.jobs[i], s.costs[i].Shared() })
 	return sharePlan{order, starts, slots, shared, end}
 }
 
@@ -302,12 +316,9 @@ func (s *selector) assignments(sp sharePlan) []Assignment {
 // as [Plan.Shard] does for a shard of a plan that shares boots.
 func rescheduleShared(as []Assignment, c Capacity) ([]Assignment, time.Duration) {
 	bs, _ := bootGroups(candidatesOf(as))
-	jobs := make([]job, len(as))
-	sj := shareJobs{short: make([]time.Duration, len(as)), group: bs.group, fset: bs.fset, sets: bs}
-	for i, a := range as {
-		jobs[i], sj.short[i] = job{a.Cost.Total(), a.Weight}, a.Cost.Shared()
-	}
-	starts, slots, shared, end := chainSchedule(jobs, sj, c)
+	starts, slots, shared, end := bs.schedule(nil, c, func(i int32) (job, time.Duration) {
+		return job{as[i].Cost.Total(), as[i].Weight}, as[i].Cost.Shared()
+	})
 	out := make([]Assignment, 0, len(as))
 	for _, i := range scheduleOrder(starts, slots) {
 		a := as[i]

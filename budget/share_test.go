@@ -171,13 +171,9 @@ func predictChains(t *testing.T, cs []Candidate, jobs int) ([]time.Duration, []i
 	t.Helper()
 	c := NewCapacity(tcgHost, jobs)
 	bs, _ := bootGroups(cs)
-	js := make([]job, len(cs))
-	sj := shareJobs{short: make([]time.Duration, len(cs)), group: bs.group, fset: bs.fset, sets: bs}
-	for i := range cs {
-		js[i] = job{dur: 10 * time.Second, w: c.Weigh(cs[i].Topology, cs[i].guestMemoryMiB())}
-		sj.short[i] = 4 * time.Second
-	}
-	return chainSchedule(js, sj, c)
+	return bs.schedule(nil, c, func(i int32) (job, time.Duration) {
+		return job{dur: 10 * time.Second, w: c.Weigh(cs[i].Topology, cs[i].guestMemoryMiB())}, 4 * time.Second
+	})
 }
 
 func oneCPU(test, key string, files ...string) Candidate {

@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"golang.org/x/sys/unix"
+	"github.com/gauntlet-sched/gauntlet/internal/filelock"
 )
 
 // lockFile is the cache's lock; every change of the entry set holds it.
@@ -18,22 +18,9 @@ func (c *Cache) lock() (unlock func(), err error) {
 	if err := os.MkdirAll(c.Root, 0o755); err != nil {
 		return nil, fmt.Errorf("lock kernel cache: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(c.Root, lockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	unlock, err = filelock.Lock(filepath.Join(c.Root, lockFile))
 	if err != nil {
 		return nil, fmt.Errorf("lock kernel cache: %w", err)
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock kernel cache: %w", err)
-	}
-	return func() {
-		unix.Flock(int(f.Fd()), unix.LOCK_UN)
-		f.Close()
-	}, nil
+	return unlock, nil
 }

@@ -175,11 +175,23 @@ func SchedExtEnabled(data []byte) bool {
 	return ParseConfig(data)["SCHED_CLASS_EXT"] == "y"
 }
 
-// schedExtBeside reads the config that usually sits beside a kernel image
-// (config-RELEASE beside vmlinuz-RELEASE, a tree's .config, else a file
-// named config in the image's directory, as in a cache entry) and reports
-// whether it has sched_ext; nil when there is none.
+// schedExtBeside reports whether the config beside image ([ConfigBeside])
+// has sched_ext; nil when there is none.
 func schedExtBeside(image string) *bool {
+	b := ConfigBeside(image)
+	if b == nil {
+		return nil
+	}
+	sx := SchedExtEnabled(b)
+	return &sx
+}
+
+// ConfigBeside returns the .config that usually sits beside a kernel
+// image: config-RELEASE beside vmlinuz-RELEASE (Debian's /boot), a tree's
+// .config for TREE/arch/ARCH/boot/IMAGE, else a file named config in the
+// image's directory (as in a cache entry); nil when there is none or it
+// sets no option.
+func ConfigBeside(image string) []byte {
 	if real, err := filepath.EvalSymlinks(image); err == nil {
 		image = real
 	}
@@ -195,6 +207,5 @@ func schedExtBeside(image string) *bool {
 	if err != nil || len(ParseConfig(b)) == 0 {
 		return nil
 	}
-	sx := SchedExtEnabled(b)
-	return &sx
+	return b
 }

@@ -93,6 +93,11 @@ func TestFragmentIsVerified(t *testing.T) {
 			t.Errorf("ktstr.kconfig does not set CONFIG_%s=y, which the build verifies", r.Name)
 		}
 	}
+	// Not verified (the VM runner falls back to the bzImage), but asked
+	// for: the PVH boot of the vmlinux, and HZ for lpj=.
+	if opts["PVH"] != "y" || opts["HYPERVISOR_GUEST"] != "y" || opts["IKCONFIG"] != "y" {
+		t.Errorf("ktstr.kconfig sets PVH=%q HYPERVISOR_GUEST=%q IKCONFIG=%q, want y for the VM runner's PVH boot and lpj=", opts["PVH"], opts["HYPERVISOR_GUEST"], opts["IKCONFIG"])
+	}
 }
 
 func TestSchedExtEnabled(t *testing.T) {

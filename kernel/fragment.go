@@ -6,7 +6,7 @@ import _ "embed" // for Fragment
 // kernel config fragment for scheduler tests: sched_ext, BPF and BTF,
 // kprobes and ftrace, cgroup2 cpuset and cpu, SMP, NUMA, SMT and MC
 // scheduling, schedstats, serial and virtio consoles, initramfs, devtmpfs,
-// tmpfs and paravirt guest support, on top of an allnoconfig base.
+// tmpfs, paravirt guest support and the PVH entry, on top of an allnoconfig base.
 // `gauntlet kernel build` merges it (see kbuild.BuildOptions.Fragment);
 // the cache records its hash ([Metadata.FragmentHash]) so `gauntlet kernel
 // list` can mark kernels built with an older fragment.

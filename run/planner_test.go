@@ -293,7 +293,7 @@ func TestPlanTextGolden(t *testing.T) {
 // variants are estimated without their boot.
 func TestPlanBootSharing(t *testing.T) {
 	t.Parallel()
-	cfg := PlanConfig{Budget: 90 * time.Second, Patterns: fixtures, Presets: presets(t, "tiny-1llc,tiny-2llc,smt-2llc,medium-8llc,numa2-4llc")}
+	cfg := PlanConfig{Budget: 70 * time.Second, Patterns: fixtures, Presets: presets(t, "tiny-1llc,tiny-2llc,smt-2llc,medium-8llc,numa2-4llc")}
 	shared := makePlan(t, cfg)
 	cfg.FreshVM = true
 	fresh := makePlan(t, cfg)

@@ -39,11 +39,12 @@ func TestTCGBootTime(t *testing.T) {
 		single bool
 		want   time.Duration
 	}{
-		{0.5, false, 5300 * time.Millisecond}, {1, false, 5300 * time.Millisecond}, {8, false, 8200 * time.Millisecond},
-		{16, false, 15400 * time.Millisecond}, {32, false, 32600 * time.Millisecond}, {64, false, 105 * time.Second}, // measured points
-		{2, false, 5400 * time.Millisecond}, {12, false, 11800 * time.Millisecond}, {48, false, 68800 * time.Millisecond}, // halfway between neighbours
-		{96, false, 177400 * time.Millisecond}, // extrapolated along 32..64
-		{16, true, 7000 * time.Millisecond}, {48, true, 15000 * time.Millisecond}, {128, true, 40000 * time.Millisecond},
+		{0.5, false, 3200 * time.Millisecond}, {1, false, 3200 * time.Millisecond}, {8, false, 3600 * time.Millisecond},
+		{16, false, 5100 * time.Millisecond}, {32, false, 15 * time.Second}, {64, false, 105 * time.Second}, // measured points
+		{2, false, 3200 * time.Millisecond}, {12, false, 4350 * time.Millisecond}, {48, false, 60 * time.Second}, // halfway between neighbours
+		{96, false, 195 * time.Second},     // extrapolated along 32..64
+		{4, true, 4100 * time.Millisecond}, // below the first point: the first point's
+		{16, true, 5500 * time.Millisecond}, {48, true, 12700 * time.Millisecond}, {128, true, 37700 * time.Millisecond},
 	}
 	for _, c := range cases {
 		if got := TCGBootTime(c.x, c.single); got != c.want {

@@ -3,10 +3,10 @@ package topo
 import "fmt"
 
 // DefaultOversubscribe is the default number of vCPUs allowed per host CPU.
-// Under TCG a 2-CPU host boots a 32-vCPU guest in about 33 s and a 64-vCPU
-// one in about 105 s (measured boot times under TCG; see budget.EstimateCost); 16 keeps every
-// preset up to 32 vCPUs on such a host and drops the ones whose boot alone
-// would eat minutes.
+// Under TCG a 2-CPU host boots a 32-vCPU guest in 5-35 s and a 64-vCPU
+// one in up to 105 s (measured boot times under TCG; see
+// spec.TCGBootTime); 16 keeps every preset up to 32 vCPUs on such a host
+// and drops the ones whose boot alone may eat minutes.
 const DefaultOversubscribe = 16
 
 // Guest memory sizing, see [GuestMemoryMiB].

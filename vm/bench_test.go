@@ -1,11 +1,14 @@
 package vm
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/internal/testutil"
 	"github.com/gauntlet-sched/gauntlet/spec"
+	"github.com/gauntlet-sched/gauntlet/topo"
 )
 
 // bareInit is a busybox init that signals the host on the channel port as
@@ -171,4 +175,170 @@ func BenchmarkBootVCPUs(b *testing.B) {
 			})
 		}
 	}
+}
+
+// bootModes are the ways BenchmarkBootPVH boots a kernel: as before the
+// PVH boot and lpj= (the bzImage, lpj=0 makes every CPU calibrate), the
+// bzImage with lpj=, and what Start does by default (the vmlinux by PVH
+// when the kernel has the entry, with lpj=).
+var bootModes = []struct {
+	name  string
+	noPVH bool
+	args  []string
+}{
+	{"bzImage", true, []string{"lpj=0"}},
+	{"bzImage+lpj", true, nil},
+	{"default", false, nil},
+}
+
+// BenchmarkBootPVH measures boot-to-init (Config.Start to the guest
+// init's first message, Result.BootTime) at 1, 2, 4, 8 and 14 vCPUs under
+// the accelerator and TCG threads auto mode picks, for each of bootModes,
+// in rotating order within an iteration so host load hits them alike;
+// the metrics are medians per mode, and a table of them is printed at the end. The
+// kernel is $KTSTR_TEST_KERNEL or the newest /boot/vmlinuz-*. Run:
+//
+//	CGO_ENABLED=0 nice go test ./vm -run '^$' -bench BootPVH -benchtime 3x -timeout 60m
+func BenchmarkBootPVH(b *testing.B) {
+	b.Setenv(EnvNoPVH, "") // restored after; toggled per boot below
+	type row struct {
+		vcpus   int
+		tp      string
+		medians []time.Duration // per mode
+		note    string
+	}
+	var rows []row
+	for _, tp := range []string{"1n1l1c1t", "1n1l2c1t", "1n2l2c1t", "1n2l4c1t", "1n7l2c1t"} {
+		cfg := vmConfig(b, tp, "noop")
+		r := row{vcpus: cfg.Topology.CPUs(), tp: tp}
+		b.Run(fmt.Sprintf("%dvcpus", r.vcpus), func(b *testing.B) {
+			times := make([][]time.Duration, len(bootModes))
+			i := 0
+			for b.Loop() {
+				for j := range bootModes {
+					k := (i + j) % len(bootModes)
+					mode := bootModes[k]
+					c := cfg
+					c.KernelArgs = mode.args
+					if mode.noPVH {
+						os.Setenv(EnvNoPVH, "1")
+					} else {
+						os.Setenv(EnvNoPVH, "")
+					}
+					res, err := c.Run(b.Context())
+					if err != nil || res.Outcome != spec.OutcomePass {
+						b.Fatalf("%s: boot: %v %s", mode.name, err, explain(res))
+					}
+					times[k] = append(times[k], res.BootTime)
+					if k == len(bootModes)-1 {
+						r.note = res.KernelNote
+					}
+				}
+				i++
+			}
+			r.medians = nil
+			for k, mode := range bootModes {
+				b.ReportMetric(median(times[k]).Seconds(), "s-"+mode.name)
+				r.medians = append(r.medians, median(times[k]))
+				b.Logf("%s: %v", mode.name, times[k])
+			}
+		})
+		if r.medians != nil {
+			rows = append(rows, r)
+		}
+	}
+	var t strings.Builder
+	fmt.Fprintf(&t, "boot to init, median of each mode (%s):\n| vCPUs | topology |", testKernel(b))
+	for _, m := range bootModes {
+		fmt.Fprintf(&t, " %s |", m.name)
+	}
+	t.WriteString(" saved |\n|---|---|" + strings.Repeat("---|", len(bootModes)+1) + "\n")
+	for _, r := range rows {
+		fmt.Fprintf(&t, "| %d | %s |", r.vcpus, r.tp)
+		for _, d := range r.medians {
+			fmt.Fprintf(&t, " %.2f s |", d.Seconds())
+		}
+		fmt.Fprintf(&t, " %.2f s |\n", (r.medians[0] - r.medians[len(r.medians)-1]).Seconds())
+	}
+	if len(rows) > 0 {
+		fmt.Fprintf(&t, "default mode: %s\n", rows[len(rows)-1].note)
+	}
+	fmt.Print(t.String()) // a parent benchmark's b.Log is not shown
+}
+
+// tcgBootPoints are the topologies of spec.TCGBootTime's table: 1, 4, 8,
+// 16, 32 and 64 vCPUs.
+var tcgBootPoints = []string{"1n1l1c1t", "1n2l2c1t", "1n2l4c1t", "1n4l4c1t", "1n4l8c1t", "1n8l8c1t"}
+
+// BenchmarkBootTable measures what spec.TCGBootTime's table holds:
+// Config.Start to the guest init's first message (Result.BootTime, the
+// boot the runner records as boot_s) at its vCPU counts, under
+// multi-threaded TCG alone (such a guest holds every core of a 2-core
+// host) and under single-threaded TCG two at once (the planner packs two
+// of them on a 2-core host), median of each. Run it under TCG on an idle
+// 2-core host, with the kernel the table is for (-bench
+// 'BootTable/(1n1l1c1t|1n2l2c1t)/multi' picks points and modes):
+//
+//	CGO_ENABLED=0 go test ./vm -run '^$' -bench BootTable -benchtime 3x -timeout 60m
+func BenchmarkBootTable(b *testing.B) {
+	var t strings.Builder
+	fmt.Fprintf(&t, "boot to init under TCG, median (%s):\n| vCPUs | multi-threaded, alone | single-threaded, two at once |\n|---|---|---|\n", testKernel(b))
+	for _, tp := range tcgBootPoints {
+		var medians []time.Duration
+		for _, mode := range []TCGThreads{TCGThreadsMulti, TCGThreadsSingle} {
+			cfg := vmConfig(b, tp, "noop")
+			cfg.Accel, cfg.TCGThreads = spec.AccelTCG, mode
+			if mode == TCGThreadsSingle && cfg.Topology.CPUs() < 8 {
+				medians = append(medians, 0) // the planner runs no guest this small single-threaded
+				continue
+			}
+			pair := 1
+			if mode == TCGThreadsSingle {
+				pair = 2
+			}
+			var boots []time.Duration
+			b.Run(fmt.Sprintf("%s/%s", tp, mode), func(b *testing.B) {
+				for b.Loop() {
+					res := make([]Result, pair)
+					errs := make([]error, pair)
+					var wg sync.WaitGroup
+					for i := range pair {
+						wg.Go(func() { res[i], errs[i] = cfg.Run(b.Context()) })
+					}
+					wg.Wait()
+					for i := range pair {
+						if errs[i] != nil || res[i].Outcome != spec.OutcomePass {
+							b.Fatalf("boot: %v %s", errs[i], explain(res[i]))
+						}
+						boots = append(boots, res[i].BootTime)
+					}
+				}
+				b.ReportMetric(median(boots).Seconds(), "s-to-init")
+			})
+			if len(boots) == 0 { // -bench left this one out
+				medians = append(medians, 0)
+				continue
+			}
+			medians = append(medians, median(boots))
+		}
+		if medians[0] == 0 && medians[1] == 0 {
+			continue
+		}
+		cell := func(d time.Duration) string {
+			if d == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f s", d.Seconds())
+		}
+		fmt.Fprintf(&t, "| %d | %s | %s |\n", topoCPUs(b, tp), cell(medians[0]), cell(medians[1]))
+	}
+	fmt.Print(t.String())
+}
+
+func topoCPUs(b *testing.B, tp string) int {
+	t, err := topo.Parse(tp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return t.CPUs()
 }

@@ -25,6 +25,21 @@
 //     and carries the evidence: output, console tail, timings, QEMU
 //     command line.
 //
+// # Booting faster under TCG
+//
+// Two cuts measured in docs/boot.md are applied to every boot. The
+// kernel boots as its uncompressed vmlinux through the PVH entry
+// (QEMU loads the ELF itself: no SeaBIOS, no linuxboot ROM, no emulated
+// decompression) when the bzImage's payload is gzip, bzip2 or zstd and
+// holds a PVH entry note (CONFIG_PVH=y); the vmlinux is taken out once
+// and cached under [Config.CacheDir]. Otherwise, or with [EnvNoPVH] set,
+// the bzImage boots. Under TCG the command line gets lpj= from the host's
+// TSC rate (the guest's TSC is the host's) and the kernel's CONFIG_HZ
+// (the config beside the image, else the one it embeds), which spares
+// every CPU its delay-loop calibration; KernelArgs with lpj= of their own
+// (lpj=0 brings the calibration back) win. [Result.KernelNote] says which
+// image booted and why, and about lpj=.
+//
 // # Several tests in one boot
 //
 // [Config.Next] lets one VM run several tests back to back. After each

@@ -18,11 +18,12 @@ type machine struct {
 	memoryMiB  int
 	accel      spec.Accel // kvm or tcg
 	tcgSingle  bool       // TCG with all vCPUs on one host thread
-	kernel     string
+	kernel     string     // -kernel: a bzImage, or a vmlinux booted by PVH
 	initrd     string
 	consoleLog string   // file the serial console is written to
 	channelFD  int      // QEMU's fd number of the channel socket
 	kernelArgs []string // appended to the base kernel command line
+	lpj        uint64   // lpj= under TCG, 0 for none (see lpjFor)
 }
 
 // baseKernelArgs go on every kernel command line: the console on the first
@@ -66,11 +67,18 @@ func (m machine) argv() []string {
 var tcgKernelArgs = []string{"tsc=reliable", "no_timer_check"}
 
 // cmdline is the kernel command line: the base arguments, the
-// accelerator's, the topology's, then the caller's.
+// accelerator's, the topology's, then the caller's. Under TCG, m.lpj
+// goes after the accelerator's arguments as lpj= unless the caller sets
+// lpj= itself: the guest sees no invariant TSC there, so without it every
+// CPU it brings up calibrates its delay loop (about 1 s of a 14-vCPU
+// boot; docs/boot.md).
 func (m machine) cmdline() string {
 	args := append([]string(nil), baseKernelArgs...)
 	if m.accel != spec.AccelKVM {
 		args = append(args, tcgKernelArgs...)
+		if m.lpj > 0 && !hasKernelArg(m.kernelArgs, "lpj") {
+			args = append(args, "lpj="+strconv.FormatUint(m.lpj, 10))
+		}
 	}
 	args = append(args, topologyKernelArgs(m.topology)...)
 	return strings.Join(append(args, m.kernelArgs...), " ")

@@ -76,6 +76,34 @@ func TestQEMUArgsShape(t *testing.T) {
 	}
 }
 
+// TestQEMUArgsLPJ: lpj= goes on the command line under TCG only, after
+// the TCG arguments, and not when the caller sets lpj= itself; -kernel is
+// the machine's image (a vmlinux for a PVH boot).
+func TestQEMUArgsLPJ(t *testing.T) {
+	tp := topo.Topology{NUMA: 1, LLCs: 7, CoresPerLLC: 2, ThreadsPerCore: 1}
+	m := testMachine(tp)
+	m.lpj, m.kernel, m.kernelArgs = 10384600, "/cache/vmlinux/0123.vmlinux", []string{"quiet"}
+	a := m.argv()
+	if want := "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable no_timer_check lpj=10384600 quiet"; !containsPair(a, "-append", want) {
+		t.Errorf("tcg with lpj: argv lacks -append %q:\n%s", want, QuoteArgs(a))
+	}
+	if !containsPair(a, "-kernel", "/cache/vmlinux/0123.vmlinux") {
+		t.Errorf("argv lacks the vmlinux as -kernel:\n%s", QuoteArgs(a))
+	}
+	m.kernelArgs = []string{"lpj=4000000"}
+	if got, want := m.cmdline(), "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable no_timer_check lpj=4000000"; got != want {
+		t.Errorf("the caller's lpj=: cmdline %q, want %q", got, want)
+	}
+	m.kernelArgs, m.accel = nil, spec.AccelKVM
+	if got, want := m.cmdline(), "console=ttyS0 panic=-1 oops=panic rdinit=/init"; got != want {
+		t.Errorf("kvm: cmdline %q, want %q (no lpj=)", got, want)
+	}
+	m.accel, m.lpj = spec.AccelTCG, 0
+	if got, want := m.cmdline(), "console=ttyS0 panic=-1 oops=panic rdinit=/init tsc=reliable no_timer_check"; got != want {
+		t.Errorf("tcg, lpj unknown: cmdline %q, want %q", got, want)
+	}
+}
+
 // TestQEMUArgsOptions: offline CPUs are present to QEMU and kept offline
 // by the kernel's maxcpus=, each node lists its online and offline CPUs,
 // memory-only nodes get a backend without CPUs, distances one option per

@@ -63,6 +63,10 @@ type Result struct {
 	// TCGSingle is set when the guest ran under single-threaded TCG (see
 	// [Config.TCGThreads]).
 	TCGSingle bool
+	// KernelNote says which image of the kernel booted and why (its
+	// vmlinux by the PVH entry, or the bzImage and what ruled the PVH
+	// boot out) and, under TCG, why the command line has lpj= or not.
+	KernelNote string
 	// QEMUArgs is the QEMU command line, shell-quoted.
 	QEMUArgs string
 	// QEMUPID is the QEMU process's id (gone once the run has ended).
@@ -96,7 +100,8 @@ type Result struct {
 // Machine is a started VM run; see [Config.Start].
 type Machine struct {
 	cfg   resolved
-	orig  Config // as given, for [Config.CanRun]
+	orig  Config    // as given, for [Config.CanRun]
+	image bootImage // what -kernel boots (see prepareKernel)
 	start time.Time
 	done  chan struct{}
 	res   Result
@@ -116,7 +121,9 @@ func (c Config) Run(ctx context.Context) (Result, error) {
 }
 
 // Start validates c, prepares the initramfs (reusing a cached one when the
-// inputs are unchanged) and boots the VM in the background. Wait returns
+// inputs are unchanged) and the kernel (its vmlinux, taken out of the
+// bzImage once and cached, when it can boot by its PVH entry; see
+// [EnvNoPVH] and [Result.KernelNote]) and boots the VM in the background. Wait returns
 // the result. Cancelling ctx kills QEMU and removes its temporary files;
 // Wait then returns ctx's error.
 //
@@ -138,7 +145,7 @@ func (c Config) Start(ctx context.Context) (*Machine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boot vm: %w", err)
 	}
-	m := &Machine{cfg: r, orig: c, start: start, done: make(chan struct{})}
+	m := &Machine{cfg: r, orig: c, image: prepareKernel(r.CacheDir, r.Kernel), start: start, done: make(chan struct{})}
 	go func() {
 		defer close(m.done)
 		m.res, m.err = m.run(ctx, ac, initrd)
@@ -245,6 +252,7 @@ type boot struct {
 	exited  chan error
 	request vmchan.Request
 	started time.Time // when QEMU was started
+	kernel  string    // Result.KernelNote
 }
 
 func (m *Machine) launch(a spec.Accel, initrd, dir string, single bool) (*boot, error) {
@@ -258,9 +266,10 @@ func (m *Machine) launch(a spec.Accel, initrd, dir string, single bool) (*boot, 
 	b.mach = machine{
 		qemu: m.cfg.qemu, name: fmt.Sprintf("gauntlet-%d-%d", os.Getpid(), vmSeq.Add(1)),
 		topology: m.cfg.Topology, memoryMiB: m.cfg.MemoryMiB, accel: a, tcgSingle: single,
-		kernel: m.cfg.Kernel, initrd: initrd, consoleLog: m.consoleLog(dir),
+		kernel: m.image.path, initrd: initrd, consoleLog: m.consoleLog(dir),
 		channelFD: 3, kernelArgs: m.cfg.KernelArgs,
 	}
+	b.mach.lpj, b.kernel = m.image.lpj(a, m.cfg.CacheDir, m.cfg.KernelArgs)
 	if b.request, err = requestOf(m.cfg, a, single); err != nil {
 		host.Close()
 		return nil, err
@@ -497,7 +506,7 @@ func (b *boot) result(t *test, o observed, qemuErr error) Result {
 	res := Result{
 		ExitCode: -1, Output: o.output, ConsoleTail: o.consoleTail, Observed: o.layout,
 		TotalTime: time.Since(t.start), Accel: b.mach.accel,
-		QEMUArgs: QuoteArgs(b.mach.argv()), QEMUPID: b.cmd.Process.Pid, Name: b.mach.name, Shared: t.seq > 1,
+		KernelNote: b.kernel, QEMUArgs: QuoteArgs(b.mach.argv()), QEMUPID: b.cmd.Process.Pid, Name: b.mach.name, Shared: t.seq > 1,
 	}
 	if t.seq == 1 {
 		res.SetupTime = b.started.Sub(b.m.start)

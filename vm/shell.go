@@ -94,6 +94,9 @@ type ShellResult struct {
 	GuestUptime time.Duration
 	// TotalTime runs from Run to QEMU's exit.
 	TotalTime time.Duration
+	// KernelNote says which image of the kernel booted and why, and
+	// about lpj= under TCG (see [Result.KernelNote]).
+	KernelNote string
 	// QEMUArgs is the QEMU command line, shell-quoted.
 	QEMUArgs string
 	// Name is the VM's QEMU -name, unique on the host.
@@ -148,6 +151,7 @@ type resolvedShell struct {
 	qemu      string
 	accelNote string
 	plan      shellPlan
+	image     bootImage // what -kernel boots (see prepareKernel)
 }
 
 // resolve validates c, applies defaults, picks the accelerator and plans
@@ -163,6 +167,7 @@ func (c ShellConfig) resolve(ctx context.Context) (resolvedShell, error) {
 	if err := r.chooseAccel(ctx); err != nil {
 		return r, err
 	}
+	r.image = prepareKernel(r.CacheDir, r.Kernel)
 	libPath := c.LibraryPath
 	if libPath == nil {
 		libPath = elfdeps.SplitLibraryPath(os.Getenv("LD_LIBRARY_PATH"))
@@ -256,12 +261,15 @@ func (r resolvedShell) initramfs(ctx context.Context, dir string) (string, error
 }
 
 // machine returns the VM's machine description.
-func (r resolvedShell) machine(initrd string) machine {
-	return machine{
+func (r resolvedShell) machine(initrd string) (machine, string) {
+	m := machine{
 		qemu: r.qemu, name: fmt.Sprintf("gauntlet-shell-%d-%d", os.Getpid(), vmSeq.Add(1)),
-		topology: r.Topology, memoryMiB: r.MemoryMiB, accel: r.Accel, kernel: r.Kernel, initrd: initrd,
+		topology: r.Topology, memoryMiB: r.MemoryMiB, accel: r.Accel, kernel: r.image.path, initrd: initrd,
 		kernelArgs: append(append([]string(nil), shellKernelArgs...), r.KernelArgs...),
 	}
+	var note string
+	m.lpj, note = r.image.lpj(r.Accel, r.CacheDir, m.kernelArgs)
+	return m, note
 }
 
 // boot runs QEMU until it exits and reads the init's reports.
@@ -271,9 +279,9 @@ func (r resolvedShell) boot(ctx context.Context, initrd string) (ShellResult, er
 		return ShellResult{ExitCode: -1}, fmt.Errorf("shell vm: status port: %w", err)
 	}
 	defer host.Close()
-	m := r.machine(initrd)
+	m, note := r.machine(initrd)
 	argv := shellArgv(m, 3)
-	res := ShellResult{ExitCode: -1, Accel: r.Accel, AccelNote: r.accelNote, QEMUArgs: QuoteArgs(argv), Name: m.name}
+	res := ShellResult{ExitCode: -1, Accel: r.Accel, AccelNote: r.accelNote, KernelNote: note, QEMUArgs: QuoteArgs(argv), Name: m.name}
 	watch := newStderrWatch()
 	cmd := r.command(ctx, argv, guest, watch)
 	err = cmd.Start()

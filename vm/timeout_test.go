@@ -12,12 +12,12 @@ func TestBootEstimate(t *testing.T) {
 	tcg := func(cpus int) time.Duration {
 		return BootEstimate(topo.Topology{NUMA: 1, LLCs: 1, CoresPerLLC: cpus, ThreadsPerCore: 1}, spec.AccelTCG)
 	}
-	for n, want := range map[int]time.Duration{1: 5300 * time.Millisecond, 32: 32600 * time.Millisecond} {
+	for n, want := range map[int]time.Duration{1: 3200 * time.Millisecond, 32: 15 * time.Second} {
 		if got := tcg(n); got != want {
 			t.Errorf("%d vCPUs: %v, want the measured multi-threaded %v", n, got, want)
 		}
 	}
-	if got, want := tcg(12), (8200+7200/2)*time.Millisecond; got != want {
+	if got, want := tcg(12), (3600+1500/2)*time.Millisecond; got != want {
 		t.Errorf("12 vCPUs: %v, want %v (halfway between 8 and 16)", got, want)
 	}
 	prev := time.Duration(0)

@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -503,4 +505,62 @@ func TestBootRejectsBadKernel(t *testing.T) {
 			t.Errorf("error is not one line: %q", err)
 		}
 	}
+}
+
+// TestBootPVHAndLPJ boots the test kernel and checks what Start chose for
+// it against the console: by the PVH entry when its config has
+// CONFIG_PVH=y (no SeaBIOS, no decompressor), and under TCG with lpj= of
+// the host's TSC rate, which the kernel takes instead of calibrating.
+func TestBootPVHAndLPJ(t *testing.T) {
+	t.Parallel()
+	cfg := vmConfig(t, "1n1l2c1t", "noop")
+	cfg.ConsoleLog = filepath.Join(t.TempDir(), "console.log")
+	res := run(t, cfg)
+	if res.Outcome != spec.OutcomePass {
+		t.Fatalf("boot: %s", explain(res))
+	}
+	console, err := os.ReadFile(cfg.ConsoleLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("kernel: %s", res.KernelNote)
+	kcfg := kernel.ConfigBeside(cfg.Kernel)
+	if kcfg != nil && kernel.ParseConfig(kcfg)["PVH"] == "y" {
+		if !strings.HasPrefix(res.KernelNote, "booted its vmlinux by the PVH entry") || !strings.Contains(res.QEMUArgs, ".vmlinux") {
+			t.Errorf("CONFIG_PVH=y, yet the VM booted %q (%s)", res.KernelNote, res.QEMUArgs)
+		}
+	}
+	if res.Accel != spec.AccelTCG {
+		return
+	}
+	hz, _ := hostTSC(cfg.CacheDir)
+	if kcfg == nil || hz == 0 {
+		t.Skipf("lpj= not checked: %s", res.KernelNote)
+	}
+	want := fmt.Sprintf("lpj=%d", hz/uint64(kernel.ConfigHZ(kcfg)))
+	if !strings.Contains(res.QEMUArgs, want) || !bytes.Contains(console, []byte("Calibrating delay loop (skipped) preset value")) {
+		t.Errorf("want %s on the command line and the calibration skipped:\n%s", want, consoleLines(console, "Calibrating delay loop", "Command line"))
+	}
+	// The guest's own TSC calibration agrees with the host's rate.
+	if m := regexp.MustCompile(`tsc: Detected ([0-9.]+) MHz`).FindSubmatch(console); m != nil {
+		mhz, _ := strconv.ParseFloat(string(m[1]), 64)
+		t.Logf("guest TSC %.3f MHz, host %.3f MHz; %s", mhz, float64(hz)/1e6, consoleLines(console, "Calibrating delay loop"))
+		if d := mhz/(float64(hz)/1e6) - 1; d > 0.01 || d < -0.01 {
+			t.Errorf("guest TSC %.3f MHz, host %.3f MHz: lpj= would be wrong", mhz, float64(hz)/1e6)
+		}
+	}
+}
+
+// consoleLines returns the console's lines that contain any of subs.
+func consoleLines(console []byte, subs ...string) string {
+	var out []string
+	for line := range strings.Lines(string(console)) {
+		for _, s := range subs {
+			if strings.Contains(line, s) {
+				out = append(out, strings.TrimSpace(line))
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -165,6 +165,7 @@ func TestReportResult(t *testing.T) {
 		logs   string
 	}{
 		{vm.Result{Outcome: spec.OutcomePass, Accel: spec.AccelTCG, BootTime: time.Second}, "", "passed in a tcg VM"},
+		{vm.Result{Outcome: spec.OutcomePass, Accel: spec.AccelTCG, KernelNote: "booted the bzImage: no PVH"}, "", "passed in a tcg VM (; boot 0s, total 0s)|gauntlet: kernel: booted the bzImage: no PVH"},
 		{vm.Result{Outcome: spec.OutcomeFail, Reason: "--- FAIL: TestX"}, "test failed in the VM: --- FAIL: TestX", ""},
 		{vm.Result{Outcome: spec.OutcomeKernelPanic, Reason: "Kernel panic - not syncing", ConsoleTail: "[1.0] oops\n[1.1] Kernel panic", QEMUArgs: "qemu -smp 2"},
 			"kernel_panic: Kernel panic - not syncing\nkernel console (last lines):\n    [1.0] oops\n    [1.1] Kernel panic\nqemu: qemu -smp 2", ""},

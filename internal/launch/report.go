@@ -24,6 +24,9 @@ func reportResult(t testing.TB, res vm.Result) {
 	switch res.Outcome {
 	case spec.OutcomePass:
 		t.Logf("gauntlet: passed in a %s VM (%s; boot %v, total %v)", res.Accel, res.AccelNote, res.BootTime.Round(1e7), res.TotalTime.Round(1e7))
+		if res.KernelNote != "" {
+			t.Logf("gauntlet: kernel: %s", res.KernelNote)
+		}
 	case spec.OutcomeInconclusive:
 		// A pass for go test (its checks passed); the log says it proves
 		// less. gauntlet run reports it as its own outcome.

@@ -222,11 +222,17 @@ func Lanes(spans []Span) [][]int {
 	return lanes
 }
 
+// maxSpareRows bounds the rows [Render] adds for host CPUs no slot used:
+// past it (a large host run with few jobs) the summary says it alone.
+const maxSpareRows = 16
+
 // Render writes the summary, then one row per lane, width columns wide,
 // where '=' is a VM booting, '#' its test and ' ' an idle slot, and,
 // when a VM held more host CPUs than one (Span.CPUs), '+' marks as many
 // otherwise empty cells of its columns as the extra CPUs it held (on a
-// host with a lane per CPU, the lanes are the CPUs); then a time axis
+// host with a lane per CPU, the lanes are the CPUs; with fewer lanes
+// than the host's CPUs, as with --jobs 1 on 2 CPUs, a row per host CPU
+// no slot used, "cpu N", shows what the VMs held of it); then a time axis
 // and, per lane, its VMs in order with their times (and the host CPUs of
 // those that held more than one).
 func Render(w io.Writer, spans []Span, c Capacity, wall time.Duration, width int) error {
@@ -246,9 +252,15 @@ func Render(w io.Writer, spans []Span, c Capacity, wall time.Duration, width int
 	if cpus <= 0 {
 		cpus = math.MaxInt // unknown: each span's CPUs as they are
 	}
-	rows := make([][]byte, len(lanes))
-	for l, lane := range lanes {
+	spare := 0 // host CPUs beyond the lanes, each a row of its own
+	if c.CPUs > len(lanes) && c.CPUs <= maxSpareRows {
+		spare = c.CPUs - len(lanes)
+	}
+	rows := make([][]byte, len(lanes)+spare)
+	for l := range rows {
 		rows[l] = []byte(strings.Repeat(" ", width))
+	}
+	for l, lane := range lanes {
 		for _, i := range lane {
 			sp := spans[i]
 			boot := col(sp.Start + min(max(sp.Boot, 0), sp.End-sp.Start))
@@ -280,10 +292,17 @@ func Render(w io.Writer, spans []Span, c Capacity, wall time.Duration, width int
 		}
 	}
 	for l, row := range rows {
-		fmt.Fprintf(&b, "slot %2d |%s|\n", l+1, row)
+		if l < len(lanes) {
+			fmt.Fprintf(&b, "slot %2d |%s|\n", l+1, row)
+		} else {
+			fmt.Fprintf(&b, "cpu  %2d |%s|\n", l+1, row)
+		}
 	}
 	end := round(wall).String()
 	fmt.Fprintf(&b, "        0s%s%s\n", strings.Repeat(" ", max(width+1-len(end), 1)), end)
+	if spare > 0 {
+		fmt.Fprintf(&b, "        cpu rows: host CPUs no slot ran on (%d slots, %d host CPUs)\n", len(lanes), c.CPUs)
+	}
 	if wide {
 		b.WriteString("        '=' booting, '#' test, '+' a host CPU held by a VM of another slot, ' ' idle\n")
 	} else {

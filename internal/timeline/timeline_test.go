@@ -206,3 +206,29 @@ func TestLanesKeepAVMsSpans(t *testing.T) {
 		t.Errorf("lanes %v, want TestC after TestA in lane 0 (the VM they shared), not after TestB", lanes)
 	}
 }
+
+// With one slot on a 2-CPU host, a VM holding both CPUs marks the second
+// CPU's row '+' and one holding one leaves it empty; the row is named a
+// CPU, not a slot.
+func TestRenderSpareCPURow(t *testing.T) {
+	one := []Span{
+		{Name: "TestWide", Start: 0, End: 10 * s, Boot: 2 * s, Outcome: "pass", CPUs: 2},
+		{Name: "TestA", Start: 10 * s, End: 20 * s, Boot: 2 * s, Outcome: "pass", CPUs: 1},
+	}
+	var b strings.Builder
+	if err := Render(&b, one, Capacity{Slots: 1, CPUs: 2}, 20*s, 40); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	want := "cpu   2 |" + strings.Repeat("+", 20) + strings.Repeat(" ", 20) + "|"
+	if !strings.Contains(out, want) || !strings.Contains(out, "cpu rows: host CPUs no slot ran on (1 slots, 2 host CPUs)") {
+		t.Errorf("no row for the spare host CPU, or not as wanted (%q):\n%s", want, out)
+	}
+	b.Reset()
+	if err := Render(&b, one, Capacity{Slots: 1, CPUs: 64}, 20*s, 40); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "cpu ") {
+		t.Errorf("rows for 63 spare CPUs past maxSpareRows:\n%s", b.String())
+	}
+}

@@ -6,9 +6,13 @@
 // counted once, in its slot; and scenario host-CPU-seconds per host
 // CPU-second, each VM counted once per host CPU it held, so a VM holding
 // both CPUs of a 2-CPU host is not shown leaving the other slot idle),
-// boots per variant, and the wall time against the budget.
+// boots per variant, and the wall time against the budget. With
+// -verdicts it then runs the same tests with --fresh-vm and no budget (a
+// VM of its own for every variant, so a superset of both plans) and
+// compares each variant's outcome in the two runs with its outcome there:
+// boot sharing must not change what passed and what failed.
 //
-//	go run ./internal/cmd/throughput [-budget 3m] [-gauntlet bin/gauntlet] [-keep DIR] [PKG]
+//	go run ./internal/cmd/throughput [-budget 3m] [-verdicts] [-gauntlet bin/gauntlet] [-keep DIR] [PKG]
 //
 // PKG defaults to ./testdata/example. Run it from the repository's root on
 // an otherwise idle host: the numbers are wall-clock measurements.
@@ -30,14 +34,16 @@ import (
 
 	"github.com/gauntlet-sched/gauntlet/budget"
 	"github.com/gauntlet-sched/gauntlet/internal/cmd/benchrun"
+	"github.com/gauntlet-sched/gauntlet/spec"
 )
 
 func main() {
 	budgetFlag := flag.Duration("budget", 3*time.Minute, "the `budget` of each run")
 	bin := flag.String("gauntlet", "", "the gauntlet `binary`; empty builds ./cmd/gauntlet into the work directory")
 	keep := flag.String("keep", "", "keep the runs in `dir` (default: a temporary directory, removed at the end)")
+	verdicts := flag.Bool("verdicts", false, "then run every variant in a fresh VM (--fresh-vm, no budget) and compare the outcomes")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./internal/cmd/throughput [flags] [PKG]\n\nRuns gauntlet on PKG (default ./testdata/example) twice, cold and with history,\nand prints variants per budget-minute, scenario share of slot time and of host CPU time, and boots per variant.\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./internal/cmd/throughput [flags] [PKG]\n\nRuns gauntlet on PKG (default ./testdata/example) twice, cold and with history,\nand prints variants per budget-minute, scenario share of slot time and of host CPU time, and boots per variant.\nWith -verdicts, also compares their outcomes with a --fresh-vm run of every variant.\n\nexample:\n  go run ./internal/cmd/throughput -budget 3m -verdicts -keep /tmp/tp\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -50,13 +56,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Stdout, *budgetFlag, *bin, *keep, pkg); err != nil {
+	if err := run(ctx, os.Stdout, *budgetFlag, *verdicts, *bin, *keep, pkg); err != nil {
 		fmt.Fprintln(os.Stderr, "throughput:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, b time.Duration, bin, keep, pkg string) error {
+func run(ctx context.Context, w io.Writer, b time.Duration, verdicts bool, bin, keep, pkg string) error {
 	if b <= 0 {
 		return fmt.Errorf("-budget %v: want a positive duration, like 3m", b)
 	}
@@ -71,15 +77,81 @@ func run(ctx context.Context, w io.Writer, b time.Duration, bin, keep, pkg strin
 	hist := filepath.Join(dir, "runs") // both runs write here, so the second plans from the first
 	var rows []row
 	for _, pass := range []string{"cold", "history"} {
-		r, err := runOnce(ctx, bin, hist, pkg, b)
+		r, err := runOnce(ctx, bin, hist, pkg, "--budget", b.String(), "--history", hist)
 		if err != nil {
+			if len(rows) > 0 {
+				printRows(w, b, rows) // what the earlier pass measured
+			}
 			return fmt.Errorf("%s run: %w", pass, err)
 		}
 		r.pass = pass
 		rows = append(rows, r)
 	}
 	printRows(w, b, rows)
+	if !verdicts {
+		return nil
+	}
+	// Its own directory and no history: no budget, so nothing to plan by.
+	fresh, err := runOnce(ctx, bin, filepath.Join(dir, "fresh"), pkg, "--fresh-vm", "--history", "")
+	if err != nil {
+		return fmt.Errorf("--fresh-vm run: %w", err)
+	}
+	fmt.Fprintf(w, "\noutcomes against --fresh-vm (every variant in a VM of its own, no budget; %s)\n", fresh.dir)
+	bad := 0
+	for _, r := range rows {
+		v := compareVerdicts(r.verdicts, fresh.verdicts)
+		fmt.Fprintf(w, "%s: %s\n", r.pass, v)
+		bad += len(v.differ) + len(v.missing)
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d outcomes differ from or are missing in the --fresh-vm run", bad)
+	}
 	return nil
+}
+
+// verdictDiff is how one run's outcomes compare with a --fresh-vm run's,
+// over the variants the run ran (skips included: a variant that skips in
+// one must skip in the other).
+type verdictDiff struct {
+	same    int
+	differ  []string // "TestX/tiny: pass here, inconclusive fresh"
+	missing []string // ran here, absent from or not run in the fresh run
+}
+
+func compareVerdicts(run, fresh map[string]spec.Outcome) verdictDiff {
+	var d verdictDiff
+	names := make([]string, 0, len(run))
+	for n := range run {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		o := run[n]
+		if !o.Ran() {
+			continue
+		}
+		switch f, ok := fresh[n]; {
+		case !ok || !f.Ran():
+			d.missing = append(d.missing, n)
+		case f != o:
+			d.differ = append(d.differ, fmt.Sprintf("%s: %s here, %s fresh", n, o, f))
+		default:
+			d.same++
+		}
+	}
+	return d
+}
+
+// String is "N of M the same" and the differences, one per line.
+func (d verdictDiff) String() string {
+	s := fmt.Sprintf("%d of %d outcomes the same as --fresh-vm", d.same, d.same+len(d.differ)+len(d.missing))
+	for _, x := range d.differ {
+		s += "\n  differs: " + x
+	}
+	for _, x := range d.missing {
+		s += "\n  not in the --fresh-vm run: " + x
+	}
+	return s
 }
 
 // row is one run's measurements.
@@ -93,11 +165,15 @@ type row struct {
 	hostCPUs     int
 	cpuScenarioS float64
 	outcomes     map[string]int
+	verdicts     map[string]spec.Outcome // by variant name
 }
 
-func runOnce(ctx context.Context, bin, hist, pkg string, b time.Duration) (row, error) {
-	before, _ := filepath.Glob(filepath.Join(hist, "*", "results.json"))
-	cmd := exec.CommandContext(ctx, bin, "run", "--budget", b.String(), "--history", hist, "--out", hist, "--progress", "plain", pkg)
+// runOnce runs gauntlet run with args on pkg, its run directory under out,
+// and measures its results.json.
+func runOnce(ctx context.Context, bin, out, pkg string, args ...string) (row, error) {
+	before, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
+	args = append(append([]string{"run"}, args...), "--out", out, "--progress", "plain", pkg)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	err := cmd.Run()
@@ -105,10 +181,10 @@ func runOnce(ctx context.Context, bin, hist, pkg string, b time.Duration) (row, 
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) { // 1: some variant failed, still measured
 		return row{}, fmt.Errorf("%s: %w", bin, err)
 	}
-	after, _ := filepath.Glob(filepath.Join(hist, "*", "results.json"))
+	after, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
 	fresh := newest(after, before)
 	if fresh == "" {
-		return row{}, fmt.Errorf("no new results.json under %s", hist)
+		return row{}, fmt.Errorf("no new results.json under %s", out)
 	}
 	data, err := os.ReadFile(fresh)
 	if err != nil {
@@ -139,14 +215,15 @@ func newest(after, before []string) string {
 
 // measure reads one run's numbers from its results.json.
 func measure(res *budget.Results, dir string) row {
-	r := row{dir: dir, variants: len(res.Variants), slots: res.Slots, wallS: res.WallS, hostCPUs: res.Host.CPUs, outcomes: map[string]int{}}
+	r := row{dir: dir, variants: len(res.Variants), slots: res.Slots, wallS: res.WallS, hostCPUs: res.Host.CPUs, outcomes: map[string]int{}, verdicts: map[string]spec.Outcome{}}
 	for _, v := range res.Variants {
 		r.outcomes[string(v.Outcome)]++
+		r.verdicts[v.Variant] = v.Outcome
 		if v.Outcome.Ran() {
 			r.ran++
 		}
 		r.scenarioS += v.TestS
-		r.cpuScenarioS += v.TestS * float64(min(v.HeldCPUs(res.Host), max(res.Host.CPUs, 1)))
+		r.cpuScenarioS += v.TestS * float64(v.HeldCPUs(res.Host))
 		r.boots += len(v.Attempts) // each earlier attempt (a --retries rerun) booted its own VM
 		if v.SharedBoot == "" {
 			r.boots++ // the last attempt booted, unless it ran in an earlier variant's VM

@@ -78,3 +78,31 @@ func TestNewest(t *testing.T) {
 		t.Errorf("newest with nothing new = %q", got)
 	}
 }
+
+// Outcomes compare over the variants the shared run ran: a different
+// outcome and a variant the fresh run lacks (or did not run) are named;
+// variants only the fresh run has, and ones the shared run did not run,
+// are not counted.
+func TestCompareVerdicts(t *testing.T) {
+	run := map[string]spec.Outcome{
+		"TestA": spec.OutcomePass, "TestA/tiny": spec.OutcomeInconclusive, "TestB": spec.OutcomeSkip,
+		"TestC": spec.OutcomeFail, "TestD": spec.OutcomePass, "TestE": spec.OutcomeNotRun,
+	}
+	fresh := map[string]spec.Outcome{
+		"TestA": spec.OutcomePass, "TestA/tiny": spec.OutcomePass, "TestB": spec.OutcomeSkip,
+		"TestC": spec.OutcomeFail, "TestE": spec.OutcomePass, "TestF": spec.OutcomePass,
+	}
+	d := compareVerdicts(run, fresh)
+	if d.same != 3 || len(d.differ) != 1 || len(d.missing) != 1 {
+		t.Fatalf("compareVerdicts = %+v; want 3 same, TestA/tiny differing, TestD missing", d)
+	}
+	out := d.String()
+	for _, want := range []string{"3 of 5 outcomes the same", "differs: TestA/tiny: inconclusive here, pass fresh", "not in the --fresh-vm run: TestD"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("String lacks %q:\n%s", want, out)
+		}
+	}
+	if d := compareVerdicts(run, run); d.same != 5 || len(d.differ)+len(d.missing) != 0 {
+		t.Errorf("a run against itself: %+v", d)
+	}
+}
