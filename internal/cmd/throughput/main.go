@@ -166,6 +166,7 @@ type row struct {
 	cpuScenarioS float64
 	outcomes     map[string]int
 	verdicts     map[string]spec.Outcome // by variant name
+	exit         string                  // how gauntlet exited, when not 0 or 1
 }
 
 // runOnce runs gauntlet run with args on pkg, its run directory under out,
@@ -178,12 +179,22 @@ func runOnce(ctx context.Context, bin, out, pkg string, args ...string) (row, er
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	err := cmd.Run()
 	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) { // 1: some variant failed, still measured
+	if err != nil && (ctx.Err() != nil || !errors.As(err, &exit)) {
 		return row{}, fmt.Errorf("%s: %w", bin, err)
 	}
+	code := 0
+	if err != nil {
+		code = exit.ExitCode()
+	}
+	// Exit 1 (a variant failed) or 2 (one could not be started, as the
+	// example's TestScxMissingBinary cannot with schedulers given) still
+	// wrote results: they are measured, and the exit is reported.
 	after, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
 	fresh := newest(after, before)
 	if fresh == "" {
+		if err != nil {
+			return row{}, fmt.Errorf("%s: %w, and no new results.json under %s", bin, err, out)
+		}
 		return row{}, fmt.Errorf("no new results.json under %s", out)
 	}
 	data, err := os.ReadFile(fresh)
@@ -194,7 +205,11 @@ func runOnce(ctx context.Context, bin, out, pkg string, args ...string) (row, er
 	if err := json.Unmarshal(data, &res); err != nil {
 		return row{}, fmt.Errorf("%s: %w", fresh, err)
 	}
-	return measure(&res, filepath.Dir(fresh)), nil
+	r := measure(&res, filepath.Dir(fresh))
+	if code != 0 && code != 1 {
+		r.exit = fmt.Sprintf("gauntlet exited %d", code)
+	}
+	return r, nil
 }
 
 // newest returns the path in after that is not in before, the last in name
@@ -274,6 +289,10 @@ func printRows(w io.Writer, b time.Duration, rows []row) {
 		}
 	}
 	for _, r := range rows {
-		fmt.Fprintf(w, "%s: outcomes %v; %s\n", r.pass, r.outcomes, r.dir)
+		exit := ""
+		if r.exit != "" {
+			exit = " (" + r.exit + ": see its output above)"
+		}
+		fmt.Fprintf(w, "%s: outcomes %v; %s%s\n", r.pass, r.outcomes, r.dir, exit)
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +106,39 @@ func TestCompareVerdicts(t *testing.T) {
 	}
 	if d := compareVerdicts(run, run); d.same != 5 || len(d.differ)+len(d.missing) != 0 {
 		t.Errorf("a run against itself: %+v", d)
+	}
+}
+
+// A gauntlet that wrote results.json and exited 2 (a variant could not be
+// started) is still measured, and the exit is reported; one that wrote
+// nothing is an error naming the exit.
+func TestRunOnceMeasuresAfterExit2(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gauntlet")
+	script := `#!/bin/sh
+while [ "$1" != --out ]; do shift; done
+[ -n "$WRITE" ] && mkdir -p "$2/r1" && echo '{"version":1,"wall_s":10,"slots":2,"variants":[{"variant":"TestA","outcome":"pass","test_s":1}]}' > "$2/r1/results.json"
+exit 2
+`
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("WRITE", "")
+	if _, err := runOnce(t.Context(), bin, filepath.Join(dir, "none"), "./pkg"); err == nil || !strings.Contains(err.Error(), "exit status 2") {
+		t.Errorf("no results: err %v, want one naming exit status 2", err)
+	}
+	t.Setenv("WRITE", "1")
+	r, err := runOnce(t.Context(), bin, filepath.Join(dir, "runs"), "./pkg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ran != 1 || r.exit != "gauntlet exited 2" {
+		t.Errorf("row %+v; want 1 variant and the exit noted", r)
+	}
+	var b strings.Builder
+	r.pass = "cold"
+	printRows(&b, time.Minute, []row{r})
+	if !strings.Contains(b.String(), "(gauntlet exited 2: see its output above)") {
+		t.Errorf("output does not report the exit:\n%s", b.String())
 	}
 }
