@@ -72,7 +72,21 @@ func prepareKernel(cacheDir, bz string) bootImage {
 	if err != nil {
 		info = kernelInfo{Why: err.Error()}
 	}
-	return chooseImage(bz, vmlinux, info, kernel.ConfigHZ(kernel.ConfigBeside(bz)), noPVH())
+	return chooseImage(bz, vmlinux, info, besideHZ(bz), noPVH())
+}
+
+// besideHZs memoizes besideHZ per image path for the process.
+var besideHZs sync.Map // image path -> int
+
+// besideHZ is CONFIG_HZ from the config beside the image bz (0 when it
+// has none), read once per process rather than at every VM start.
+func besideHZ(bz string) int {
+	if hz, ok := besideHZs.Load(bz); ok {
+		return hz.(int)
+	}
+	hz := kernel.ConfigHZ(kernel.ConfigBeside(bz))
+	besideHZs.Store(bz, hz)
+	return hz
 }
 
 // chooseImage is prepareKernel's decision: the vmlinux when the look
@@ -233,18 +247,10 @@ func inspectKernel(bz, vmlinux string) (info kernelInfo, err error) {
 // writeFileAtomic writes data to a temporary file beside path and renames
 // it into place.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("vmlinux cache: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
+	err := writeAtomic(path, ".tmp-*", func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("vmlinux cache: %w", err)
 	}

@@ -242,18 +242,7 @@ func cachedArchive(ctx context.Context, cacheDir, init string, files []File) (st
 // writeArchiveFile writes the archive to a temporary file beside dst and
 // renames it into place, so readers never see a partial archive.
 func writeArchiveFile(ctx context.Context, dst string, entries []archiveEntry) error {
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*.cpio")
-	if err != nil {
-		return fmt.Errorf("initramfs cache: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	err = writeArchive(ctx, tmp, entries)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), dst)
-	}
+	err := writeAtomic(dst, ".tmp-*.cpio", func(w io.Writer) error { return writeArchive(ctx, w, entries) })
 	if err != nil {
 		return fmt.Errorf("write initramfs: %w", err)
 	}
